@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+// BertEmbed: BERT sentence embeddings in pure Swift, equal to sentence-transformers.
+//
+// Targets follow the data flow, each with one job and no upward dependency:
+//   BertEmbedTokenizer   text -> WordPiece ids            (depends on nothing)
+//   BertEmbedSafeTensors .safetensors -> typed tensors     (depends on nothing)
+//   BertEmbedKernels     SIMD GEMM, attention, norms       (depends on nothing)
+//   BertEmbedModel       config, weights, BERT encoder     (SafeTensors, Kernels)
+//   BertEmbed            public facade: encode, pooling    (all of the above)
+//   bert-embed           command-line tool                 (BertEmbed)
+//
+// The library carries no unsafeFlags. The fast build is a command-line flag:
+//   swift build -c release -Xswiftc -target-cpu -Xswiftc native
+import PackageDescription
+
+let package = Package(
+    name: "swift-bert-embed",
+    platforms: [.macOS(.v13), .iOS(.v16)],
+    products: [
+        .library(name: "BertEmbed", targets: ["BertEmbed"]),
+        .executable(name: "bert-embed", targets: ["BertEmbedCLI"]),
+    ],
+    targets: [
+        .target(name: "BertEmbedTokenizer"),
+        .target(name: "BertEmbedSafeTensors"),
+        .target(name: "BertEmbedKernels"),
+        .target(name: "BertEmbedModel", dependencies: ["BertEmbedSafeTensors", "BertEmbedKernels"]),
+        .target(
+            name: "BertEmbed",
+            dependencies: ["BertEmbedTokenizer", "BertEmbedSafeTensors", "BertEmbedKernels", "BertEmbedModel"]),
+        .executableTarget(name: "BertEmbedCLI", dependencies: ["BertEmbed", "BertEmbedTokenizer"]),
+        // Test support (not API): fixture paths and the real-model lookup.
+        .target(name: "_BertEmbedTestSupport", path: "Tests/_BertEmbedTestSupport"),
+        .testTarget(name: "BertEmbedTokenizerTests", dependencies: ["BertEmbedTokenizer", "_BertEmbedTestSupport"]),
+        .testTarget(name: "BertEmbedSafeTensorsTests", dependencies: ["BertEmbedSafeTensors", "_BertEmbedTestSupport"]),
+        .testTarget(name: "BertEmbedKernelsTests", dependencies: ["BertEmbedKernels", "_BertEmbedTestSupport"]),
+        .testTarget(
+            name: "BertEmbedModelTests",
+            dependencies: ["BertEmbedModel", "BertEmbedTokenizer", "_BertEmbedTestSupport"]),
+        .testTarget(name: "BertEmbedTests", dependencies: ["BertEmbed", "_BertEmbedTestSupport"]),
+        .testTarget(name: "BertEmbedCLITests", dependencies: ["BertEmbedCLI", "_BertEmbedTestSupport"]),
+    ]
+)

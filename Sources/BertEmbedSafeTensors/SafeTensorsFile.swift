@@ -1,0 +1,1 @@
+// The safetensors format reader: built by the loader work.

@@ -1,0 +1,5 @@
+import XCTest
+
+final class BertEmbedKernelsTestsPlaceholder: XCTestCase {
+    func testPackageBuilds() { XCTAssertTrue(true) }
+}

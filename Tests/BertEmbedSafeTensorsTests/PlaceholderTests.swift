@@ -1,0 +1,5 @@
+import XCTest
+
+final class BertEmbedSafeTensorsTestsPlaceholder: XCTestCase {
+    func testPackageBuilds() { XCTAssertTrue(true) }
+}

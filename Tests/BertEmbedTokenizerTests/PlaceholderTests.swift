@@ -1,0 +1,5 @@
+import XCTest
+
+final class BertEmbedTokenizerTestsPlaceholder: XCTestCase {
+    func testPackageBuilds() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,71 @@
+// Helpers shared by the test targets: where the committed fixtures are, and the real model.
+// Not API: underscored, and not part of any product.
+import Foundation
+import XCTest
+
+/// The package's root folder (the one holding Package.swift), found from this file's path.
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent()  // _BertEmbedTestSupport
+    .deletingLastPathComponent()  // Tests
+    .deletingLastPathComponent()
+
+/// A file or folder under the committed `Resources/` folder.
+public func resource(_ relativePath: String) -> URL {
+    repositoryRoot.appendingPathComponent("Resources").appendingPathComponent(relativePath)
+}
+
+/// The real all-MiniLM-L6-v2 folder: `$BERT_EMBED_MINILM`, else `~/.cache/bert-embed/all-MiniLM-L6-v2`
+/// (where `Scripts/fetch_model.sh` puts it). Skips the calling test, with a message, when absent.
+/// CI (`.ci/run`) fetches the model, so these tests always run there.
+public func miniLMDirectory() throws -> URL {
+    let environment = ProcessInfo.processInfo.environment
+    let candidates = [
+        environment["BERT_EMBED_MINILM"],
+        environment["HOME"].map { $0 + "/.cache/bert-embed/all-MiniLM-L6-v2" },
+    ].compactMap { $0 }
+    for path in candidates where FileManager.default.fileExists(atPath: path + "/model.safetensors") {
+        return URL(fileURLWithPath: path)
+    }
+    if environment["CI"] == "true" {
+        XCTFail("all-MiniLM-L6-v2 is absent in CI: .ci/run should have fetched it")
+    }
+    throw XCTSkip("all-MiniLM-L6-v2 not found: run Scripts/fetch_model.sh or set BERT_EMBED_MINILM")
+}
+
+/// The build products folder (holding the `bert-embed` executable) of the running test build.
+public var productsDirectory: URL {
+    #if os(macOS)
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        return bundle.bundleURL.deletingLastPathComponent()
+    }
+    return Bundle.main.bundleURL
+    #else
+    return Bundle.main.bundleURL
+    #endif
+}
+
+/// Runs the built `bert-embed` with `arguments` and `stdin`; returns exit status, stdout and stderr.
+public func runCLI(_ arguments: [String], stdin: Data = Data()) throws -> (status: Int32, stdout: Data, stderr: String) {
+    let process = Process()
+    process.executableURL = productsDirectory.appendingPathComponent("bert-embed")
+    process.arguments = arguments
+    let input = Pipe(), output = Pipe(), error = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    // Read both pipes concurrently so a full pipe never blocks the child.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var errData = Data()
+    group.enter()
+    DispatchQueue.global().async {
+        errData = error.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    input.fileHandleForWriting.write(stdin)
+    try? input.fileHandleForWriting.close()
+    let outData = output.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return (process.terminationStatus, outData, String(decoding: errData, as: UTF8.self))
+}
