@@ -143,6 +143,13 @@ public final class SentenceEncoder: Sendable {
         return tokenizer.encodeIds(prepare(prefix + text), maxLength: try sequenceLength(options))
     }
 
+    /// Floating-point operations per token in the encoder's dense layers (q, k, v, attention output,
+    /// intermediate, output): 2 x multiply-adds. Used by `bert-embed bench` to report GFLOP/s.
+    package var denseFlopsPerToken: Double {
+        let h = Double(model.config.hiddenSize), i = Double(model.config.intermediateSize)
+        return Double(model.config.numHiddenLayers) * 2 * (4 * h * h + 2 * h * i)
+    }
+
     // MARK: - Batching
 
     private func prepare(_ text: String) -> String {

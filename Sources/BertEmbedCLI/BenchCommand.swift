@@ -1,0 +1,161 @@
+// bert-embed bench: end-to-end throughput of the library on a model and a set of texts.
+import BertEmbed
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let benchCommand = Subcommand(
+    name: "bench",
+    summary: "measure tokens/s, sentences/s, load time and peak memory",
+    help: """
+    usage: bert-embed bench --model DIR [--input FILE] [--threads N] [--batch-size N] [--runs N] [--json]
+
+    Encodes the texts end to end (tokenize, encode, pool, normalize, as `embed` does) and reports:
+    model load time, tokenizer MB/s (single thread), tokens/s and sentences/s (median of the runs),
+    the dense layers' GFLOP/s (their floating-point operations divided by the encode time, so a lower bound),
+    and the process's peak resident memory.
+
+    options:
+      --model DIR        a sentence-transformers or BERT folder (plain BERT folders are pooled with mean)
+      --input FILE       texts, one per line (default: a built-in set of 512 realistic English sentences)
+      --threads N        worker threads (default: all cores)
+      --batch-size N     texts per forward pass (default 32)
+      --runs N           timed runs after one warm-up run (default 3)
+      --json             print one JSON object instead of a table
+    """,
+    run: { args in
+        var arguments = try Arguments(args, valueOptions: ["model", "input", "threads", "batch-size", "runs"])
+        guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required") }
+        let input = try arguments.string("input")
+        let threads = try arguments.int("threads")
+        let batchSize = try arguments.int("batch-size") ?? 32
+        let runs = try arguments.int("runs") ?? 3
+        let json = try arguments.flag("json")
+        try arguments.finish()
+        guard arguments.positional.isEmpty else { throw UsageError("unexpected argument '\(arguments.positional[0])'") }
+
+        let texts: [String]
+        if let input {
+            guard let data = FileManager.default.contents(atPath: input) else {
+                throw CLIError("cannot read the input file \(input)")
+            }
+            guard let text = String(validating: data, as: UTF8.self) else {
+                throw CLIError("\(input) is not valid UTF-8")
+            }
+            texts = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        } else {
+            texts = (0..<512).map { builtInSentences[$0 % builtInSentences.count] }
+        }
+        guard !texts.isEmpty else { throw CLIError("no texts to encode") }
+
+        let loadStart = monotonicSeconds()
+        let directory = URL(fileURLWithPath: model)
+        let encoder: SentenceEncoder
+        do {
+            encoder = try SentenceEncoder(modelDirectory: directory, threads: threads)
+        } catch EmbeddingError.poolingRequired {
+            encoder = try SentenceEncoder(modelDirectory: directory, pooling: .mean, threads: threads)
+        }
+        let loadSeconds = monotonicSeconds() - loadStart
+
+        // Tokenizer throughput, single thread, on the same texts.
+        let bytes = texts.reduce(0) { $0 + $1.utf8.count }
+        let tokenizeStart = monotonicSeconds()
+        var tokens = 0
+        for text in texts { tokens += try encoder.tokenIds(text).count }
+        let tokenizeSeconds = monotonicSeconds() - tokenizeStart
+
+        let options = EncodeOptions(batchSize: batchSize, threads: threads)
+        _ = try encoder.encode(texts, options: options)  // warm-up
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = monotonicSeconds()
+            _ = try encoder.encode(texts, options: options)
+            times.append(monotonicSeconds() - start)
+        }
+        let median = times.sorted()[times.count / 2]
+        let flops = encoder.denseFlopsPerToken * Double(tokens)
+        let stats: [(String, String)] = [
+            ("texts", "\(texts.count)"),
+            ("tokens", "\(tokens)"),
+            ("threads", "\(threads.map(String.init) ?? "all")"),
+            ("batch_size", "\(batchSize)"),
+            ("load_ms", format(loadSeconds * 1000)),
+            ("tokenizer_mb_per_s", format(Double(bytes) / tokenizeSeconds / 1e6)),
+            ("tokens_per_s", format(Double(tokens) / median)),
+            ("sentences_per_s", format(Double(texts.count) / median)),
+            ("dense_gflop_per_s", format(flops / median / 1e9)),
+            ("encode_s_median", format(median)),
+            ("peak_rss_mb", format(peakResidentMegabytes())),
+        ]
+        var out = BufferedWriter(fd: 1)
+        if json {
+            out.write("{" + stats.map { "\"\($0.0)\": \(Double($0.1) != nil ? $0.1 : "\"\($0.1)\"")" }.joined(separator: ", ") + "}\n")
+        } else {
+            for (key, value) in stats { out.write(key + String(repeating: " ", count: max(1, 20 - key.count)) + value + "\n") }
+        }
+        try out.flush()
+    }
+)
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func format(_ value: Double) -> String {
+    let rounded = (value * 100).rounded() / 100
+    return "\(rounded)"
+}
+
+/// The process's peak resident set size in MB (ru_maxrss: kilobytes on Linux, bytes on Darwin).
+func peakResidentMegabytes() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_maxrss) / 1_048_576
+    #endif
+}
+
+/// A built-in set of realistic English sentences (news, reviews, questions, instructions) for `bench`.
+let builtInSentences: [String] = [
+    "The central bank raised interest rates by a quarter of a percentage point on Wednesday, citing persistent inflation in services.",
+    "I ordered the large pepperoni pizza and it arrived cold, forty minutes late, and with the wrong toppings.",
+    "How do I reset my password if I no longer have access to the email address on my account?",
+    "Preheat the oven to 200 degrees, then roast the vegetables for twenty-five minutes, turning them once halfway through.",
+    "A man is eating food.",
+    "The committee will publish its final report after reviewing more than three thousand public comments.",
+    "Researchers found that participants who slept less than six hours a night were more likely to catch a cold.",
+    "Is it possible to travel from Paris to Rome by train in a single day?",
+    "This laptop has an excellent keyboard, but the battery barely lasts four hours under normal use.",
+    "The bridge will be closed to traffic for repairs from Monday through Friday next week.",
+    "Please attach a copy of your receipt and a short description of the problem to your return request.",
+    "The novel follows three generations of a family living in a small fishing village on the northern coast.",
+    "What are the main differences between a virus and a bacterium?",
+    "Volunteers planted more than two thousand trees along the river to reduce erosion and provide shade.",
+    "The software update fixes a bug that caused the application to crash when opening large files.",
+    "She finished the marathon in just under three hours, beating her personal best by eight minutes.",
+    "Our team is looking for an experienced engineer to help design and maintain our data pipelines.",
+    "The museum's new exhibition brings together paintings, letters, and photographs from the artist's early career.",
+    "Can you recommend a good book about the history of mathematics for a high school student?",
+    "Heavy rain is expected across the region tonight, with local flooding possible in low-lying areas.",
+    "The hotel room was clean and quiet, and the staff were friendly, but breakfast was overpriced.",
+    "To install the package, run the installer and follow the instructions on the screen.",
+    "Scientists have discovered a new species of frog in the rainforests of South America.",
+    "The city council approved a plan to expand bike lanes and reduce speed limits in residential neighborhoods.",
+    "Why does the sky appear blue during the day but red and orange at sunset?",
+    "After months of negotiations, the two companies agreed to merge in a deal worth twelve billion dollars.",
+    "The children built a sandcastle on the beach and decorated it with shells and seaweed.",
+    "Make sure to back up your files before upgrading the operating system.",
+    "The restaurant's signature dish is a slow-cooked lamb shoulder served with roasted garlic and rosemary potatoes.",
+    "A recent survey shows that most remote workers would prefer to keep working from home at least part of the week.",
+    "The orchestra performed Beethoven's Ninth Symphony to a sold-out audience on Saturday evening.",
+    "What time does the pharmacy on Main Street close on Sundays?",
+]
