@@ -63,9 +63,9 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
-/// Writes a line to standard error.
-func printError(_ message: String) {
-    let line = message.hasSuffix("\n") ? message : message + "\n"
+/// Writes `message` to standard error, ending it with a newline unless `newline` is false.
+func printError(_ message: String, newline: Bool = true) {
+    let line = !newline || message.hasSuffix("\n") ? message : message + "\n"
     var bytes = Array(line.utf8)
     bytes.withUnsafeBytes { _ = writeAll(2, $0) }
     bytes.removeAll()

@@ -15,6 +15,8 @@ struct Subcommand: Sendable {
 
 let subcommands: [Subcommand] = [
     tokenizeCommand,
+    searchCommand,
+    similarityCommand,
     benchCommand,
 ]
 

@@ -1,0 +1,95 @@
+// bert-embed search: embed a corpus, then print the top-k corpus lines for each query.
+import BertEmbed
+import Foundation
+
+let searchCommand = Subcommand(
+    name: "search",
+    summary: "semantic search: the corpus lines closest to each query",
+    help: """
+    usage: bert-embed search --model DIR --corpus FILE [--top-k K] [options] [QUERY ...]
+
+    Embeds every line of the corpus file (one text per line; empty lines are skipped), then for each query prints
+    the top-k corpus lines with their similarity (the model's similarity function, cosine unless the folder says
+    otherwise), best first. Queries come from the arguments, or else from stdin, one per line.
+
+    options:
+      --model DIR        a sentence-transformers folder (or a BERT folder together with --pooling)
+      --corpus FILE      the texts to search, one per line (UTF-8)
+      --top-k K          hits per query (default 5)
+      --pooling NAME     override the folder's pooling (cls, pooler, mean, max, mean-sqrt-len, weighted-mean,
+                         last-token, last4-concat, last4-sum, second-to-last-mean)
+      --batch-size N     texts per forward pass (default 32)
+      --threads N        worker threads (default: all cores)
+      --json             one JSON object per query: {"query", "hits": [{"rank", "score", "index", "text"}]}
+      --quiet            no progress on stderr
+    """,
+    run: { args in
+        var arguments = try Arguments(
+            args, valueOptions: ["model", "corpus", "top-k", "pooling", "batch-size", "threads"])
+        guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required") }
+        guard let corpusPath = try arguments.string("corpus") else { throw UsageError("--corpus FILE is required") }
+        let topK = try arguments.int("top-k") ?? 5
+        let poolingName = try arguments.string("pooling")
+        let batchSize = try arguments.int("batch-size") ?? 32
+        let threads = try arguments.int("threads")
+        let json = try arguments.flag("json")
+        let quiet = try arguments.flag("quiet")
+        try arguments.finish()
+
+        let corpus = try readTextFile(corpusPath).filter { !$0.isEmpty }
+        guard !corpus.isEmpty else { throw CLIError("\(corpusPath) has no texts") }
+        let queries = arguments.positional.isEmpty ? try readStandardInputLines() : arguments.positional
+        let encoder = try loadEncoder(model: model, poolingName: poolingName, threads: threads)
+
+        let progress = ProgressReporter(label: "embedding corpus", quiet: quiet)
+        let corpusVectors = try encoder.encode(
+            corpus, options: EncodeOptions(batchSize: batchSize, progress: { progress.update(done: $0, total: $1) }))
+        let queryVectors = try encoder.encode(queries, options: EncodeOptions(batchSize: batchSize))
+        let results = Similarity.search(
+            queries: queryVectors, corpus: corpusVectors, topK: topK, function: encoder.similarityFunction)
+
+        var out = BufferedWriter(fd: 1)
+        for (query, hits) in zip(queries, results) {
+            if json {
+                let items = hits.enumerated().map { rank, hit in
+                    "{\"rank\": \(rank + 1), \"score\": \(hit.score), \"index\": \(hit.corpusIndex), \"text\": \(jsonString(corpus[hit.corpusIndex]))}"
+                }
+                out.write("{\"query\": \(jsonString(query)), \"hits\": [\(items.joined(separator: ", "))]}\n")
+            } else {
+                out.write("query: \(query)\n")
+                for (rank, hit) in hits.enumerated() {
+                    out.write("  \(rank + 1). \(fixed(hit.score, digits: 4))  \(corpus[hit.corpusIndex])\n")
+                }
+                out.write("\n")
+            }
+        }
+        try out.flush()
+    }
+)
+
+/// Loads a model folder for a command, with an optional pooling name.
+func loadEncoder(model: String, poolingName: String?, threads: Int?) throws -> SentenceEncoder {
+    var pooling: Pooling?
+    if let poolingName {
+        guard let chosen = Pooling(name: poolingName) else {
+            throw UsageError(
+                "unknown pooling '\(poolingName)' (one of: \(Pooling.named.map(\.name).joined(separator: ", ")))")
+        }
+        pooling = chosen
+    }
+    return try SentenceEncoder(modelDirectory: URL(fileURLWithPath: model), pooling: pooling, threads: threads)
+}
+
+/// `value` with exactly `digits` decimals (no Foundation formatting).
+func fixed(_ value: Float, digits: Int) -> String {
+    guard value.isFinite else { return "\(value)" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (Double(value) * scale).rounded()
+    let negative = scaled < 0
+    let magnitude = Int(abs(scaled))
+    let whole = magnitude / Int(scale), fraction = magnitude % Int(scale)
+    let fractionText = String(fraction)
+    let padded = String(repeating: "0", count: digits - fractionText.count) + fractionText
+    return (negative ? "-" : "") + "\(whole)" + (digits > 0 ? "." + padded : "")
+}
