@@ -29,6 +29,8 @@ let package = Package(
             name: "BertEmbed",
             dependencies: ["BertEmbedTokenizer", "BertEmbedSafeTensors", "BertEmbedKernels", "BertEmbedModel"]),
         .executableTarget(name: "BertEmbedCLI", dependencies: ["BertEmbed", "BertEmbedTokenizer"]),
+        // An example of use in an app: an in-memory semantic index (swift run semantic-search-example MODEL_DIR).
+        .executableTarget(name: "semantic-search-example", dependencies: ["BertEmbed"], path: "Sources/SemanticSearchExample"),
         // Test support (not API): fixture paths and the real-model lookup.
         .target(name: "_BertEmbedTestSupport", path: "Tests/_BertEmbedTestSupport"),
         .testTarget(name: "BertEmbedTokenizerTests", dependencies: ["BertEmbedTokenizer", "_BertEmbedTestSupport"]),
