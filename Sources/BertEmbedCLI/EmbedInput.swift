@@ -30,7 +30,10 @@ func inputTexts(_ bytes: [UInt8], json: Bool) throws -> [String] {
     var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
     if bytes.last == UInt8(ascii: "\n") || bytes.isEmpty { lines.removeLast() }
     return try lines.enumerated().map { index, line in
-        guard let text = String(validating: line, as: UTF8.self) else {
+        // Decoding repairs invalid UTF-8 with U+FFFD, so valid input is exactly what re-encodes to the same bytes
+        // (String(validating:) would need macOS 15).
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.utf8.elementsEqual(line) else {
             throw CLIError("standard input line \(index + 1): not valid UTF-8")
         }
         guard json else { return text }
