@@ -8,9 +8,12 @@ import Foundation
 struct DenseModule: Sendable {
     let linear: PackedLinear
     let activation: Activation
+    /// The module's config.json, named in errors about its shape.
+    let configPath: String
 
     init(directory: URL) throws {
         let configURL = directory.appendingPathComponent("config.json")
+        configPath = configURL.path
         guard let json = try readJSON(configURL) as? [String: Any] else {
             throw EmbeddingError.invalidModelFolder(file: configURL.path, reason: "expected a JSON object")
         }

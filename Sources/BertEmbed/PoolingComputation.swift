@@ -23,8 +23,9 @@ extension Pooling {
 
     /// The pooled vector of sequence `s` of `output`.
     ///
-    /// - Parameter firstPooledToken: tokens before this row of the sequence are excluded from mean, max and
-    ///   weighted pooling (sentence-transformers' `include_prompt: false`); `cls` still reads row 0.
+    /// - Parameter firstPooledToken: tokens before this row of the sequence are excluded from pooling
+    ///   (sentence-transformers' `include_prompt: false`): `cls` then reads the first token after the prompt,
+    ///   as sentence-transformers 6 takes the first unmasked position.
     func pool(_ output: BertBatchOutput, sequence s: Int, layerCount: Int, firstPooledToken: Int = 0) throws -> [Float] {
         let h = output.hiddenSize
         switch source {
@@ -63,18 +64,22 @@ extension Pooling {
 }
 
 extension TokenPooling {
-    /// Pools `tokens` (length, width) row-major over rows first..<length (row 0 for `cls`).
+    /// Pools `tokens` (length, width) row-major over rows first..<length, as sentence-transformers' Pooling does
+    /// with the rows before `first` masked out: `cls` reads row `first` (row 0 when every row is masked, torch's
+    /// argmax of an all-zero mask), `lastToken` the last row (zeros when every row is masked), `max` gives -inf
+    /// when every row is masked, and the means divide by at least 1e-9.
     static func apply(_ mode: TokenPooling, _ tokens: [Float], length: Int, width: Int, first: Int) -> [Float] {
         var out = [Float](repeating: 0, count: width)
         let count = length - first
         switch mode {
         case .cls:
-            if length > 0 { out = Array(tokens[0..<width]) }
+            let row = first < length ? first : 0
+            if length > 0 { out = Array(tokens[(row * width)..<((row + 1) * width)]) }
         case .lastToken:
             if count > 0 { out = Array(tokens[((length - 1) * width)..<(length * width)]) }
         case .max:
-            // sentence-transformers sets masked positions to -1e9 before the maximum.
-            out = [Float](repeating: -1e9, count: width)
+            // sentence-transformers fills masked positions with -inf before the maximum.
+            out = [Float](repeating: -.infinity, count: width)
             for t in first..<length {
                 for c in 0..<width { out[c] = Swift.max(out[c], tokens[t * width + c]) }
             }
@@ -83,8 +88,9 @@ extension TokenPooling {
                 for c in 0..<width { out[c] += tokens[t * width + c] }
             }
             // The reference divides by clamp(count, min: 1e-9).
-            let divisor = mode == .mean ? Swift.max(Float(count), 1e-9) : Float(count).squareRoot()
-            if divisor > 0 { for c in 0..<width { out[c] /= divisor } }
+            let clamped = Swift.max(Float(count), 1e-9)
+            let divisor = mode == .mean ? clamped : clamped.squareRoot()
+            for c in 0..<width { out[c] /= divisor }
         case .weightedMean:
             var weightSum: Float = 0
             for t in first..<length {

@@ -70,8 +70,10 @@ public final class SentenceEncoder: Sendable {
         var width = chosen.dimension(hiddenSize: config.hiddenSize)
         for (index, dense) in folder.dense.enumerated() {
             guard dense.linear.inFeatures == width else {
-                throw EmbeddingError.invalidOption(
-                    "pooling '\(chosen)' gives \(width) values but Dense module \(index + 1) takes \(dense.linear.inFeatures)")
+                let before = index == 0 ? "the pooling '\(chosen)'" : "the Dense module before it"
+                throw EmbeddingError.invalidModelFolder(
+                    file: dense.configPath,
+                    reason: "in_features is \(dense.linear.inFeatures), but \(before) gives \(width) values")
             }
             width = dense.linear.outFeatures
         }
@@ -90,12 +92,18 @@ public final class SentenceEncoder: Sendable {
     ///
     /// - Throws: `EmbeddingError.invalidOption` for inconsistent options.
     public func encode(_ sentences: [String], options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
-        var results = [[Float]](repeating: [], count: sentences.count)
+        try encode(tokenIds: try tokenize(sentences, options: options), options: options)
+    }
+
+    /// Sentence embeddings of already tokenized inputs (`tokenIds(_:options:)` of each text: prompt included and
+    /// truncated); `options.prompt`/`promptName` only tell how many leading tokens are the prompt.
+    package func encode(tokenIds ids: [[Int]], options: EncodeOptions) throws -> [[Float]] {
+        var results = [[Float]](repeating: [], count: ids.count)
         let normalize = options.normalize
         if let dim = options.truncateDimension, dim < 1 || dim > dimension {
             throw EmbeddingError.invalidOption("truncateDimension must be in 1...\(dimension), got \(dim)")
         }
-        try forEachBatch(sentences, options: options) { output, indices, promptTokens, context in
+        try forEachBatch(ids, options: options) { output, indices, promptTokens, context in
             var rows: [Float] = []
             rows.reserveCapacity(indices.count * pooling.dimension(hiddenSize: output.hiddenSize))
             for s in indices.indices {
@@ -107,11 +115,10 @@ public final class SentenceEncoder: Sendable {
             let width = rows.count / max(indices.count, 1)
             for (s, index) in indices.enumerated() {
                 var vector = Array(rows[(s * width)..<((s + 1) * width)])
-                if normalize ?? false || (normalize == nil && folder.normalize) { normalizeL2(&vector) }
-                if let dim = options.truncateDimension {
-                    vector.removeLast(vector.count - dim)
-                    if normalize == true { normalizeL2(&vector) }
-                }
+                // sentence-transformers' order: the folder's Normalize module, truncate_dim, normalize_embeddings.
+                if folder.normalize && normalize != false { normalizeL2(&vector) }
+                if let dim = options.truncateDimension { vector.removeLast(vector.count - dim) }
+                if normalize == true { normalizeL2(&vector) }
                 results[index] = vector
             }
         }
@@ -127,7 +134,8 @@ public final class SentenceEncoder: Sendable {
     /// as sentence-transformers' `output_value="token_embeddings"` (special tokens included).
     public func tokenEmbeddings(_ sentences: [String], options: EncodeOptions = EncodeOptions()) throws -> [[[Float]]] {
         var results = [[[Float]]](repeating: [], count: sentences.count)
-        try forEachBatch(sentences, options: options, layers: [model.config.numHiddenLayers]) { output, indices, _, _ in
+        let ids = try tokenize(sentences, options: options)
+        try forEachBatch(ids, options: options, layers: [model.config.numHiddenLayers]) { output, indices, _, _ in
             let h = output.hiddenSize
             for (s, index) in indices.enumerated() {
                 let rows = output.hiddenState(layer: model.config.numHiddenLayers, sequence: s)
@@ -180,10 +188,17 @@ public final class SentenceEncoder: Sendable {
         return (prompt, tokenizer.encodeIds(prepare(prompt)).count - 1)
     }
 
-    /// Tokenizes, groups by length, runs the encoder, and hands each batch's output to `body` with the input
+    /// The token ids of each text as the model gets them (prompt prepended, truncated).
+    private func tokenize(_ sentences: [String], options: EncodeOptions) throws -> [[Int]] {
+        let maxLength = try sequenceLength(options)
+        let (prefix, _) = try promptPrefix(options)
+        return sentences.map { tokenizer.encodeIds(prepare(prefix + $0), maxLength: maxLength) }
+    }
+
+    /// Groups `ids` by length, runs the encoder, and hands each batch's output to `body` with the input
     /// indices of its sequences.
     private func forEachBatch(
-        _ sentences: [String], options: EncodeOptions, layers: [Int]? = nil,
+        _ ids: [[Int]], options: EncodeOptions, layers: [Int]? = nil,
         _ body: (BertBatchOutput, [Int], Int, ComputeContext) throws -> Void
     ) throws {
         guard options.batchSize >= 1 else {
@@ -193,9 +208,7 @@ public final class SentenceEncoder: Sendable {
             throw EmbeddingError.invalidOption("threads must be at least 1, got \(threads)")
         }
         let context = ComputeContext(threads: options.threads ?? defaultThreads)
-        let maxLength = try sequenceLength(options)
-        let (prefix, promptTokens) = try promptPrefix(options)
-        let ids = sentences.map { tokenizer.encodeIds(prepare(prefix + $0), maxLength: maxLength) }
+        let (_, promptTokens) = try promptPrefix(options)
         // Longest first, as sentence-transformers does; ties keep input order.
         let order = ids.indices.sorted { ids[$0].count > ids[$1].count || (ids[$0].count == ids[$1].count && $0 < $1) }
         var request = try pooling.request(layerCount: model.config.numHiddenLayers)
@@ -211,7 +224,7 @@ public final class SentenceEncoder: Sendable {
             }
             try body(output, indices, promptTokens, context)
             done += indices.count
-            options.progress?(done, sentences.count)
+            options.progress?(done, ids.count)
         }
     }
 }

@@ -26,6 +26,10 @@ struct SentenceTransformersFolder {
 
     init(directory: URL) throws {
         transformerDirectory = directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw EmbeddingError.invalidModelFolder(file: directory.path, reason: "no such folder")
+        }
         let modulesURL = directory.appendingPathComponent("modules.json")
         guard FileManager.default.fileExists(atPath: modulesURL.path) else { return }
         guard let modules = try readJSON(modulesURL) as? [[String: Any]] else {
@@ -103,16 +107,24 @@ struct SentenceTransformersFolder {
             ("pooling_mode_lasttoken", .lastToken),
         ]
         var modes: [TokenPooling] = []
-        if let name = json["pooling_mode"] as? String {
+        if let value = json["pooling_mode"], !(value is NSNull) {
+            // sentence-transformers 6: one mode name, or a list concatenated in the order given.
             let names: [String: TokenPooling] = [
                 "cls": .cls, "max": .max, "mean": .mean, "mean_sqrt_len_tokens": .meanSqrtLen,
                 "weightedmean": .weightedMean, "lasttoken": .lastToken,
             ]
-            guard let mode = names[name] else {
+            guard let list = value as? [String] ?? (value as? String).map({ [$0] }) else {
                 throw EmbeddingError.invalidModelFolder(
-                    file: url.path, reason: "unsupported pooling_mode '\(name)' (supported: \(names.keys.sorted().joined(separator: ", ")))")
+                    file: url.path, reason: "pooling_mode must be a mode name or a list of mode names")
             }
-            modes = [mode]
+            for name in list {
+                guard let mode = names[name] else {
+                    throw EmbeddingError.invalidModelFolder(
+                        file: url.path,
+                        reason: "unsupported pooling_mode '\(name)' (supported: \(names.keys.sorted().joined(separator: ", ")))")
+                }
+                modes.append(mode)
+            }
         } else {
             for (key, mode) in keys {
                 guard let value = json[key] else { continue }
@@ -130,7 +142,12 @@ struct SentenceTransformersFolder {
         guard !modes.isEmpty else {
             throw EmbeddingError.invalidModelFolder(file: url.path, reason: "no pooling mode is enabled")
         }
-        if let include = json["include_prompt"] as? Bool { includePrompt = include }
+        if let value = json["include_prompt"] {
+            guard let include = value as? Bool else {
+                throw EmbeddingError.invalidModelFolder(file: url.path, reason: "include_prompt must be true or false")
+            }
+            includePrompt = include
+        }
         pooling = Pooling(tokens: modes)
     }
 

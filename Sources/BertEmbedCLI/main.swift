@@ -15,6 +15,7 @@ struct Subcommand: Sendable {
 
 let subcommands: [Subcommand] = [
     tokenizeCommand,
+    embedCommand,
     searchCommand,
     similarityCommand,
     benchCommand,

@@ -1,0 +1,91 @@
+// bert-embed embed: texts in (arguments or standard input), sentence embeddings out (jsonl, npy or csv).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import BertEmbed
+import Foundation
+
+let embedCommand = Subcommand(
+    name: "embed",
+    summary: "print a sentence embedding for each text",
+    help: """
+        usage: bert-embed embed --model DIR [options] [TEXT ...]
+
+        Sentence embeddings, equal to sentence-transformers' encode, one per text, in input order.
+        Texts are the arguments; without any, standard input, one text per line (split on \\n only; a final
+        newline adds no text; an empty line is the empty text).
+
+        options:
+          --model DIR          a sentence-transformers folder (modules.json, 1_Pooling/, ...) or a plain
+                               Hugging Face BERT folder (then --pooling is required)
+          --pooling NAME       replace the folder's pooling: cls, pooler, mean, max, mean-sqrt-len,
+                               weighted-mean, last-token, last4-concat, last4-sum, second-to-last-mean
+                               (the folder's Dense and Normalize modules still apply)
+          --normalize          L2-normalize every vector
+          --no-normalize       never normalize (skips the folder's Normalize module)
+                               (neither: the folder decides)
+          --batch-size N       texts per forward pass (default 32; results do not depend on it)
+          --max-length N       tokens per text, special tokens included (default: the folder's max_seq_length)
+          --threads N          worker threads (default: all cores; results do not depend on it)
+          --jsonl              each input line is a JSON string ("..."), so texts may hold newlines
+          --format FORMAT      jsonl (default): one JSON array of floats per line
+                               npy: a NumPy float32 array of shape (texts, dimension), for numpy.load
+                               csv: one comma-separated row per text, no header
+          --output PATH        write to PATH instead of standard output
+          -h, --help           this help
+
+        Errors (bad folder, bad input line, unwritable output) go to standard error with exit code 1;
+        a bad command line exits with 2.
+        """,
+    run: { args in try runEmbed(args) }
+)
+
+func runEmbed(_ args: [String]) throws {
+    var arguments = try Arguments(
+        args, valueOptions: ["model", "pooling", "batch-size", "max-length", "threads", "format", "output"])
+    guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required (see --help)") }
+    var pooling: Pooling?
+    if let name = try arguments.string("pooling") {
+        guard let chosen = Pooling(name: name) else {
+            throw UsageError(
+                "unknown pooling '\(name)' (one of: \(Pooling.named.map(\.name).joined(separator: ", ")))")
+        }
+        pooling = chosen
+    }
+    let normalize = try arguments.flag("normalize"), noNormalize = try arguments.flag("no-normalize")
+    guard !(normalize && noNormalize) else { throw UsageError("--normalize and --no-normalize exclude each other") }
+    var options = EncodeOptions()
+    options.normalize = normalize ? true : noNormalize ? false : nil
+    options.batchSize = try arguments.int("batch-size") ?? 32
+    options.maxSequenceLength = try arguments.int("max-length", minimum: 2)
+    options.threads = try arguments.int("threads")
+    let json = try arguments.flag("jsonl")
+    let formatName = try arguments.string("format") ?? "jsonl"
+    guard let format = EmbeddingFormat(rawValue: formatName) else {
+        throw UsageError("unknown format '\(formatName)' (jsonl, npy or csv)")
+    }
+    let outputPath = try arguments.string("output")
+    try arguments.finish()
+
+    let encoder = try SentenceEncoder(modelDirectory: URL(fileURLWithPath: model), pooling: pooling)
+    let texts = arguments.positional.isEmpty ? try inputTexts(readAllBytes(0), json: json) : arguments.positional
+    let vectors = try encoder.encode(texts, options: options)
+    let bytes = try encodeEmbeddings(vectors, dimension: encoder.dimension, format: format)
+
+    guard let outputPath else {
+        var out = BufferedWriter(fd: 1)
+        out.write(bytes: bytes)
+        do { try out.flush() } catch { throw CLIError("cannot write to standard output") }
+        return
+    }
+    let fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard fd >= 0 else { throw CLIError("cannot write \(outputPath): \(String(cString: strerror(errno)))") }
+    var out = BufferedWriter(fd: fd)
+    out.write(bytes: bytes)
+    let written = (try? out.flush()) != nil
+    guard close(fd) == 0, written else {
+        throw CLIError("cannot write \(outputPath): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class BertEmbedTestsPlaceholder: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}
