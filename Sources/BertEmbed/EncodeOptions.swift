@@ -1,5 +1,15 @@
 // The options of `SentenceEncoder.encode`, with sentence-transformers' defaults.
 
+/// What `encode` does with a text longer than the maximum sequence length.
+public enum LongTextHandling: Sendable, Equatable {
+    /// Keep the first tokens and drop the rest (sentence-transformers' behaviour).
+    case truncate
+    /// Split the text into overlapping windows of `size` tokens (special and prompt tokens included) whose content
+    /// starts every `stride` tokens, embed each window, and return the mean of the window vectors (renormalized when
+    /// the result is normalized). A text that fits in one window gives exactly its truncated embedding.
+    case slidingWindowMean(size: Int, stride: Int)
+}
+
 /// Options of one `encode` call. Every default is what the model folder (or sentence-transformers) does.
 public struct EncodeOptions: Sendable {
     /// Texts per forward pass (default 32). Texts are grouped by length; results come back in input order and
@@ -21,6 +31,8 @@ public struct EncodeOptions: Sendable {
     public var truncateDimension: Int? = nil
     /// Worker threads; nil uses the encoder's setting (all cores by default). Results do not depend on it.
     public var threads: Int? = nil
+    /// Truncation (the default) or sliding windows for texts longer than the maximum sequence length.
+    public var longTexts: LongTextHandling = .truncate
     /// Called after each batch with (texts done, texts in all), from the calling thread.
     public var progress: (@Sendable (Int, Int) -> Void)? = nil
 
@@ -31,7 +43,7 @@ public struct EncodeOptions: Sendable {
     public init(
         batchSize: Int = 32, normalize: Bool? = nil, maxSequenceLength: Int? = nil, prompt: String? = nil,
         promptName: String? = nil, truncateDimension: Int? = nil, threads: Int? = nil,
-        progress: (@Sendable (Int, Int) -> Void)? = nil
+        longTexts: LongTextHandling = .truncate, progress: (@Sendable (Int, Int) -> Void)? = nil
     ) {
         self.batchSize = batchSize
         self.normalize = normalize
@@ -40,6 +52,7 @@ public struct EncodeOptions: Sendable {
         self.promptName = promptName
         self.truncateDimension = truncateDimension
         self.threads = threads
+        self.longTexts = longTexts
         self.progress = progress
     }
 }

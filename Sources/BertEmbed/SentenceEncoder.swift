@@ -92,7 +92,74 @@ public final class SentenceEncoder: Sendable {
     ///
     /// - Throws: `EmbeddingError.invalidOption` for inconsistent options.
     public func encode(_ sentences: [String], options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
-        try encode(tokenIds: try tokenize(sentences, options: options), options: options)
+        switch options.longTexts {
+        case .truncate:
+            return try encode(tokenIds: try tokenize(sentences, options: options), options: options)
+        case .slidingWindowMean(let size, let stride):
+            let windows = try windowTokenIds(sentences, size: size, stride: stride, options: options)
+            let vectors = try encode(tokenIds: windows.flatMap { $0 }, options: options)
+            let normalizes = options.normalize ?? folder.normalize
+            var next = 0
+            return windows.map { textWindows in
+                var mean = [Float](repeating: 0, count: vectors[next].count)
+                for vector in vectors[next..<(next + textWindows.count)] {
+                    for d in mean.indices { mean[d] += vector[d] }
+                }
+                for d in mean.indices { mean[d] /= Float(textWindows.count) }
+                if normalizes { normalizeL2(&mean) }
+                next += textWindows.count
+                return mean
+            }
+        }
+    }
+
+    /// The embeddings of every window of each text (see `LongTextHandling.slidingWindowMean`): one array of window
+    /// vectors per text, in text order, windows in text order.
+    ///
+    /// - Parameters:
+    ///   - size: tokens per window, special and prompt tokens included (at most the model's position count).
+    ///   - stride: tokens between the starts of consecutive windows (at most the window's content length).
+    public func encodeWindows(
+        _ sentences: [String], size: Int, stride: Int, options: EncodeOptions = EncodeOptions()
+    ) throws -> [[[Float]]] {
+        let windows = try windowTokenIds(sentences, size: size, stride: stride, options: options)
+        var vectors = try encode(tokenIds: windows.flatMap { $0 }, options: options)[...]
+        return windows.map { textWindows in
+            defer { vectors = vectors.dropFirst(textWindows.count) }
+            return Array(vectors.prefix(textWindows.count))
+        }
+    }
+
+    /// The windows of each text: `[CLS]` + prompt + a slice of the text's tokens + `[SEP]`, slices starting every
+    /// `stride` tokens until one reaches the end.
+    private func windowTokenIds(_ sentences: [String], size: Int, stride: Int, options: EncodeOptions) throws -> [[[Int]]] {
+        let positions = model.config.maxPositionEmbeddings
+        guard size >= 3 && size <= positions else {
+            throw EmbeddingError.invalidOption("window size must be in 3...\(positions), got \(size)")
+        }
+        let (prompt, _) = try promptPrefix(options)
+        // [CLS] + prompt tokens: the prompt's own encoding without its [SEP].
+        let head = Array(tokenizer.encodeIds(prepare(prompt)).dropLast())
+        let content = size - head.count - 1
+        guard content >= 1 else {
+            throw EmbeddingError.invalidOption("window size \(size) leaves no room for text after the prompt")
+        }
+        guard stride >= 1 && stride <= content else {
+            throw EmbeddingError.invalidOption("window stride must be in 1...\(content), got \(stride)")
+        }
+        let sep = tokenizer.sepTokenId
+        return sentences.map { text in
+            let ids = Array(tokenizer.encodeIds(prepare(text)).dropFirst().dropLast())
+            var windows: [[Int]] = []
+            var start = 0
+            repeat {
+                let end = min(start + content, ids.count)
+                windows.append(head + ids[start..<end] + [sep])
+                if end == ids.count { break }
+                start += stride
+            } while true
+            return windows
+        }
     }
 
     /// Sentence embeddings of already tokenized inputs (`tokenIds(_:options:)` of each text: prompt included and
