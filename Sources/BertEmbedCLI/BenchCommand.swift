@@ -39,13 +39,7 @@ let benchCommand = Subcommand(
 
         let texts: [String]
         if let input {
-            guard let data = FileManager.default.contents(atPath: input) else {
-                throw CLIError("cannot read the input file \(input)")
-            }
-            guard let text = String(validating: data, as: UTF8.self) else {
-                throw CLIError("\(input) is not valid UTF-8")
-            }
-            texts = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+            texts = try readTextFile(input).filter { !$0.isEmpty }
         } else {
             texts = (0..<512).map { builtInSentences[$0 % builtInSentences.count] }
         }

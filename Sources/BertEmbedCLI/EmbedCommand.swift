@@ -29,9 +29,21 @@ let embedCommand = Subcommand(
           --batch-size N       texts per forward pass (default 32; results do not depend on it)
           --max-length N       tokens per text, special tokens included (default: the folder's max_seq_length)
           --threads N          worker threads (default: all cores; results do not depend on it)
+          --truncate-dim N     keep the first N dimensions (Matryoshka); renormalized only with --normalize
+          --precision P        float32 (default), int8, uint8, binary or ubinary, with sentence-transformers'
+                               quantize_embeddings formulas (int8/uint8 ranges from these embeddings, so give
+                               at least two texts; binary packs 8 dimensions per byte)
+          --prompt TEXT        text prepended to every input (e.g. "query: ")
+          --prompt-name NAME   one of the folder's prompts (config_sentence_transformers.json)
+          --window N           texts longer than N tokens are split into windows of N tokens and embedded as the
+                               mean of the windows (default: truncate to --max-length)
+          --stride N           tokens between window starts (default: half the window)
+          --quiet              no progress on standard error (shown for long jobs: a bar on a terminal,
+                               a line every 5 seconds otherwise)
           --jsonl              each input line is a JSON string ("..."), so texts may hold newlines
-          --format FORMAT      jsonl (default): one JSON array of floats per line
-                               npy: a NumPy float32 array of shape (texts, dimension), for numpy.load
+          --format FORMAT      jsonl (default): one JSON array of numbers per line
+                               npy: a NumPy array of shape (texts, dimension) for numpy.load (float32, or
+                               int8/uint8 with --precision)
                                csv: one comma-separated row per text, no header
           --output PATH        write to PATH instead of standard output
           -h, --help           this help
@@ -44,7 +56,11 @@ let embedCommand = Subcommand(
 
 func runEmbed(_ args: [String]) throws {
     var arguments = try Arguments(
-        args, valueOptions: ["model", "pooling", "batch-size", "max-length", "threads", "format", "output"])
+        args,
+        valueOptions: [
+            "model", "pooling", "batch-size", "max-length", "threads", "format", "output", "truncate-dim", "precision",
+            "prompt", "prompt-name", "window", "stride",
+        ])
     guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required (see --help)") }
     var pooling: Pooling?
     if let name = try arguments.string("pooling") {
@@ -61,6 +77,19 @@ func runEmbed(_ args: [String]) throws {
     options.batchSize = try arguments.int("batch-size") ?? 32
     options.maxSequenceLength = try arguments.int("max-length", minimum: 2)
     options.threads = try arguments.int("threads")
+    options.truncateDimension = try arguments.int("truncate-dim")
+    options.prompt = try arguments.string("prompt")
+    options.promptName = try arguments.string("prompt-name")
+    if let window = try arguments.int("window", minimum: 3) {
+        options.longTexts = .slidingWindowMean(size: window, stride: try arguments.int("stride") ?? max(1, (window - 2) / 2))
+    } else if try arguments.string("stride") != nil {
+        throw UsageError("--stride needs --window")
+    }
+    let precisionName = try arguments.string("precision") ?? "float32"
+    guard let precision = Precision(rawValue: precisionName) else {
+        throw UsageError("unknown precision '\(precisionName)' (\(Precision.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    let quiet = try arguments.flag("quiet")
     let json = try arguments.flag("jsonl")
     let formatName = try arguments.string("format") ?? "jsonl"
     guard let format = EmbeddingFormat(rawValue: formatName) else {
@@ -71,8 +100,14 @@ func runEmbed(_ args: [String]) throws {
 
     let encoder = try SentenceEncoder(modelDirectory: URL(fileURLWithPath: model), pooling: pooling)
     let texts = arguments.positional.isEmpty ? try inputTexts(readAllBytes(0), json: json) : arguments.positional
+    if texts.count >= 256 {
+        let progress = ProgressReporter(label: "embedding", quiet: quiet)
+        options.progress = { progress.update(done: $0, total: $1) }
+    }
     let vectors = try encoder.encode(texts, options: options)
-    let bytes = try encodeEmbeddings(vectors, dimension: encoder.dimension, format: format)
+    let quantized = try Similarity.quantize(vectors, precision: precision)
+    let bytes = try encodeEmbeddings(
+        quantized, dimension: options.truncateDimension ?? encoder.dimension, format: format)
 
     guard let outputPath else {
         var out = BufferedWriter(fd: 1)

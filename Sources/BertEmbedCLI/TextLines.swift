@@ -1,32 +1,19 @@
-// Reading texts for commands: a file or stdin, one text per line, split on "\n" only, strictly UTF-8.
+// Reading texts for commands from a file or stdin (one text per line, as `inputTexts`), and JSON string literals.
 import Foundation
 
-/// The lines of a UTF-8 file (a final newline does not make an extra empty line).
+/// The lines of a UTF-8 file, as `inputTexts` splits standard input (errors name the file and line).
 func readTextFile(_ path: String) throws -> [String] {
     guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-    return try splitLines(Array(data), source: path)
-}
-
-/// The lines of standard input.
-func readStandardInputLines() throws -> [String] {
-    try splitLines(Array(FileHandle.standardInput.readDataToEndOfFile()), source: "stdin")
-}
-
-/// Splits bytes on "\n" and decodes each line as UTF-8, naming the line of the first invalid one.
-func splitLines(_ bytes: [UInt8], source: String) throws -> [String] {
-    var lines: [String] = []
-    var start = 0
-    var number = 1
-    while start < bytes.count {
-        let end = bytes[start...].firstIndex(of: 10) ?? bytes.count
-        guard let line = String(validating: bytes[start..<end], as: UTF8.self) else {
-            throw CLIError("\(source): line \(number) is not valid UTF-8")
-        }
-        lines.append(line)
-        start = end + 1
-        number += 1
+    do {
+        return try inputTexts(Array(data), json: false)
+    } catch let error as CLIError {
+        throw CLIError(error.description.replacingOccurrences(of: "standard input", with: path))
     }
-    return lines
+}
+
+/// The lines of standard input (see `inputTexts`).
+func readStandardInputLines() throws -> [String] {
+    try inputTexts(readAllBytes(0), json: false)
 }
 
 /// `text` as a JSON string literal.
