@@ -14,7 +14,20 @@ package final class BertWeights: @unchecked Sendable {
 
     /// Opens `model.safetensors` (or the shards of `model.safetensors.index.json`) in `directory`.
     package convenience init(directory: URL) throws {
-        throw BertModelError.unreadableTensor(name: directory.path, reason: "loader not implemented yet")
+        // TEMPORARY minimal F32-only reader until the strict SafeTensors loader lands.
+        let data = try Data(contentsOf: directory.appendingPathComponent("model.safetensors"))
+        let n = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + n))) as! [String: Any]
+        var tensors: [String: (shape: [Int], data: [Float])] = [:]
+        for (name, value) in header where name != "__metadata__" {
+            let info = value as! [String: Any]
+            guard info["dtype"] as? String == "F32" else { continue }
+            let offsets = info["data_offsets"] as! [Int]
+            let bytes = data.subdata(in: (8 + n + offsets[0])..<(8 + n + offsets[1]))
+            let floats = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            tensors[name] = (info["shape"] as! [Int], floats)
+        }
+        self.init(tensors: tensors)
     }
 
     /// The scope of the whole checkpoint.
@@ -30,6 +43,9 @@ package final class BertWeights: @unchecked Sendable {
         }
         return tensor.data
     }
+
+    /// Whether the checkpoint has a tensor of this name (after aliases).
+    package func hasTensor(_ name: String) -> Bool { tensors[name] != nil }
 
     /// Throws `.missingTensors` naming every tensor looked up so far that the checkpoint lacks.
     package func checkComplete() throws {

@@ -1,0 +1,218 @@
+// The public facade: a model folder in, `encode(sentences)` out, equal to sentence-transformers' encode.
+import BertEmbedKernels
+import BertEmbedModel
+import BertEmbedTokenizer
+import Foundation
+
+/// A loaded sentence-embedding model: tokenizer, BERT encoder, pooling and the modules after it.
+///
+/// ```swift
+/// let encoder = try SentenceEncoder(modelDirectory: URL(fileURLWithPath: "all-MiniLM-L6-v2"))
+/// let vectors = try encoder.encode(["A man is eating food.", "A man is riding a horse."])
+/// let score = Similarity.cosine(vectors[0], vectors[1])
+/// ```
+///
+/// Immutable after loading and `Sendable`: many tasks may call `encode` at once on one encoder and get the same
+/// results as sequential calls.
+public final class SentenceEncoder: Sendable {
+    let tokenizer: BertTokenizer
+    let model: BertModel
+    let folder: SentenceTransformersFolder
+    let defaultThreads: Int?
+
+    /// The pooling strategy in use (the folder's, or the one passed to `init`).
+    public let pooling: Pooling
+    /// The length of the vectors `encode` returns (before `truncateDimension`).
+    public let dimension: Int
+    /// Whether `encode` normalizes by default (the folder ends with a `Normalize` module).
+    public let normalizesByDefault: Bool
+    /// Tokens per text, special tokens included, beyond which `encode` truncates by default.
+    public let maxSequenceLength: Int
+    /// The folder's named prompts (`config_sentence_transformers.json`).
+    public let prompts: [String: String]
+    /// The prompt used when `encode` is given none.
+    public let defaultPromptName: String?
+    /// The similarity the model was trained for (`similarity_fn_name`), cosine when the folder does not say.
+    public let similarityFunction: SimilarityFunction
+
+    /// Loads a sentence-transformers folder (`modules.json`, `1_Pooling/`, optional `2_Dense/`, `2_Normalize/`) or
+    /// a plain Hugging Face BERT folder (`config.json`, `model.safetensors`, `vocab.txt` or `tokenizer.json`).
+    ///
+    /// - Parameters:
+    ///   - modelDirectory: the folder.
+    ///   - pooling: a strategy replacing the folder's Pooling module; required for a plain BERT folder.
+    ///   - threads: worker threads for `encode` (nil: all cores); `EncodeOptions.threads` overrides it per call.
+    /// - Throws: `EmbeddingError` naming the file and the problem.
+    public init(modelDirectory: URL, pooling: Pooling? = nil, threads: Int? = nil) throws {
+        if let threads, threads < 1 { throw EmbeddingError.invalidOption("threads must be at least 1, got \(threads)") }
+        folder = try SentenceTransformersFolder(directory: modelDirectory)
+        guard let chosen = pooling ?? folder.pooling else {
+            throw EmbeddingError.poolingRequired(folder: modelDirectory.path)
+        }
+        let transformer = folder.transformerDirectory
+        do {
+            tokenizer = try BertTokenizer(directory: transformer)
+        } catch {
+            throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: "tokenizer: \(error)")
+        }
+        do {
+            model = try BertModel(directory: transformer)
+        } catch let error as BertModelError {
+            throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: error.description)
+        } catch {
+            throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: "\(error)")
+        }
+        let config = model.config
+        if chosen == .pooler && !model.hasPooler {
+            throw EmbeddingError.invalidOption("pooling 'pooler' needs BERT's pooler weights, which this checkpoint lacks")
+        }
+        _ = try chosen.request(layerCount: config.numHiddenLayers)
+        var width = chosen.dimension(hiddenSize: config.hiddenSize)
+        for (index, dense) in folder.dense.enumerated() {
+            guard dense.linear.inFeatures == width else {
+                throw EmbeddingError.invalidOption(
+                    "pooling '\(chosen)' gives \(width) values but Dense module \(index + 1) takes \(dense.linear.inFeatures)")
+            }
+            width = dense.linear.outFeatures
+        }
+        self.pooling = chosen
+        dimension = width
+        normalizesByDefault = folder.normalize
+        let positions = config.maxPositionEmbeddings
+        maxSequenceLength = min(folder.maxSequenceLength ?? tokenizer.modelMaxLength ?? positions, positions)
+        prompts = folder.prompts
+        defaultPromptName = folder.defaultPromptName
+        similarityFunction = try SimilarityFunction(configName: folder.similarityFunctionName)
+        defaultThreads = threads
+    }
+
+    /// Sentence embeddings of `sentences`, one vector of `dimension` floats each (or `truncateDimension`), in order.
+    ///
+    /// - Throws: `EmbeddingError.invalidOption` for inconsistent options.
+    public func encode(_ sentences: [String], options: EncodeOptions = EncodeOptions()) throws -> [[Float]] {
+        var results = [[Float]](repeating: [], count: sentences.count)
+        let normalize = options.normalize
+        if let dim = options.truncateDimension, dim < 1 || dim > dimension {
+            throw EmbeddingError.invalidOption("truncateDimension must be in 1...\(dimension), got \(dim)")
+        }
+        try forEachBatch(sentences, options: options) { output, indices, promptTokens, context in
+            var rows: [Float] = []
+            rows.reserveCapacity(indices.count * pooling.dimension(hiddenSize: output.hiddenSize))
+            for s in indices.indices {
+                rows += try pooling.pool(
+                    output, sequence: s, layerCount: model.config.numHiddenLayers,
+                    firstPooledToken: folder.includePrompt ? 0 : promptTokens)
+            }
+            for dense in folder.dense { rows = dense(rows, rows: indices.count, context: context) }
+            let width = rows.count / max(indices.count, 1)
+            for (s, index) in indices.enumerated() {
+                var vector = Array(rows[(s * width)..<((s + 1) * width)])
+                if normalize ?? false || (normalize == nil && folder.normalize) { normalizeL2(&vector) }
+                if let dim = options.truncateDimension {
+                    vector.removeLast(vector.count - dim)
+                    if normalize == true { normalizeL2(&vector) }
+                }
+                results[index] = vector
+            }
+        }
+        return results
+    }
+
+    /// The sentence embedding of one text (see `encode(_:options:)`).
+    public func encode(_ sentence: String, options: EncodeOptions = EncodeOptions()) throws -> [Float] {
+        try encode([sentence], options: options)[0]
+    }
+
+    /// The last layer's token vectors of each text, padding trimmed: one (tokens x hidden size) array per text,
+    /// as sentence-transformers' `output_value="token_embeddings"` (special tokens included).
+    public func tokenEmbeddings(_ sentences: [String], options: EncodeOptions = EncodeOptions()) throws -> [[[Float]]] {
+        var results = [[[Float]]](repeating: [], count: sentences.count)
+        try forEachBatch(sentences, options: options, layers: [model.config.numHiddenLayers]) { output, indices, _, _ in
+            let h = output.hiddenSize
+            for (s, index) in indices.enumerated() {
+                let rows = output.hiddenState(layer: model.config.numHiddenLayers, sequence: s)
+                results[index] = stride(from: rows.startIndex, to: rows.endIndex, by: h).map { Array(rows[$0..<($0 + h)]) }
+            }
+        }
+        return results
+    }
+
+    /// Token ids of `text` as `encode` feeds them to the model (prompt, lowercasing and truncation applied).
+    public func tokenIds(_ text: String, options: EncodeOptions = EncodeOptions()) throws -> [Int] {
+        let (prefix, _) = try promptPrefix(options)
+        return tokenizer.encodeIds(prepare(prefix + text), maxLength: try sequenceLength(options))
+    }
+
+    // MARK: - Batching
+
+    private func prepare(_ text: String) -> String {
+        folder.lowercaseInput ? text.lowercased() : text
+    }
+
+    private func sequenceLength(_ options: EncodeOptions) throws -> Int {
+        guard let length = options.maxSequenceLength else { return maxSequenceLength }
+        let positions = model.config.maxPositionEmbeddings
+        guard length >= 2 && length <= positions else {
+            throw EmbeddingError.invalidOption("maxSequenceLength must be in 2...\(positions), got \(length)")
+        }
+        return length
+    }
+
+    /// The prompt text to prepend, and its token count with `[CLS]` (excluded from pooling when the folder's
+    /// `include_prompt` is false).
+    private func promptPrefix(_ options: EncodeOptions) throws -> (String, Int) {
+        var prompt = options.prompt
+        if prompt == nil, let name = options.promptName ?? defaultPromptName {
+            guard let text = prompts[name] else {
+                throw EmbeddingError.invalidOption(
+                    "no prompt named '\(name)' (the folder has: \(prompts.keys.sorted().joined(separator: ", ")))")
+            }
+            prompt = text
+        }
+        guard let prompt, !prompt.isEmpty else { return ("", 0) }
+        return (prompt, tokenizer.encodeIds(prepare(prompt)).count - 1)
+    }
+
+    /// Tokenizes, groups by length, runs the encoder, and hands each batch's output to `body` with the input
+    /// indices of its sequences.
+    private func forEachBatch(
+        _ sentences: [String], options: EncodeOptions, layers: [Int]? = nil,
+        _ body: (BertBatchOutput, [Int], Int, ComputeContext) throws -> Void
+    ) throws {
+        guard options.batchSize >= 1 else {
+            throw EmbeddingError.invalidOption("batchSize must be at least 1, got \(options.batchSize)")
+        }
+        if let threads = options.threads, threads < 1 {
+            throw EmbeddingError.invalidOption("threads must be at least 1, got \(threads)")
+        }
+        let context = ComputeContext(threads: options.threads ?? defaultThreads)
+        let maxLength = try sequenceLength(options)
+        let (prefix, promptTokens) = try promptPrefix(options)
+        let ids = sentences.map { tokenizer.encodeIds(prepare(prefix + $0), maxLength: maxLength) }
+        // Longest first, as sentence-transformers does; ties keep input order.
+        let order = ids.indices.sorted { ids[$0].count > ids[$1].count || (ids[$0].count == ids[$1].count && $0 < $1) }
+        var request = try pooling.request(layerCount: model.config.numHiddenLayers)
+        if let layers { request = BertOutputRequest(hiddenStates: Set(layers)) }
+        var done = 0
+        for start in stride(from: 0, to: order.count, by: options.batchSize) {
+            let indices = Array(order[start..<min(start + options.batchSize, order.count)])
+            let output: BertBatchOutput
+            do {
+                output = try model.forward(inputIds: indices.map { ids[$0] }, request: request, context: context)
+            } catch let error as BertModelError {
+                throw EmbeddingError.invalidInput(error.description)
+            }
+            try body(output, indices, promptTokens, context)
+            done += indices.count
+            options.progress?(done, sentences.count)
+        }
+    }
+}
+
+/// Scales `vector` to unit L2 norm (a zero vector stays zero), as torch's `F.normalize` (eps 1e-12).
+func normalizeL2(_ vector: inout [Float]) {
+    var sum: Float = 0
+    for v in vector { sum += v * v }
+    let norm = max(sum.squareRoot(), 1e-12)
+    for i in vector.indices { vector[i] /= norm }
+}
