@@ -24,7 +24,7 @@ public struct BertTokenizer: Sendable {
     /// Id of the unknown token (`[UNK]`).
     public let unkTokenId: Int
     /// The number of entries of the WordPiece vocabulary (the model's embedding rows; Hugging Face's `vocab_size`).
-    public var vocabularySize: Int { pipeline.model.ids.count }
+    public var vocabularySize: Int { pipeline.model.count }
 
     /// Loads the tokenizer of the model folder `directory`.
     /// - Throws: `TokenizerError` when the files are missing, unreadable, not UTF-8, not valid JSON, lack the
@@ -44,14 +44,14 @@ public struct BertTokenizer: Sendable {
     /// A tokenizer from a parsed definition (checks that the tokens it needs exist).
     package init(definition: TokenizerDefinition) throws {
         let path = definition.vocabularyPath
-        guard definition.vocabulary[definition.unknownToken] != nil else {
+        guard let unknownId = definition.vocabulary[definition.unknownToken] else {
             throw TokenizerError.missingToken(path: path, token: definition.unknownToken, role: "unknown")
         }
         func id(_ token: String, _ role: String) throws -> Int {
             guard let id = definition.id(of: token) else { throw TokenizerError.missingToken(path: path, token: token, role: role) }
             return id
         }
-        let model = WordPiece(vocabulary: definition.vocabulary, unknownToken: definition.unknownToken,
+        let model = WordPiece(vocabulary: definition.vocabulary, unknownId: unknownId,
                               continuingSubwordPrefix: definition.continuingSubwordPrefix,
                               maxInputCharsPerWord: definition.maxInputCharsPerWord)
         pipeline = TokenizationPipeline(normalizer: definition.normalizer, model: model,
@@ -72,7 +72,7 @@ public struct BertTokenizer: Sendable {
 
     /// The id of the token string `token` (no tokenization: `"##ing"` is looked up as it is); nil when absent.
     public func id(for token: String) -> Int? {
-        pipeline.added.tokens.first { $0.content == token }?.id ?? pipeline.model.ids[token]
+        pipeline.added.tokens.first { $0.content.utf8.elementsEqual(token.utf8) }?.id ?? pipeline.model.id(for: token)
     }
 
     /// The tokens of one text before post-processing, with offsets.

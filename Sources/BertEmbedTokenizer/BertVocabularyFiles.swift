@@ -48,7 +48,7 @@ extension TokenizerDefinition {
                     throw TokenizerError.invalidValue(path: config.path, key: "added_tokens_decoder.\(key)", reason: "expected an id and an object")
                 }
                 let token = try addedToken(entry, id: id, file: config, key: "added_tokens_decoder.\(key)")
-                if !added.contains(where: { $0.content == token.content }) { added.append(token) }
+                if !added.contains(where: { $0.content.utf8.elementsEqual(token.content.utf8) }) { added.append(token) }
             }
         }
         definition.addedTokens = added
@@ -63,9 +63,9 @@ extension TokenizerDefinition {
     }
 
     /// The token -> id map of a vocab.txt file.
-    static func readVocabulary(_ url: URL) throws -> [String: Int] {
+    static func readVocabulary(_ url: URL) throws -> Vocabulary {
         let data = try JSONFile.readData(url)
-        var vocabulary: [String: Int] = [:]
+        var vocabulary = Vocabulary()
         var lineNumber = 0
         var start = data.startIndex
         while start < data.endIndex {
@@ -77,7 +77,7 @@ extension TokenizerDefinition {
             }
             var scalars = text.unicodeScalars[...]
             while let last = scalars.last, BertCharacterClass.isWhitespace(last) { scalars = scalars.dropLast() }
-            vocabulary[String(String.UnicodeScalarView(scalars))] = lineNumber
+            vocabulary.set(String(String.UnicodeScalarView(scalars)), lineNumber)
             lineNumber += 1
             start = end == data.endIndex ? end : data.index(after: end)
         }

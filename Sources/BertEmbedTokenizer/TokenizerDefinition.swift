@@ -1,10 +1,40 @@
 // Everything a tokenizer folder defines, whichever file it came from (vocab.txt + tokenizer_config.json, or tokenizer.json).
 import Foundation
 
+/// A WordPiece vocabulary: (token, id) entries, distinct byte-wise. Tokens are never keys of a Swift
+/// `Dictionary`, whose String equality is canonical equivalence ("é" == "e\u{301}") and would merge entries.
+package struct Vocabulary: Sendable {
+    /// The entries.
+    package private(set) var entries: [(token: String, id: Int)] = []
+    private var indexByBytes: [[UInt8]: Int] = [:]
+
+    /// An empty vocabulary.
+    package init() {}
+
+    /// Sets the id of `token`; a byte-identical token already present gets the new id (the later entry wins).
+    package mutating func set(_ token: String, _ id: Int) {
+        let key = Array(token.utf8)
+        if let index = indexByBytes[key] {
+            entries[index].id = id
+        } else {
+            indexByBytes[key] = entries.count
+            entries.append((token, id))
+        }
+    }
+
+    /// The id of the byte-identical `token`.
+    package subscript(token: String) -> Int? {
+        indexByBytes[Array(token.utf8)].map { entries[$0].id }
+    }
+
+    /// Whether there are no entries.
+    package var isEmpty: Bool { entries.isEmpty }
+}
+
 /// The parsed contents of a tokenizer folder, before the lookup tables are built.
 package struct TokenizerDefinition {
     /// Token -> id of the WordPiece model.
-    package var vocabulary: [String: Int] = [:]
+    package var vocabulary = Vocabulary()
     /// The file the vocabulary came from (for messages).
     package var vocabularyPath = ""
     /// The unknown token of the model.
@@ -31,7 +61,7 @@ package struct TokenizerDefinition {
 
     /// The id of `token` as the tokenizer would emit it (added tokens first, then the vocabulary).
     package func id(of token: String) -> Int? {
-        addedTokens.first { $0.content == token }?.id ?? vocabulary[token]
+        addedTokens.first { $0.content.utf8.elementsEqual(token.utf8) }?.id ?? vocabulary[token]
     }
 
     /// Reads a special-token setting that is either a string or an object with `content` (older files).

@@ -22,7 +22,7 @@ extension TokenizerDefinition {
             guard let number = value as? NSNumber, let id = Int(exactly: number.doubleValue), id >= 0, id < 1 << 31 else {
                 throw TokenizerError.invalidValue(path: file.path, key: "model.vocab", reason: "token '\(token)' has no valid id")
             }
-            definition.vocabulary[token] = id
+            definition.vocabulary.set(token, id)
         }
         guard !definition.vocabulary.isEmpty else {
             throw TokenizerError.invalidValue(path: file.path, key: "model.vocab", reason: "the vocabulary is empty")

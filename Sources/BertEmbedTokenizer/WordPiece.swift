@@ -2,10 +2,10 @@
 
 /// The WordPiece model: a vocabulary, the unknown token and the `##` continuation prefix.
 package struct WordPiece: Sendable {
-    /// Token string by id (`""` for ids no token maps to).
-    package let tokens: [String]
-    /// Id by token string.
-    package let ids: [String: Int]
+    /// Token string by id (nil for ids no token maps to).
+    package let tokens: [String?]
+    /// The number of distinct tokens.
+    package let count: Int
     /// Id of the unknown token, emitted for a word that cannot be covered or is too long.
     package let unknownId: Int
     /// The prefix marking a piece that continues a word (`##`).
@@ -17,19 +17,18 @@ package struct WordPiece: Sendable {
     /// Pieces that continue a word: entries beginning with the prefix, keyed by their bytes after the prefix.
     let continuationPieces: ByteKeyTable
 
-    /// A model over `vocabulary` (token -> id). Precondition: `unknownToken` is in it (loaders check and throw).
-    package init(vocabulary: [String: Int], unknownToken: String, continuingSubwordPrefix: String,
-                 maxInputCharsPerWord: Int) {
-        guard let unknownId = vocabulary[unknownToken] else { preconditionFailure("loader must check the unknown token") }
-        self.ids = vocabulary
+    /// A model over `vocabulary` (token, id pairs; tokens compared byte-wise, never by Swift's canonical
+    /// equivalence). Precondition: `unknownId` is the id of the unknown token (loaders check and throw).
+    package init(vocabulary: Vocabulary, unknownId: Int, continuingSubwordPrefix: String, maxInputCharsPerWord: Int) {
         self.unknownId = unknownId
         self.continuingSubwordPrefix = continuingSubwordPrefix
         self.maxInputCharsPerWord = maxInputCharsPerWord
-        var tokens = Array(repeating: "", count: (vocabulary.values.max() ?? -1) + 1)
-        var start = ByteKeyTable(capacity: vocabulary.count)
-        var continuation = ByteKeyTable(capacity: vocabulary.count)
+        self.count = vocabulary.entries.count
+        var tokens = [String?](repeating: nil, count: (vocabulary.entries.map(\.id).max() ?? -1) + 1)
+        var start = ByteKeyTable(capacity: vocabulary.entries.count)
+        var continuation = ByteKeyTable(capacity: vocabulary.entries.count)
         let prefix = Array(continuingSubwordPrefix.utf8)
-        for (token, id) in vocabulary where id >= 0 {
+        for (token, id) in vocabulary.entries where id >= 0 {
             tokens[id] = token
             let bytes = Array(token.utf8)
             start.insert(bytes, id: id)
@@ -97,7 +96,12 @@ package struct WordPiece: Sendable {
 
     /// The token string of `id`, nil when no token has that id.
     package func token(for id: Int) -> String? {
-        guard id >= 0, id < tokens.count, !tokens[id].isEmpty || ids[""] == id else { return nil }
+        guard id >= 0, id < tokens.count else { return nil }
         return tokens[id]
+    }
+
+    /// The id of the exact token string `token` (byte-wise), nil when absent.
+    package func id(for token: String) -> Int? {
+        startPieces.lookup(Array(token.utf8))
     }
 }

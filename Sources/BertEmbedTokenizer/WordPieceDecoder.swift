@@ -24,8 +24,9 @@ package struct WordPieceDecoder: Sendable, Equatable {
         for (index, token) in tokens.enumerated() {
             var piece = token
             if index != 0 {
-                if !prefix.isEmpty, piece.hasPrefix(prefix) {
-                    piece = String(piece.dropFirst(prefix.count))
+                // Scalar-wise, as Rust's byte-wise `starts_with`: "##" + a combining mark is one Character.
+                if !prefix.isEmpty, piece.unicodeScalars.starts(with: prefix.unicodeScalars) {
+                    piece = String(piece.unicodeScalars.dropFirst(prefix.unicodeScalars.count))
                 } else {
                     piece = " " + piece
                 }
@@ -44,7 +45,7 @@ package struct WordPieceDecoder: Sendable, Equatable {
     /// Applies every replacement in turn (each replaces all non-overlapping occurrences, left to right).
     static func cleanUp(_ text: String) -> String {
         var result = text
-        for (from, to) in replacements where result.contains(from) {
+        for (from, to) in replacements {
             result = replacingAll(result, from, to)
         }
         return result
@@ -54,6 +55,7 @@ package struct WordPieceDecoder: Sendable, Equatable {
     /// scans bytes: no grapheme clustering, so " ." matches even before a combining mark).
     static func replacingAll(_ text: String, _ from: String, _ to: String) -> String {
         let source = Array(text.unicodeScalars), pattern = Array(from.unicodeScalars)
+        guard let first = pattern.first, source.contains(first) else { return text }
         var output = String.UnicodeScalarView()
         var i = 0
         while i < source.count {
