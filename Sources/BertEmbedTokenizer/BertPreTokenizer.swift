@@ -11,17 +11,17 @@ package enum BertPreTokenizer {
         var word: [UInt8] = []
         var byteScalar: [Int] = []  // normalized-scalar index of every byte of `word`
         var scalarCount = 0
-        var pieces: [WordPiece.Piece] = []
+        var scratch = WordPiece.Scratch(model: model, wordCapacity: 64)
+        defer { scratch.deallocate() }
         word.reserveCapacity(64)
 
         func flush() {
             guard !word.isEmpty else { return }
-            pieces.removeAll(keepingCapacity: true)
-            word.withUnsafeBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return }
-                model.split(word: base, count: buffer.count, scalarCount: scalarCount, into: &pieces)
+            scratch.reserve(wordBytes: word.count)
+            let produced = word.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress.map { model.split(word: $0, count: buffer.count, scalarCount: scalarCount, scratch: scratch) } ?? 0
             }
-            for piece in pieces {
+            for piece in scratch.pieces[0..<produced] {
                 if S.wantsOffsets {
                     var low = Int.max, high = Int.min
                     for b in piece.start..<piece.end {

@@ -12,6 +12,8 @@ public struct BertTokenizer: Sendable {
     let pipeline: TokenizationPipeline
     let template: TemplateProcessing?
     let decoder: WordPieceDecoder
+    /// Token string by id: added tokens over the vocabulary.
+    let tokenStrings: [String?]
 
     /// The maximum sequence length of the model (`model_max_length`), nil when the files set none.
     public let modelMaxLength: Int?
@@ -56,6 +58,12 @@ public struct BertTokenizer: Sendable {
                               maxInputCharsPerWord: definition.maxInputCharsPerWord)
         pipeline = TokenizationPipeline(normalizer: definition.normalizer, model: model,
                                         added: AddedVocabulary(definition.addedTokens))
+        var strings = model.tokens
+        for token in definition.addedTokens where token.id >= 0 {
+            if token.id >= strings.count { strings += Array(repeating: nil, count: token.id + 1 - strings.count) }
+            strings[token.id] = token.content
+        }
+        tokenStrings = strings
         template = definition.template
         decoder = definition.decoder
         modelMaxLength = definition.modelMaxLength
@@ -67,7 +75,7 @@ public struct BertTokenizer: Sendable {
 
     /// The token string of `id` (an added token's text, or the vocabulary entry); nil for an unknown id.
     public func token(for id: Int) -> String? {
-        pipeline.added.contentById[id] ?? pipeline.model.token(for: id)
+        id >= 0 && id < tokenStrings.count ? tokenStrings[id] : nil
     }
 
     /// The id of the token string `token` (no tokenization: `"##ing"` is looked up as it is); nil when absent.

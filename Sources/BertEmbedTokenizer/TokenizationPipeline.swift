@@ -55,54 +55,73 @@ package struct TokenizationPipeline: Sendable {
 
     /// Appends the tokens of the UTF-8 text `bytes` (valid UTF-8) to `sink`.
     package func run<S: TokenSink>(bytes: UnsafeBufferPointer<UInt8>, into sink: inout S) {
+        // An ASCII word is kept in a small buffer; longer words are the unknown token when the model's limit is
+        // below the buffer size, and otherwise go to the general path (which has no size limit).
+        let capacity = min(model.maxInputCharsPerWord, 256) + 1
+        let word = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        let origins = UnsafeMutablePointer<Int>.allocate(capacity: capacity)  // byte offset of each word byte
+        let scratch = WordPiece.Scratch(model: model, wordCapacity: capacity)
+        defer {
+            word.deallocate()
+            origins.deallocate()
+            scratch.deallocate()
+        }
+        let unknownId = model.unknownId
+        let longWordsAreUnknown = model.maxInputCharsPerWord < capacity
         let count = bytes.count
         var extra = 0  // bytes so far minus scalars so far: scalar offset = byte offset - extra
-        var word: [UInt8] = []
-        var wordOrigins: [Int] = []  // byte offset in `bytes` of every byte of `word`
+        var length = 0  // bytes of the current ASCII word (may exceed `capacity`; only the first ones are kept)
+        var lastOrigin = 0  // byte offset of its last byte
         var wordStart = -1
-        var pieces: [WordPiece.Piece] = []
-        word.reserveCapacity(64)
 
-        func flushASCIIWord() {
-            defer { wordStart = -1 }
-            guard !word.isEmpty else { return }
-            pieces.removeAll(keepingCapacity: true)
-            word.withUnsafeBufferPointer { buffer in
-                guard let base = buffer.baseAddress else { return }
-                model.split(word: base, count: buffer.count, scalarCount: buffer.count, into: &pieces)
+        @inline(__always)
+        func flush(_ sink: inout S) {
+            wordStart = -1
+            guard length > 0 else { return }
+            defer { length = 0 }
+            if length > capacity - 1 {  // only reached when long words are unknown
+                sink.append(id: unknownId, start: S.wantsOffsets ? origins[0] - extra : 0,
+                            end: S.wantsOffsets ? lastOrigin + 1 - extra : 0)
+                return
             }
-            for piece in pieces {
+            let produced = model.split(word: word, count: length, scalarCount: length, scratch: scratch)
+            for p in 0..<produced {
+                let piece = scratch.pieces[p]
                 if S.wantsOffsets {
-                    sink.append(id: piece.id, start: wordOrigins[piece.start] - extra, end: wordOrigins[piece.end - 1] + 1 - extra)
+                    sink.append(id: piece.id, start: origins[piece.start] - extra, end: origins[piece.end - 1] + 1 - extra)
                 } else {
                     sink.append(id: piece.id, start: 0, end: 0)
                 }
             }
-            word.removeAll(keepingCapacity: true)
-            if S.wantsOffsets { wordOrigins.removeAll(keepingCapacity: true) }
         }
 
         var i = 0
         while i < count {
             let byte = bytes[i]
             if added.startsToken[Int(byte)], let match = added.match(bytes, at: i, end: count) {
-                flushASCIIWord()
+                flush(&sink)
                 sink.append(id: match.id, start: i - extra, end: i - extra + match.scalars)
                 extra += match.bytes - match.scalars
                 i += match.bytes
                 continue
             }
-            switch byteClass[Int(byte)] {
+            var cls = byteClass[Int(byte)]
+            if cls == .word && length == capacity - 1 && !longWordsAreUnknown { cls = .nonASCII }
+            switch cls {
             case .word:
                 if wordStart < 0 { wordStart = i }
-                word.append(byteLower[Int(byte)])
-                if S.wantsOffsets { wordOrigins.append(i) }
+                if length < capacity {
+                    word[length] = byteLower[Int(byte)]
+                    origins[length] = i
+                }
+                length += 1
+                lastOrigin = i
                 i += 1
             case .whitespace:
-                flushASCIIWord()
+                flush(&sink)
                 i += 1
             case .punctuation:
-                flushASCIIWord()
+                flush(&sink)
                 sink.append(id: asciiPieceId[Int(byte)], start: i - extra, end: i - extra + 1)
                 i += 1
             case .removed:
@@ -111,8 +130,7 @@ package struct TokenizationPipeline: Sendable {
             case .nonASCII:
                 // The word around this byte, up to the next ASCII boundary or added token, takes the general path.
                 let chunkStart = wordStart >= 0 ? wordStart : i
-                word.removeAll(keepingCapacity: true)
-                if S.wantsOffsets { wordOrigins.removeAll(keepingCapacity: true) }
+                length = 0
                 wordStart = -1
                 var end = i + 1
                 while end < count {
@@ -126,7 +144,7 @@ package struct TokenizationPipeline: Sendable {
                 i = end
             }
         }
-        flushASCIIWord()
+        flush(&sink)
     }
 
     /// Tokenizes `chunk` (whole scalars; its first scalar is scalar number `firstScalar` of the text) through the

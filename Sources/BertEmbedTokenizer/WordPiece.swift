@@ -49,49 +49,77 @@ package struct WordPiece: Sendable {
         package var end: Int
     }
 
-    /// Splits one normalized word (`count` UTF-8 bytes at `word`, `scalarCount` scalars) into pieces, appended to
-    /// `pieces`: greedy longest match first; the whole word becomes one unknown piece when any position has no match
-    /// or the word has more than `maxInputCharsPerWord` scalars. Substrings end only on scalar boundaries.
+    /// Scratch space for `split`: sized for words of up to `wordCapacity` bytes.
+    package struct Scratch {
+        /// Prefix hashes (one more than the longest key).
+        package let hashes: UnsafeMutableBufferPointer<UInt64>
+        /// Pieces of the current word.
+        package var pieces: UnsafeMutableBufferPointer<Piece>
+
+        /// Allocates scratch space; call `deallocate()` when done.
+        package init(model: WordPiece, wordCapacity: Int) {
+            hashes = .allocate(capacity: max(model.startPieces.maxKeyLength, model.continuationPieces.maxKeyLength) + 1)
+            pieces = .allocate(capacity: max(wordCapacity, 1))
+        }
+
+        /// Makes room for the pieces of a word of `count` bytes.
+        package mutating func reserve(wordBytes count: Int) {
+            guard count > pieces.count else { return }
+            pieces.deallocate()
+            pieces = .allocate(capacity: count)
+        }
+
+        /// Frees the space.
+        package func deallocate() {
+            hashes.deallocate()
+            pieces.deallocate()
+        }
+    }
+
+    /// Splits one normalized word (`count` UTF-8 bytes at `word`, `scalarCount` scalars) into pieces, written to
+    /// `scratch.pieces` (call `scratch.reserve(wordBytes:)` first); returns how many. Greedy longest match first;
+    /// the whole word becomes one unknown piece when a position has no match or the word has more than
+    /// `maxInputCharsPerWord` scalars. Substrings end only on scalar boundaries.
     @inline(__always)
-    package func split(word: UnsafePointer<UInt8>, count: Int, scalarCount: Int, into pieces: inout [Piece]) {
+    package func split(word: UnsafePointer<UInt8>, count: Int, scalarCount: Int, scratch: Scratch) -> Int {
+        let pieces = scratch.pieces
         if scalarCount > maxInputCharsPerWord {
-            pieces.append(Piece(id: unknownId, start: 0, end: count))
-            return
+            pieces[0] = Piece(id: unknownId, start: 0, end: count)
+            return 1
         }
-        let firstPiece = pieces.count
+        let hashes = scratch.hashes
+        var produced = 0
         var start = 0
-        // Hashes of word[start..<start+k] for k = 1...; kept on the stack for the common short cases.
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(startPieces.maxKeyLength, continuationPieces.maxKeyLength) + 1) { hashes in
-            while start < count {
-                let table = start == 0 ? startPieces : continuationPieces
-                let end = min(count, start + table.maxKeyLength)
-                var hash = FNV1a.offsetBasis
-                var k = start
-                while k < end {
-                    hash = FNV1a.step(hash, word[k])
-                    k += 1
-                    hashes[k - start] = hash
-                }
-                var found = -1
-                var stop = end
-                while stop > start {
-                    // Only try substrings that end on a scalar boundary.
-                    if stop == count || word[stop] & 0xC0 != 0x80,
-                        let id = table.lookup(word + start, count: stop - start, hash: hashes[stop - start]) {
-                        found = id
-                        break
-                    }
-                    stop -= 1
-                }
-                if found < 0 {
-                    pieces.removeSubrange(firstPiece...)
-                    pieces.append(Piece(id: unknownId, start: 0, end: count))
-                    return
-                }
-                pieces.append(Piece(id: found, start: start, end: stop))
-                start = stop
+        while start < count {
+            let table = start == 0 ? startPieces : continuationPieces
+            let end = min(count, start + table.maxKeyLength)
+            var hash = FNV1a.offsetBasis
+            var k = start
+            while k < end {
+                hash = FNV1a.step(hash, word[k])
+                k += 1
+                hashes[k - start] = hash
             }
+            var found = -1
+            var stop = end
+            while stop > start {
+                // Only try substrings that end on a scalar boundary.
+                if stop == count || word[stop] & 0xC0 != 0x80,
+                    let id = table.lookup(word + start, count: stop - start, hash: hashes[stop - start]) {
+                    found = id
+                    break
+                }
+                stop -= 1
+            }
+            if found < 0 {
+                pieces[0] = Piece(id: unknownId, start: 0, end: count)
+                return 1
+            }
+            pieces[produced] = Piece(id: found, start: start, end: stop)
+            produced += 1
+            start = stop
         }
+        return produced
     }
 
     /// The token string of `id`, nil when no token has that id.
