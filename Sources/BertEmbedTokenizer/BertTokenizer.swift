@@ -83,6 +83,20 @@ public struct BertTokenizer: Sendable {
         pipeline.added.tokens.first { $0.content.utf8.elementsEqual(token.utf8) }?.id ?? pipeline.model.id(for: token)
     }
 
+    /// The ids and offsets of `text` through the fast (ASCII-aware) path, without special tokens (for tests).
+    package func fastTokens(_ text: String) -> [Int] {
+        var sink = OffsetSink()
+        pipeline.run(text, into: &sink)
+        return zip(sink.ids, sink.offsets).flatMap { [$0, $1.lowerBound, $1.upperBound] }
+    }
+
+    /// The ids and offsets of `text` through the general path only, the reference of the fast path (for tests).
+    package func generalTokens(_ text: String) -> [Int] {
+        var sink = OffsetSink()
+        pipeline.runGeneral(text, into: &sink)
+        return zip(sink.ids, sink.offsets).flatMap { [$0, $1.lowerBound, $1.upperBound] }
+    }
+
     /// The tokens of one text before post-processing, with offsets.
     func tokens(of text: String) -> Encoding {
         var sink = OffsetSink()
