@@ -51,30 +51,41 @@ let tokenizeCommand = Subcommand(
         }
         var lines = InputLines()
         var output = BufferedWriter(fd: 1)
-        var record: [UInt8] = []
-        while let line = try lines.nextText() {
-            let number = lines.lineNumber
-            var first = line
-            var second: String? = nil
-            switch (pair, jsonl) {
-            case (false, false): break
-            case (false, true): first = try InputLines.jsonString(line, line: number, name: lines.name)
-            case (true, true): (first, second) = try InputLines.jsonPair(line, line: number, name: lines.name)
-            case (true, false):
-                guard let tab = line.unicodeScalars.firstIndex(of: "\t") else {
-                    throw CLIError("\(lines.name) line \(number): --pair expects two texts separated by a tab")
-                }
-                first = String(line.unicodeScalars[..<tab])
-                second = String(line.unicodeScalars[line.unicodeScalars.index(after: tab)...])
-            }
-            let encoding = tokenizer.encode(first, pair: second, maxLength: maxLength)
-            record.removeAll(keepingCapacity: true)
-            appendEncodingJSON(encoding, to: &record)
-            output.write(bytes: record)
+        do {
+            try tokenizeLines(tokenizer, &lines, &output, pair: pair, jsonl: jsonl, maxLength: maxLength)
+        } catch {
+            try? output.flush()  // what was done before the bad line is still written
+            throw error
         }
         try output.flush()
     }
 )
+
+/// Tokenizes every line of `lines` and writes one JSON object per line to `output`.
+func tokenizeLines(_ tokenizer: BertTokenizer, _ lines: inout InputLines, _ output: inout BufferedWriter,
+                   pair: Bool, jsonl: Bool, maxLength: Int?) throws {
+    var record: [UInt8] = []
+    while let line = try lines.nextText() {
+        let number = lines.lineNumber
+        var first = line
+        var second: String? = nil
+        switch (pair, jsonl) {
+        case (false, false): break
+        case (false, true): first = try InputLines.jsonString(line, line: number, name: lines.name)
+        case (true, true): (first, second) = try InputLines.jsonPair(line, line: number, name: lines.name)
+        case (true, false):
+            guard let tab = line.unicodeScalars.firstIndex(of: "\t") else {
+                throw CLIError("\(lines.name) line \(number): --pair expects two texts separated by a tab")
+            }
+            first = String(line.unicodeScalars[..<tab])
+            second = String(line.unicodeScalars[line.unicodeScalars.index(after: tab)...])
+        }
+        let encoding = tokenizer.encode(first, pair: second, maxLength: maxLength)
+        record.removeAll(keepingCapacity: true)
+        appendEncodingJSON(encoding, to: &record)
+        output.write(bytes: record)
+    }
+}
 
 /// One JSON object (and a newline) for `encoding`.
 func appendEncodingJSON(_ encoding: Encoding, to record: inout [UInt8]) {
