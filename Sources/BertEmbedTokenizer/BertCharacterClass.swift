@@ -23,6 +23,36 @@ package enum BertCharacterClass {
         return age.major < 8 || (age.major == 8 && age.minor == 0)
     }
 
+    /// Flags of every BMP scalar (bit 0: removed by clean_text, 1: whitespace, 2: punctuation, 3: nonspacing
+    /// mark), computed once per process from the predicates below so that the hot paths do a table lookup.
+    static let bmpFlags: [UInt8] = (0..<0x10000).map { value in
+        guard let scalar = Unicode.Scalar(UInt32(value)) else { return 0 }
+        var flags: UInt8 = 0
+        if slowIsRemovedByCleanText(scalar) { flags |= 1 }
+        if slowIsWhitespace(scalar) { flags |= 2 }
+        if slowIsPunctuation(scalar) { flags |= 4 }
+        if slowIsNonspacingMark(scalar) { flags |= 8 }
+        return flags
+    }
+
+    @inline(__always)
+    static func flag(_ scalar: Unicode.Scalar, _ bit: UInt8, _ slow: (Unicode.Scalar) -> Bool) -> Bool {
+        scalar.value < 0x10000 ? bmpFlags[Int(scalar.value)] & bit != 0 : slow(scalar)
+    }
+
+    /// True for the scalars that `clean_text` deletes: NUL, U+FFFD and controls.
+    @inline(__always)
+    package static func isRemovedByCleanText(_ scalar: Unicode.Scalar) -> Bool { flag(scalar, 1, slowIsRemovedByCleanText) }
+    /// Rust's `char::is_whitespace` (the Unicode White_Space property).
+    @inline(__always)
+    package static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool { flag(scalar, 2, slowIsWhitespace) }
+    /// `is_bert_punc` of BertPreTokenizer: ASCII punctuation, or a Unicode 8.0 punctuation category (Pc Pd Ps Pe Pi Pf Po).
+    @inline(__always)
+    package static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool { flag(scalar, 4, slowIsPunctuation) }
+    /// The nonspacing-mark (Mn) test `strip_accents` uses after NFD, with the Unicode 8.0 categories.
+    @inline(__always)
+    package static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool { flag(scalar, 8, slowIsNonspacingMark) }
+
     /// `is_control` of BertNormalizer (Cc, Cf, Co, Cs; tab, newline and carriage return excluded).
     /// Unassigned scalars (Cn) are *not* controls for the reference: its Cn table is empty in practice.
     package static func isControl(_ scalar: Unicode.Scalar) -> Bool {
@@ -39,13 +69,13 @@ package enum BertCharacterClass {
         }
     }
 
-    /// True for the scalars that `clean_text` deletes: NUL, U+FFFD and controls.
-    package static func isRemovedByCleanText(_ scalar: Unicode.Scalar) -> Bool {
+    /// `isRemovedByCleanText` computed from the Unicode properties.
+    static func slowIsRemovedByCleanText(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value == 0 || scalar.value == 0xFFFD || isControl(scalar)
     }
 
-    /// Rust's `char::is_whitespace` (the Unicode White_Space property).
-    package static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+    /// `isWhitespace` computed from the Unicode properties.
+    static func slowIsWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x09...0x0D, 0x20: return true
         case 0..<0x80: return false
@@ -53,8 +83,8 @@ package enum BertCharacterClass {
         }
     }
 
-    /// `is_bert_punc` of BertPreTokenizer: ASCII punctuation, or a Unicode 8.0 punctuation category (Pc Pd Ps Pe Pi Pf Po).
-    package static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+    /// `isPunctuation` computed from the Unicode properties.
+    static func slowIsPunctuation(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
         if v < 0x80 {
             return (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v) || (0x5B...0x60).contains(v)
@@ -70,8 +100,8 @@ package enum BertCharacterClass {
         }
     }
 
-    /// The nonspacing-mark (Mn) test `strip_accents` uses after NFD, with the Unicode 8.0 categories.
-    package static func isNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
+    /// `isNonspacingMark` computed from the Unicode properties.
+    static func slowIsNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
         if v < 0x300 { return false }
         if nonspacingMarkSince8.contains(v) { return true }
