@@ -1,0 +1,100 @@
+// Loads the classic BERT files: vocab.txt (one token per line, id = line number) and tokenizer_config.json,
+// as transformers' BertTokenizer builds its backend from them.
+import Foundation
+
+extension TokenizerDefinition {
+    /// Reads `vocab.txt` and, when present, `tokenizer_config.json` from `directory`.
+    ///
+    /// Lines are split as Rust's `WordPiece::read_file` does (on `\n`, dropping a trailing `\r`, then trailing
+    /// whitespace); a repeated token keeps its last line number.
+    package static func fromVocabularyFile(directory: URL) throws -> TokenizerDefinition {
+        var definition = TokenizerDefinition()
+        let vocabURL = directory.appendingPathComponent("vocab.txt")
+        definition.vocabularyPath = vocabURL.path
+        definition.vocabulary = try readVocabulary(vocabURL)
+
+        let configURL = directory.appendingPathComponent("tokenizer_config.json")
+        var config: JSONFile? = nil
+        if FileManager.default.fileExists(atPath: configURL.path) { config = try JSONFile(url: configURL) }
+        var names = ["unk": "[UNK]", "cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]", "mask": "[MASK]"]
+        if let config {
+            let object = config.object
+            let lowercase = try config.bool(object, "do_lower_case", name: "do_lower_case") ?? true
+            definition.normalizer = BertNormalizer(
+                cleanText: true,
+                handleChineseChars: try config.bool(object, "tokenize_chinese_chars", name: "tokenize_chinese_chars") ?? true,
+                stripAccents: try config.bool(object, "strip_accents", name: "strip_accents"),
+                lowercase: lowercase)
+            for role in Array(names.keys) {
+                let key = role + "_token"
+                if let name = try tokenName(object[key], file: config, key: key) { names[role] = name }
+            }
+            definition.modelMaxLength = try modelMaxLength(config)
+        }
+        definition.unknownToken = names["unk"] ?? "[UNK]"
+        definition.clsToken = names["cls"] ?? "[CLS]"
+        definition.sepToken = names["sep"] ?? "[SEP]"
+        definition.padToken = names["pad"] ?? "[PAD]"
+        // The special tokens are added tokens: matched verbatim in the text, dropped by decode(skipSpecialTokens:).
+        var added: [AddedToken] = []
+        for role in ["pad", "unk", "cls", "sep", "mask"] {
+            if let name = names[role], let id = definition.vocabulary[name] {
+                added.append(AddedToken(content: name, id: id, special: true))
+            }
+        }
+        if let config, let decoderTable = try config.object(config.object, "added_tokens_decoder", name: "added_tokens_decoder") {
+            for (key, value) in decoderTable {
+                guard let id = Int(key), let entry = value as? [String: Any] else {
+                    throw TokenizerError.invalidValue(path: config.path, key: "added_tokens_decoder.\(key)", reason: "expected an id and an object")
+                }
+                let token = try addedToken(entry, id: id, file: config, key: "added_tokens_decoder.\(key)")
+                if !added.contains(where: { $0.content.utf8.elementsEqual(token.content.utf8) }) { added.append(token) }
+            }
+        }
+        definition.addedTokens = added
+        guard let cls = definition.vocabulary[definition.clsToken] else {
+            throw TokenizerError.missingToken(path: vocabURL.path, token: definition.clsToken, role: "CLS")
+        }
+        guard let sep = definition.vocabulary[definition.sepToken] else {
+            throw TokenizerError.missingToken(path: vocabURL.path, token: definition.sepToken, role: "SEP")
+        }
+        definition.template = .bert(cls: (definition.clsToken, cls), sep: (definition.sepToken, sep))
+        return definition
+    }
+
+    /// The token -> id map of a vocab.txt file.
+    static func readVocabulary(_ url: URL) throws -> Vocabulary {
+        let data = try JSONFile.readData(url)
+        var vocabulary = Vocabulary()
+        var lineNumber = 0
+        var start = data.startIndex
+        while start < data.endIndex {
+            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
+            var line = data[start..<end]
+            if line.last == 0x0D { line = line.dropLast() }
+            guard let text = String(data: line, encoding: .utf8) else {
+                throw TokenizerError.invalidUTF8(path: url.path, line: lineNumber + 1)
+            }
+            var scalars = text.unicodeScalars[...]
+            while let last = scalars.last, BertCharacterClass.isWhitespace(last) { scalars = scalars.dropLast() }
+            vocabulary.set(String(String.UnicodeScalarView(scalars)), lineNumber)
+            lineNumber += 1
+            start = end == data.endIndex ? end : data.index(after: end)
+        }
+        guard !vocabulary.isEmpty else {
+            throw TokenizerError.invalidValue(path: url.path, key: "vocabulary", reason: "the file is empty")
+        }
+        return vocabulary
+    }
+
+    /// An added token from a JSON entry (`content`, `special`, `normalized`, `lstrip`, `rstrip`, `single_word`).
+    static func addedToken(_ entry: [String: Any], id: Int, file: JSONFile, key: String) throws -> AddedToken {
+        guard let content = try file.string(entry, "content", name: key + ".content") else {
+            throw TokenizerError.invalidValue(path: file.path, key: key + ".content", reason: "missing")
+        }
+        for option in ["lstrip", "rstrip", "single_word", "normalized"] where try file.bool(entry, option, name: key + "." + option) == true {
+            throw TokenizerError.unsupported(path: file.path, feature: "added token '\(content)' with \(option) = true")
+        }
+        return AddedToken(content: content, id: id, special: try file.bool(entry, "special", name: key + ".special") ?? false)
+    }
+}

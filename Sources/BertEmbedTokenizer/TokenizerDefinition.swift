@@ -1,0 +1,83 @@
+// Everything a tokenizer folder defines, whichever file it came from (vocab.txt + tokenizer_config.json, or tokenizer.json).
+import Foundation
+
+/// A WordPiece vocabulary: (token, id) entries, distinct byte-wise. Tokens are never keys of a Swift
+/// `Dictionary`, whose String equality is canonical equivalence ("é" == "e\u{301}") and would merge entries.
+package struct Vocabulary: Sendable {
+    /// The entries.
+    package private(set) var entries: [(token: String, id: Int)] = []
+    private var indexByBytes: [[UInt8]: Int] = [:]
+
+    /// An empty vocabulary.
+    package init() {}
+
+    /// Sets the id of `token`; a byte-identical token already present gets the new id (the later entry wins).
+    package mutating func set(_ token: String, _ id: Int) {
+        let key = Array(token.utf8)
+        if let index = indexByBytes[key] {
+            entries[index].id = id
+        } else {
+            indexByBytes[key] = entries.count
+            entries.append((token, id))
+        }
+    }
+
+    /// The id of the byte-identical `token`.
+    package subscript(token: String) -> Int? {
+        indexByBytes[Array(token.utf8)].map { entries[$0].id }
+    }
+
+    /// Whether there are no entries.
+    package var isEmpty: Bool { entries.isEmpty }
+}
+
+/// The parsed contents of a tokenizer folder, before the lookup tables are built.
+package struct TokenizerDefinition {
+    /// Token -> id of the WordPiece model.
+    package var vocabulary = Vocabulary()
+    /// The file the vocabulary came from (for messages).
+    package var vocabularyPath = ""
+    /// The unknown token of the model.
+    package var unknownToken = "[UNK]"
+    /// The continuation prefix of the model.
+    package var continuingSubwordPrefix = "##"
+    /// Longer words (in scalars) become the unknown token.
+    package var maxInputCharsPerWord = 100
+    /// The normalizer options.
+    package var normalizer = BertNormalizer()
+    /// Tokens matched verbatim in the raw text.
+    package var addedTokens: [AddedToken] = []
+    /// The post-processor; nil adds no special tokens.
+    package var template: TemplateProcessing? = nil
+    /// The decoder.
+    package var decoder = WordPieceDecoder()
+    /// Names of the special tokens the API exposes.
+    package var clsToken = "[CLS]", sepToken = "[SEP]", padToken = "[PAD]"
+    /// `model_max_length` of tokenizer_config.json, when set to a real limit.
+    package var modelMaxLength: Int? = nil
+
+    /// An empty definition (BERT defaults).
+    package init() {}
+
+    /// The id of `token` as the tokenizer would emit it (added tokens first, then the vocabulary).
+    package func id(of token: String) -> Int? {
+        addedTokens.first { $0.content.utf8.elementsEqual(token.utf8) }?.id ?? vocabulary[token]
+    }
+
+    /// Reads a special-token setting that is either a string or an object with `content` (older files).
+    package static func tokenName(_ value: Any?, file: JSONFile, key: String) throws -> String? {
+        guard let value, !(value is NSNull) else { return nil }
+        if let string = value as? String { return string }
+        if let object = value as? [String: Any], let content = object["content"] as? String { return content }
+        throw TokenizerError.invalidValue(path: file.path, key: key, reason: "expected a token string")
+    }
+
+    /// Reads `model_max_length` (nil when absent, null, or the "no limit" value 1e30 transformers writes).
+    package static func modelMaxLength(_ config: JSONFile) throws -> Int? {
+        guard let value = JSONFile.value(config.object, "model_max_length") else { return nil }
+        guard let number = (value as? NSNumber)?.doubleValue, number >= 0 else {
+            throw TokenizerError.invalidValue(path: config.path, key: "model_max_length", reason: "expected a non-negative number, found \(value)")
+        }
+        return number < 1e15 ? Int(number) : nil
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class BertEmbedTokenizerTestsPlaceholder: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}
