@@ -99,7 +99,7 @@ func runEmbed(_ args: [String]) throws {
     try arguments.finish()
 
     let encoder = try SentenceEncoder(modelDirectory: URL(fileURLWithPath: model), pooling: pooling)
-    let texts = arguments.positional.isEmpty ? try inputTexts(readAllBytes(0), json: json) : arguments.positional
+    let texts = arguments.positional.isEmpty ? try readStandardInputLines(json: json) : arguments.positional
     if texts.count >= 256 {
         let progress = ProgressReporter(label: "embedding", quiet: quiet)
         options.progress = { progress.update(done: $0, total: $1) }

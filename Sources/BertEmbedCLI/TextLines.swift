@@ -1,36 +1,39 @@
-// Reading texts for commands from a file or stdin (one text per line, as `inputTexts`), and JSON string literals.
+// Reading the texts of a command, one per line from standard input or a file (`InputLines` rules), and JSON strings.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// The lines of a UTF-8 file, as `inputTexts` splits standard input (errors name the file and line).
-func readTextFile(_ path: String) throws -> [String] {
-    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-    do {
-        return try inputTexts(Array(data), json: false)
-    } catch let error as CLIError {
-        throw CLIError(error.description.replacingOccurrences(of: "standard input", with: path))
+/// Every text of `lines`: one per line, checked UTF-8; with `json`, each line must be one JSON string (so texts may
+/// hold newlines). Errors name the source and the 1-based line.
+func readTexts(_ lines: inout InputLines, json: Bool) throws -> [String] {
+    var texts: [String] = []
+    while let text = try lines.nextText() {
+        texts.append(json ? try InputLines.jsonString(text, line: lines.lineNumber, name: lines.name) : text)
     }
+    return texts
 }
 
-/// The lines of standard input (see `inputTexts`).
-func readStandardInputLines() throws -> [String] {
-    try inputTexts(readAllBytes(0), json: false)
+/// The texts of standard input (see `readTexts`).
+func readStandardInputLines(json: Bool = false) throws -> [String] {
+    var lines = InputLines()
+    return try readTexts(&lines, json: json)
+}
+
+/// The lines of the UTF-8 file at `path` (see `readTexts`).
+func readTextFile(_ path: String) throws -> [String] {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw CLIError("cannot read \(path): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var lines = InputLines(fd: fd, name: path)
+    return try readTexts(&lines, json: false)
 }
 
 /// `text` as a JSON string literal.
 func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
+    var bytes: [UInt8] = []
+    appendJSONString(text, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
 }

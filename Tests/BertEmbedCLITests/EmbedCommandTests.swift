@@ -138,13 +138,13 @@ final class EmbedCommandTests: XCTestCase {
     func testInputErrorsNameTheLine() throws {
         var result = try runCLI(["embed", "--model", model], stdin: Data([0x61, 0x0A, 0x62, 0xFF, 0x0A]))
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderr.contains("line 2: not valid UTF-8"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("line 2: invalid UTF-8"), result.stderr)
         XCTAssertEqual(result.stdout.count, 0)
         result = try runCLI(["embed", "--model", model, "--jsonl"], stdin: Data("\"a\"\n\"b\"\nc\n".utf8))
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderr.contains("line 3: not a JSON string"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("line 3: invalid JSON"), result.stderr)
         result = try runCLI(["embed", "--model", model, "--jsonl"], stdin: Data("[\"a\"]\n".utf8))
-        XCTAssertTrue(result.stderr.contains("line 1: not a JSON string"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("line 1: expected a JSON string"), result.stderr)
     }
 
     func testFolderAndOutputErrors() throws {
