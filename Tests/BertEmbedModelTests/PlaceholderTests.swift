@@ -1,5 +1,0 @@
-import XCTest
-
-final class BertEmbedModelTestsPlaceholder: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}
