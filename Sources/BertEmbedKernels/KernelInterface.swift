@@ -1,6 +1,11 @@
 // INTERFACE STUB (naive code): the contract the model target is written against.
 // The kernels work replaces the bodies with fast SIMD kernels and may split this file,
 // but keeps these names and signatures (it may add to them).
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Activation applied to the output of a dense layer, after the bias.
 package enum Activation: Sendable, Equatable {

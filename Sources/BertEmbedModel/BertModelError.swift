@@ -11,6 +11,8 @@ package enum BertModelError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(name: String, expected: [Int], actual: [Int])
     /// A tensor could not be read (bad dtype, bad file).
     case unreadableTensor(name: String, reason: String)
+    /// Input the encoder cannot take (an id outside the vocabulary, a sequence longer than the position table).
+    case invalidInput(String)
 
     package var description: String {
         switch self {
@@ -21,6 +23,7 @@ package enum BertModelError: Error, CustomStringConvertible, Equatable {
         case .shapeMismatch(let name, let expected, let actual):
             return "tensor \(name): expected shape \(expected) from config.json, found \(actual) in the checkpoint"
         case .unreadableTensor(let name, let reason): return "tensor \(name): \(reason)"
+        case .invalidInput(let reason): return "invalid input: \(reason)"
         }
     }
 }

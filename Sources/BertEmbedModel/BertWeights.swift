@@ -113,6 +113,10 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
         return data
     }
 
+    /// Whether the checkpoint has canonical tensor `name` under any spelling of `BertWeightAliases`
+    /// (for optional parts such as the pooler). Does not record the name as missing or used.
+    package func hasTensor(_ name: String) -> Bool { find(name) != nil }
+
     /// Throws `.missingTensors` naming every tensor looked up so far that the checkpoint lacks.
     package func checkComplete() throws {
         let missing = missingTensorNames

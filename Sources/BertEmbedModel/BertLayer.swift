@@ -1,0 +1,72 @@
+// Ports transformers' BertLayer = BertAttention + BertIntermediate + BertOutput (modeling_bert.py).
+import BertEmbedKernels
+
+/// One encoder layer: attention, then the feed-forward block (intermediate dense with the configured activation,
+/// output dense, residual, LayerNorm).
+struct BertLayer: Sendable {
+    let attention: BertAttention
+    /// BertIntermediate: (I, H) weight, activation fused into the GEMM epilogue.
+    let intermediate: PackedLinear
+    let activation: Activation
+    /// BertOutput: (H, I) weight, then residual + LayerNorm.
+    let output: PackedLinear
+    let gamma: [Float]
+    let beta: [Float]
+    let eps: Float
+
+    init(config: BertConfig, scope: WeightScope) throws {
+        let h = config.hiddenSize, i = config.intermediateSize
+        attention = try BertAttention(config: config, scope: scope.scope("attention"))
+        let inter = scope.scope("intermediate")
+        intermediate = PackedLinear(
+            weight: try inter.tensor("dense.weight", shape: [i, h]), bias: try inter.tensor("dense.bias", shape: [i]),
+            outFeatures: i, inFeatures: h)
+        activation = config.hiddenAct
+        let out = scope.scope("output")
+        output = PackedLinear(
+            weight: try out.tensor("dense.weight", shape: [h, i]), bias: try out.tensor("dense.bias", shape: [h]),
+            outFeatures: h, inFeatures: i)
+        gamma = try out.tensor("LayerNorm.weight", shape: [h])
+        beta = try out.tensor("LayerNorm.bias", shape: [h])
+        eps = config.layerNormEps
+    }
+
+    /// input (T, H) -> output (T, H). `scratch` holds the intermediate buffers (see `BertScratch`).
+    func callAsFunction(
+        _ input: UnsafePointer<Float>, tokens: Int, sequences: [Range<Int>], scratch: BertScratch,
+        output result: UnsafeMutablePointer<Float>, context: ComputeContext
+    ) {
+        attention(
+            input, tokens: tokens, sequences: sequences, qkv: scratch.qkv, attentionContext: scratch.context,
+            output: scratch.attention, context: context)
+        intermediate.apply(scratch.attention, rows: tokens, output: scratch.intermediate, activation: activation, context: context)
+        output.apply(scratch.intermediate, rows: tokens, output: result, activation: .identity, context: context)
+        addLayerNorm(
+            result, residual: scratch.attention, rows: tokens, cols: output.outFeatures, gamma: gamma, beta: beta,
+            eps: eps, context: context)
+    }
+}
+
+/// Scratch buffers of one forward pass over T tokens, allocated once per batch and reused by every layer:
+/// qkv (T, 3H), context (T, H), attention (T, H), intermediate (T, I).
+final class BertScratch {
+    let qkv: UnsafeMutablePointer<Float>
+    let context: UnsafeMutablePointer<Float>
+    let attention: UnsafeMutablePointer<Float>
+    let intermediate: UnsafeMutablePointer<Float>
+
+    init(tokens: Int, config: BertConfig) {
+        let t = max(tokens, 1)
+        qkv = .allocate(capacity: t * 3 * config.hiddenSize)
+        context = .allocate(capacity: t * config.hiddenSize)
+        attention = .allocate(capacity: t * config.hiddenSize)
+        intermediate = .allocate(capacity: t * config.intermediateSize)
+    }
+
+    deinit {
+        qkv.deallocate()
+        context.deallocate()
+        attention.deallocate()
+        intermediate.deallocate()
+    }
+}
