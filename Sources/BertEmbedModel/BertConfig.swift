@@ -13,15 +13,23 @@ import BertEmbedSafeTensors
 
 /// The configuration of a BERT encoder, from a model folder's `config.json`.
 package struct BertConfig: Sendable, Equatable {
+    /// `vocab_size`: rows of the word embedding table.
     package var vocabSize: Int = 30522
+    /// `hidden_size`: width of every hidden state.
     package var hiddenSize: Int = 768
+    /// `num_hidden_layers`: number of encoder layers.
     package var numHiddenLayers: Int = 12
+    /// `num_attention_heads`: divides `hiddenSize`.
     package var numAttentionHeads: Int = 12
+    /// `intermediate_size`: width of the feed-forward layer.
     package var intermediateSize: Int = 3072
     /// `hidden_act`, mapped to a kernel activation.
     package var hiddenAct: Activation = .gelu
+    /// `max_position_embeddings`: longest sequence (rows of the position table).
     package var maxPositionEmbeddings: Int = 512
+    /// `type_vocab_size`: rows of the token type table.
     package var typeVocabSize: Int = 2
+    /// `layer_norm_eps`: epsilon of every LayerNorm.
     package var layerNormEps: Float = 1e-12
     /// `pad_token_id` (null in the file keeps 0; it never changes the encoder's output, padding is masked).
     package var padTokenId: Int = 0

@@ -14,6 +14,7 @@ package enum BertModelError: Error, CustomStringConvertible, Equatable {
     /// Input the encoder cannot take (an id outside the vocabulary, a sequence longer than the position table).
     case invalidInput(String)
 
+    /// A sentence naming the file or tensor and what is wrong.
     package var description: String {
         switch self {
         case .invalidConfig(let file, let reason): return "\(file): \(reason)"

@@ -9,6 +9,7 @@ package struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConverti
     /// What is wrong there.
     package let message: String
 
+    /// "at byte N: message".
     package var description: String { "at byte \(offset): \(message)" }
 }
 

@@ -4,11 +4,17 @@
 /// One JSON value. Objects keep their members in source order, duplicates included,
 /// so that callers can reject (safetensors header) or resolve (config: last wins) them.
 package indirect enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number, kept as written.
     case number(JSONNumber)
+    /// A string, unescaped.
     case string(String)
+    /// A list.
     case array([JSONValue])
+    /// An object: its members in source order, duplicates included.
     case object([JSONMember])
 
     /// A short name of the value's kind, for error messages: "null", "a boolean", "a number", ...

@@ -70,6 +70,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendabl
     /// The index maps a tensor to a shard that does not hold it.
     case tensorMissingFromShard(file: String, tensor: String, shard: String)
 
+    /// A sentence naming the file (and tensor) and what is wrong.
     public var description: String {
         switch self {
         case .unreadableFile(let file, let reason): return "\(file): cannot read the file: \(reason)"
