@@ -95,4 +95,34 @@ final class BertConfigTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix(absent.path + ": cannot read"), "\(error)")
         }
     }
+    /// Random byte edits of a valid config either decode or throw `.invalidConfig`, never trap (seeded, 5000 cases).
+    func testMutatedConfigsDecodeOrThrow() throws {
+        let original = [UInt8](try Data(contentsOf: resource("config/valid-integral-floats.json")))
+        var state: UInt64 = 0xC0FF_EE00
+        func next(_ bound: Int) -> Int {  // xorshift64*, enough for picking edits
+            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+            return Int((state &* 0x2545_F491_4F6C_DD1D) >> 33) % max(bound, 1)
+        }
+        let alphabet = Array("{}[]\",:-.eE0123456789 truefalsn".utf8) + [0x00, 0xC3, 0xFF]
+        var decoded = 0
+        for _ in 0..<5000 {
+            var bytes = original
+            for _ in 0...next(4) {
+                let at = next(bytes.count)
+                switch next(3) {
+                case 0 where !bytes.isEmpty: bytes.remove(at: at)
+                case 1: bytes.insert(alphabet[next(alphabet.count)], at: at)
+                default: if !bytes.isEmpty { bytes[at] = alphabet[next(alphabet.count)] }
+                }
+            }
+            do {
+                _ = try BertConfig(jsonBytes: bytes, file: "fuzz.json")
+                decoded += 1
+            } catch let error as BertModelError {
+                guard case .invalidConfig(let file, _) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(file, "fuzz.json")
+            }
+        }
+        XCTAssertGreaterThan(decoded, 50, "some mutants must stay valid")
+    }
 }
