@@ -1,0 +1,138 @@
+// A checkpoint folder's tensors: `model.safetensors`, or the shards of `model.safetensors.index.json`
+// (the layout transformers' `save_pretrained` writes and `from_pretrained` reads).
+import Foundation
+
+/// All tensors of a checkpoint, from one safetensors file or several shards, looked up by name.
+///
+/// For a sharded checkpoint the index's `weight_map` is authoritative: it names every tensor and its
+/// shard; each shard is opened and validated once; shard names must be plain file names inside the folder
+/// (no "/", "\\", "." or ".."), so an index cannot reach outside the folder. Tensors a shard holds beyond
+/// the map are not part of the archive. Immutable, Sendable.
+public final class SafeTensorsArchive: Sendable {
+    /// The files, in the order first named (one for an unsharded checkpoint).
+    public let files: [SafeTensorsFile]
+    /// The file errors name for lookups: the single file, or the index.
+    public let path: String
+    private let fileByTensor: [String: Int]
+
+    /// The single-file checkpoint name.
+    public static let singleFileName = "model.safetensors"
+    /// The sharded checkpoint index name.
+    public static let indexFileName = "model.safetensors.index.json"
+
+    /// Opens `directory/model.safetensors`, else the shards listed by `directory/model.safetensors.index.json`
+    /// (the order transformers tries them in).
+    /// - Throws: `SafeTensorsError.noWeights` when neither exists, or any error of the files and index.
+    public convenience init(directory: URL) throws {
+        let single = directory.appendingPathComponent(Self.singleFileName)
+        let index = directory.appendingPathComponent(Self.indexFileName)
+        if FileManager.default.fileExists(atPath: single.path) {
+            self.init(file: try SafeTensorsFile(contentsOf: single))
+        } else if FileManager.default.fileExists(atPath: index.path) {
+            try self.init(index: index)
+        } else {
+            throw SafeTensorsError.noWeights(directory: directory.path)
+        }
+    }
+
+    /// An archive of one file.
+    public init(file: SafeTensorsFile) {
+        self.files = [file]
+        self.path = file.path
+        var map: [String: Int] = [:]
+        for name in file.tensorNames { map[name] = 0 }
+        self.fileByTensor = map
+    }
+
+    /// Opens the shards listed by the index file at `index` (they live in the index's folder).
+    /// - Throws: `.invalidIndex`, `.unsafeShardName`, `.missingShard`, `.tensorMissingFromShard`, or a shard's error.
+    public init(index: URL) throws {
+        let indexPath = index.path
+        let weightMap = try Self.readWeightMap(index)
+        let folder = index.deletingLastPathComponent()
+        var files: [SafeTensorsFile] = []
+        var fileByShard: [String: Int] = [:]
+        var fileByTensor: [String: Int] = [:]
+        for (tensor, shard) in weightMap {
+            let fileIndex: Int
+            if let known = fileByShard[shard] {
+                fileIndex = known
+            } else {
+                guard Self.isPlainFileName(shard) else {
+                    throw SafeTensorsError.unsafeShardName(file: indexPath, shard: shard)
+                }
+                let url = folder.appendingPathComponent(shard)
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw SafeTensorsError.missingShard(file: indexPath, shard: shard)
+                }
+                files.append(try SafeTensorsFile(contentsOf: url))
+                fileIndex = files.count - 1
+                fileByShard[shard] = fileIndex
+            }
+            guard files[fileIndex].contains(tensor) else {
+                throw SafeTensorsError.tensorMissingFromShard(file: indexPath, tensor: tensor, shard: shard)
+            }
+            fileByTensor[tensor] = fileIndex
+        }
+        self.files = files
+        self.path = indexPath
+        self.fileByTensor = fileByTensor
+    }
+
+    /// Every tensor name, sorted.
+    public var tensorNames: [String] { fileByTensor.keys.sorted() }
+
+    /// True if the archive holds tensor `name`.
+    public func contains(_ name: String) -> Bool { fileByTensor[name] != nil }
+
+    /// The file holding tensor `name`.
+    /// - Throws: `.tensorNotFound` naming the archive's file.
+    public func file(containing name: String) throws -> SafeTensorsFile {
+        guard let i = fileByTensor[name] else { throw SafeTensorsError.tensorNotFound(file: path, tensor: name) }
+        return files[i]
+    }
+
+    /// The dtype, shape and location of tensor `name`.
+    public func info(_ name: String) throws -> TensorInfo { try file(containing: name).info(name) }
+
+    /// Tensor `name` as Float32 (see `SafeTensorsFile.floats(_:)`).
+    public func floats(_ name: String) throws -> [Float] { try file(containing: name).floats(name) }
+
+    /// True for a shard name that stays inside the index's folder: one non-empty path component.
+    static func isPlainFileName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\\")
+            && !name.utf8.contains(0)
+    }
+
+    /// The `weight_map` of an index file, in file order: (tensor, shard) pairs.
+    static func readWeightMap(_ index: URL) throws -> [(String, String)] {
+        let path = index.path
+        let data: Data
+        do { data = try Data(contentsOf: index) } catch {
+            throw SafeTensorsError.invalidIndex(file: path, reason: "cannot read the file (\(error.localizedDescription))")
+        }
+        let root: JSONValue
+        do { root = try JSONParser.parse([UInt8](data)) } catch let error as JSONSyntaxError {
+            throw SafeTensorsError.invalidIndex(file: path, reason: "not valid JSON: \(error)")
+        }
+        guard let members = root.objectMembers else {
+            throw SafeTensorsError.invalidIndex(file: path, reason: "it is \(root.kindDescription), not an object")
+        }
+        guard let mapValue = members.value("weight_map") else {
+            throw SafeTensorsError.invalidIndex(file: path, reason: "no 'weight_map'")
+        }
+        guard let map = mapValue.objectMembers else {
+            throw SafeTensorsError.invalidIndex(file: path, reason: "'weight_map' is \(mapValue.kindDescription), not an object")
+        }
+        if let repeated = map.firstDuplicateKey {
+            throw SafeTensorsError.invalidIndex(file: path, reason: "tensor '\(repeated)' appears twice in 'weight_map'")
+        }
+        return try map.map { member in
+            guard let shard = member.value.stringValue else {
+                throw SafeTensorsError.invalidIndex(
+                    file: path, reason: "shard of '\(member.key)' is \(member.value.kindDescription), not a file name")
+            }
+            return (member.key, shard)
+        }
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class BertEmbedSafeTensorsTestsPlaceholder: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}
