@@ -13,6 +13,7 @@ public enum EmbeddingError: Error, CustomStringConvertible, Equatable, Sendable 
     /// The encoder rejected an input (for example a token id outside the vocabulary).
     case invalidInput(String)
 
+    /// A message naming the file or option and what is wrong.
     public var description: String {
         switch self {
         case .invalidModelFolder(let file, let reason): return "\(file): \(reason)"

@@ -98,6 +98,7 @@ public struct Pooling: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The command-line name of a named strategy, else a summary of layers, combination and token poolings.
     public var description: String {
         if let entry = Pooling.named.first(where: { $0.pooling == self }) { return entry.name }
         switch source {

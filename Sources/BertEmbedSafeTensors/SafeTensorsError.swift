@@ -71,6 +71,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendabl
     case tensorMissingFromShard(file: String, tensor: String, shard: String)
 
     /// A sentence naming the file (and tensor) and what is wrong.
+    /// A message naming the file or option and what is wrong.
     public var description: String {
         switch self {
         case .unreadableFile(let file, let reason): return "\(file): cannot read the file: \(reason)"

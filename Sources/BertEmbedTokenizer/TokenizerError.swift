@@ -18,6 +18,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case unsupported(path: String, feature: String)
 
     /// A message naming the file and the problem.
+    /// A message naming the file or option and what is wrong.
     public var description: String {
         switch self {
         case .missingFiles(let directory):
