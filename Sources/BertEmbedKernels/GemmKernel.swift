@@ -1,0 +1,92 @@
+// The GEMM register tiles on offer, and the one-time calibration that picks the fastest for this build.
+//
+// Why a calibration: Swift has no compile-time test for the target's CPU features, and the best tile
+// depends on them. A default x86 build targets SSE2 (16 xmm registers; `addProduct` becomes a per-lane
+// `fmaf` call, ~100x slower, so the SIMD4 tiles with separate multiply and add win); built with
+// `-target-cpu native` on an AVX2+FMA machine, `addProduct` is one vfmadd and the SIMD8 6x16 tile wins;
+// AVX-512 builds can use the SIMD16 12x32 tile, arm64 the SIMD4 8x12 FMA tile. So the first use of
+// `GemmKernel.selected` times every candidate's micro-kernel on an L1-resident problem (about 2 MFLOP
+// per trial, a few milliseconds in all) and keeps the fastest. Candidates are listed in order of
+// preference and a later one must be 10% faster to displace an earlier one, so that near-ties between
+// FMA and multiply-add tiles do not flip from run to run. `BERT_EMBED_GEMM_KERNEL=<name>` overrides.
+import Dispatch
+import Foundation
+
+/// One register-blocked micro-kernel: computes a (rows x columns) tile of C from a packed A panel
+/// (kc, rows) and a packed B panel (kc, columns); `PackedLinear` packs its weight for it.
+package struct GemmKernel: Sendable, CustomStringConvertible {
+    /// Signature of a micro-kernel: (a, b, kc, c, ldc, accumulate).
+    package typealias Function = @Sendable (
+        UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Bool
+    ) -> Void
+
+    /// Name, e.g. "6x16-simd8-fma".
+    package let name: String
+    /// Tile rows (MR): rows of the input handled at once.
+    package let rows: Int
+    /// Tile columns (NR): output features handled at once; the weight is packed in panels this wide.
+    package let columns: Int
+    /// The micro-kernel.
+    package let function: Function
+
+    /// The name.
+    package var description: String { name }
+
+    /// Every candidate, in order of preference.
+    package static let all: [GemmKernel] = [
+        GemmKernel(name: "6x16-simd8-fma", rows: 6, columns: 16, function: gemm6x16SIMD8FMA),
+        GemmKernel(name: "12x32-simd16-fma", rows: 12, columns: 32, function: gemm12x32SIMD16FMA),
+        GemmKernel(name: "8x12-simd4-fma", rows: 8, columns: 12, function: gemm8x12SIMD4FMA),
+        GemmKernel(name: "6x16-simd8-muladd", rows: 6, columns: 16, function: gemm6x16SIMD8MulAdd),
+        GemmKernel(name: "6x8-simd4-muladd", rows: 6, columns: 8, function: gemm6x8SIMD4MulAdd),
+        GemmKernel(name: "4x12-simd4-muladd", rows: 4, columns: 12, function: gemm4x12SIMD4MulAdd),
+    ]
+
+    /// The candidate called `name`, if any.
+    package static func named(_ name: String) -> GemmKernel? { all.first { $0.name == name } }
+
+    /// The kernel this process uses: `BERT_EMBED_GEMM_KERNEL` if it names a candidate, else the
+    /// calibration's pick. Computed once, thread-safely, at first use.
+    package static let selected: GemmKernel = {
+        if let forced = ProcessInfo.processInfo.environment["BERT_EMBED_GEMM_KERNEL"], let kernel = named(forced) {
+            return kernel
+        }
+        return calibration.choice
+    }()
+
+    /// The calibration run: each candidate's measured single-thread micro-kernel GFLOP/s, and the pick.
+    package static let calibration: (choice: GemmKernel, gflops: [(name: String, gflops: Double)]) = {
+        var best: (kernel: GemmKernel, gflops: Double)?
+        var table: [(name: String, gflops: Double)] = []
+        for kernel in all {
+            let gflops = kernel.microKernelGFLOPS(bestSoFar: best?.gflops ?? 0)
+            table.append((kernel.name, gflops))
+            if best == nil || gflops > 1.1 * best!.gflops { best = (kernel, gflops) }
+        }
+        return (best!.kernel, table)
+    }()
+
+    /// GFLOP/s of the micro-kernel alone on packed panels that stay in L1 (kc = 256): the best of
+    /// three trials of about 2 MFLOP each, or of one trial when that one is under a quarter of `bestSoFar`.
+    package func microKernelGFLOPS(bestSoFar: Double = 0) -> Double {
+        let kc = 256
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: kc * rows)
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: kc * columns)
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        for i in 0..<(kc * rows) { a[i] = Float(i % 7) * 0.01 - 0.03 }
+        for i in 0..<(kc * columns) { b[i] = Float(i % 5) * 0.01 - 0.02 }
+        let flopsPerCall = Double(2 * rows * columns * kc)
+        let calls = max(1, Int(2e6 / flopsPerCall))
+        function(a, b, kc, c, columns, false)  // warm up
+        var best = 0.0
+        for trial in 0..<3 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for call in 0..<calls { function(a, b, kc, c, columns, call > 0) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            best = max(best, flopsPerCall * Double(calls) / max(seconds, 1e-9) * 1e-9)
+            if trial == 0 && best < 0.25 * bestSoFar { break }
+        }
+        return best
+    }
+}
