@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "BertEmbed",
             dependencies: ["BertEmbedTokenizer", "BertEmbedSafeTensors", "BertEmbedKernels", "BertEmbedModel"]),
-        .executableTarget(name: "BertEmbedCLI", dependencies: ["BertEmbed", "BertEmbedTokenizer"]),
+        .executableTarget(name: "BertEmbedCLI", dependencies: ["BertEmbed", "BertEmbedTokenizer", "BertEmbedKernels"]),
         // Test support (not API): fixture paths and the real-model lookup.
         .target(name: "_BertEmbedTestSupport", path: "Tests/_BertEmbedTestSupport"),
         .testTarget(name: "BertEmbedTokenizerTests", dependencies: ["BertEmbedTokenizer", "_BertEmbedTestSupport"]),

@@ -10,11 +10,14 @@ struct Subcommand: Sendable {
     var name: String
     var summary: String
     var help: String
+    /// Hidden commands (measuring tools) are runnable but not listed in the main help.
+    var hidden: Bool = false
     var run: @Sendable ([String]) throws -> Void
 }
 
 let subcommands: [Subcommand] = [
     tokenizeCommand,
+    benchKernelsCommand,
 ]
 
 func mainHelp() -> String {
@@ -26,7 +29,7 @@ func mainHelp() -> String {
     commands:
 
     """
-    for command in subcommands {
+    for command in subcommands where !command.hidden {
         text += "  " + command.name + String(repeating: " ", count: max(1, 12 - command.name.count)) + command.summary + "\n"
     }
     text += "\nRun 'bert-embed <command> --help' for the options of a command.\n"

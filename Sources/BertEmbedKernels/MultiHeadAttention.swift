@@ -43,9 +43,17 @@ func attentionHead(
     defer { keys.deallocate(); scores.deallocate() }
     keys.initialize(repeating: 0, count: d * padded)
     for j in 0..<length {
-        let k = base + j * stride + hidden
-        for c in 0..<d { keys[c * padded + j] = k[c] }
+        var source = base + j * stride + hidden, target = keys + j
+        for _ in 0..<d {
+            target.pointee = source.pointee
+            source += 1
+            target += padded
+        }
     }
+    // Lanes of the last key block past the length get -inf scores (so softmax weight 0), in registers.
+    var lanes = SIMD8<Int32>()
+    for l in 0..<8 { lanes[l] = Int32(l) }
+    let pastEnd = lanes .>= Int32(length - (padded - 8))
     let keysRaw = UnsafeRawPointer(keys), scoresRaw = UnsafeMutableRawPointer(scores)
     var i0 = 0
     while i0 < length {
@@ -63,15 +71,21 @@ func attentionHead(
                 s2 += V(repeating: q2[c]) * k
                 s3 += V(repeating: q3[c]) * k
             }
-            scoresRaw.storeBytes(of: s0 * scale, toByteOffset: jb * 4, as: V.self)
-            scoresRaw.storeBytes(of: s1 * scale, toByteOffset: (padded + jb) * 4, as: V.self)
-            scoresRaw.storeBytes(of: s2 * scale, toByteOffset: (2 * padded + jb) * 4, as: V.self)
-            scoresRaw.storeBytes(of: s3 * scale, toByteOffset: (3 * padded + jb) * 4, as: V.self)
+            s0 *= scale; s1 *= scale; s2 *= scale; s3 *= scale
+            if jb + 8 == padded {
+                s0.replace(with: -.infinity, where: pastEnd)
+                s1.replace(with: -.infinity, where: pastEnd)
+                s2.replace(with: -.infinity, where: pastEnd)
+                s3.replace(with: -.infinity, where: pastEnd)
+            }
+            scoresRaw.storeBytes(of: s0, toByteOffset: jb * 4, as: V.self)
+            scoresRaw.storeBytes(of: s1, toByteOffset: (padded + jb) * 4, as: V.self)
+            scoresRaw.storeBytes(of: s2, toByteOffset: (2 * padded + jb) * 4, as: V.self)
+            scoresRaw.storeBytes(of: s3, toByteOffset: (3 * padded + jb) * 4, as: V.self)
             jb += 8
         }
         for q in 0..<count {
             let row = scores + q * padded
-            for j in length..<padded { row[j] = -Float.infinity }
             softmaxTimesValues(
                 row, padded: padded, length: length, values: base + 2 * hidden, stride: stride, headDim: d,
                 output: output + (sequence.lowerBound + i0 + q) * hidden + head * d)
@@ -80,7 +94,7 @@ func attentionHead(
     }
 }
 
-/// out (d) = softmax(scores) . values: scores (padded, -inf past length), values rows of d at `stride`.
+/// out (d) = softmax(scores) . values: scores (padded, -inf past length, overwritten), values rows of d at `stride`.
 @inline(__always)
 func softmaxTimesValues(
     _ scores: UnsafeMutablePointer<Float>, padded: Int, length: Int, values: UnsafePointer<Float>,
@@ -90,7 +104,8 @@ func softmaxTimesValues(
     let raw = UnsafeMutableRawPointer(scores)
     var maxima = V(repeating: -Float.infinity)
     for jb in Swift.stride(from: 0, to: padded, by: 8) {
-        maxima = pointwiseMax(maxima, raw.loadUnaligned(fromByteOffset: jb * 4, as: V.self))
+        let s = raw.loadUnaligned(fromByteOffset: jb * 4, as: V.self)
+        maxima = maxima.replacing(with: s, where: s .> maxima)
     }
     let maximum = maxima.max()
     var sums = V()

@@ -16,6 +16,14 @@ package enum VectorMath {
     @inline(__always)
     static func float(_ bits: SIMD8<UInt32>) -> Vector { unsafeBitCast(bits, to: Vector.self) }
 
+    /// Lane-wise min(max(x, low), high). (The standard library's `clamped` and `pointwiseMin` are
+    /// out-of-line calls with per-lane NaN handling; this is one compare-and-blend each.)
+    @inline(__always)
+    package static func clamp(_ x: Vector, _ low: Float, _ high: Float) -> Vector {
+        let above = x.replacing(with: low, where: x .< low)
+        return above.replacing(with: high, where: above .> high)
+    }
+
     /// |x|.
     @inline(__always)
     package static func abs(_ x: Vector) -> Vector { float(bits(x) & 0x7fff_ffff) }
@@ -25,7 +33,7 @@ package enum VectorMath {
     /// Returns 0 below -87 (where e^x leaves the normal range) and is clamped at e^88 above.
     @inline(__always)
     package static func exp(_ x: Vector) -> Vector {
-        let clamped = x.clamped(lowerBound: Vector(repeating: -87), upperBound: Vector(repeating: 88))
+        let clamped = clamp(x, -87, 88)
         // Round x / ln2 to the nearest integer with the 1.5 * 2^23 trick (no rounding instruction in SSE2).
         let magic = Vector(repeating: 12_582_912)
         let shifted = clamped * 1.442_695_04 + magic
@@ -60,8 +68,8 @@ package enum VectorMath {
     @inline(__always)
     static func erfc(z unclamped: Vector, squareOver y: Vector, factor: Float) -> Vector {
         // Clamped at 10, where erfc < 1e-44: keeps y^2 finite for any finite input.
-        let z = unclamped.clamped(lowerBound: Vector(repeating: 0), upperBound: Vector(repeating: 10))
-        let y = abs(y).clamped(lowerBound: Vector(repeating: 0), upperBound: Vector(repeating: 15))
+        let z = clamp(unclamped, 0, 10)
+        let y = clamp(abs(y), 0, 15)
         let t = 1 / (z * 0.5 + 1)
         var p = Vector(repeating: 0.170_872_77)
         p = p * t - 0.822_152_23
@@ -106,7 +114,7 @@ package enum VectorMath {
         p = p * z + 1.333_144_220_36e-1
         p = p * z - 3.333_328_194_22e-1
         let small = p * z * x + x
-        let e = exp(a.clamped(lowerBound: Vector(repeating: 0), upperBound: Vector(repeating: 9)) * 2)
+        let e = exp(clamp(a, 0, 9) * 2)
         let largeMagnitude = 1 - 2 / (e + 1)
         let large = float(bits(largeMagnitude) | (bits(x) & 0x8000_0000))
         return large.replacing(with: small, where: a .< 0.625)
