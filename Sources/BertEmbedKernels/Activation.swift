@@ -24,28 +24,51 @@ extension Activation {
         case .identity: return x
         case .gelu: return VectorMath.gelu(x)
         case .geluTanh: return VectorMath.geluTanh(x)
-        case .relu: return x.replacing(with: 0, where: x .< 0)
+        case .relu: return VectorMath.maximum(x, 0)
         case .tanh: return VectorMath.tanh(x)
         }
     }
 
-    /// In place over `count` contiguous values: whole vectors, then the tail through a padded vector
-    /// so that the tail gets exactly the vector arithmetic.
-    @inline(__always)
-    package func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        if self == .identity { return }
+    /// In place over `count` contiguous values, after adding `bias` (count) if given: whole vectors,
+    /// then the tail through a padded vector so that the tail gets exactly the vector arithmetic.
+    /// One out-of-line loop per activation: inlined into a caller's loop nest, LLVM interleaved the
+    /// vector and tail paths into lane-by-lane code several times slower.
+    @inline(never)
+    package func apply(_ values: UnsafeMutablePointer<Float>, count: Int, adding bias: UnsafePointer<Float>? = nil) {
+        switch self {
+        case .identity: if bias != nil { Activation.map(values, count, bias) { $0 } }
+        case .gelu: Activation.map(values, count, bias) { VectorMath.gelu($0) }
+        case .geluTanh: Activation.map(values, count, bias) { VectorMath.geluTanh($0) }
+        case .relu: Activation.map(values, count, bias) { VectorMath.maximum($0, 0) }
+        case .tanh: Activation.map(values, count, bias) { VectorMath.tanh($0) }
+        }
+    }
+
+    /// values[i] = f(values[i] + bias[i]) for i in 0..<count, eight at a time; the tail goes through
+    /// an eight-float buffer (bias is added in registers in the vector loop: a scalar add stored and
+    /// reloaded as a vector would stall on store forwarding).
+    @_transparent
+    static func map(
+        _ values: UnsafeMutablePointer<Float>, _ count: Int, _ bias: UnsafePointer<Float>?,
+        _ f: (SIMD8<Float>) -> SIMD8<Float>
+    ) {
         let raw = UnsafeMutableRawPointer(values)
         var i = 0
         while i + 8 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            raw.storeBytes(of: apply(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            var v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            if let bias { v += UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) }
+            raw.storeBytes(of: f(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
             i += 8
         }
         if i < count {
-            var v = SIMD8<Float>()
-            for l in 0..<(count - i) { v[l] = values[i + l] }
-            v = apply(v)
-            for l in 0..<(count - i) { values[i + l] = v[l] }
+            let rest = count - i
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 8)
+            defer { buffer.deallocate() }
+            buffer.initialize(repeating: 0, count: 8)
+            for l in 0..<rest { buffer[l] = values[i + l] + (bias?[i + l] ?? 0) }
+            let bufferRaw = UnsafeMutableRawPointer(buffer)
+            bufferRaw.storeBytes(of: f(bufferRaw.load(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
+            for l in 0..<rest { values[i + l] = buffer[l] }
         }
     }
 

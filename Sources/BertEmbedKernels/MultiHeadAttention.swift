@@ -54,6 +54,7 @@ func attentionHead(
     var lanes = SIMD8<Int32>()
     for l in 0..<8 { lanes[l] = Int32(l) }
     let pastEnd = lanes .>= Int32(length - (padded - 8))
+    let minusInfinity = V(repeating: -.infinity)
     let keysRaw = UnsafeRawPointer(keys), scoresRaw = UnsafeMutableRawPointer(scores)
     var i0 = 0
     while i0 < length {
@@ -73,10 +74,10 @@ func attentionHead(
             }
             s0 *= scale; s1 *= scale; s2 *= scale; s3 *= scale
             if jb + 8 == padded {
-                s0.replace(with: -.infinity, where: pastEnd)
-                s1.replace(with: -.infinity, where: pastEnd)
-                s2.replace(with: -.infinity, where: pastEnd)
-                s3.replace(with: -.infinity, where: pastEnd)
+                s0 = VectorMath.select(pastEnd, minusInfinity, else: s0)
+                s1 = VectorMath.select(pastEnd, minusInfinity, else: s1)
+                s2 = VectorMath.select(pastEnd, minusInfinity, else: s2)
+                s3 = VectorMath.select(pastEnd, minusInfinity, else: s3)
             }
             scoresRaw.storeBytes(of: s0, toByteOffset: jb * 4, as: V.self)
             scoresRaw.storeBytes(of: s1, toByteOffset: (padded + jb) * 4, as: V.self)
@@ -105,7 +106,7 @@ func softmaxTimesValues(
     var maxima = V(repeating: -Float.infinity)
     for jb in Swift.stride(from: 0, to: padded, by: 8) {
         let s = raw.loadUnaligned(fromByteOffset: jb * 4, as: V.self)
-        maxima = maxima.replacing(with: s, where: s .> maxima)
+        maxima = VectorMath.select(s .> maxima, s, else: maxima)
     }
     let maximum = maxima.max()
     var sums = V()

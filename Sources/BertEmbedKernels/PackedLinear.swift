@@ -64,8 +64,8 @@ package struct PackedLinear: Sendable {
         guard m > 0, n > 0 else { return }
         if k == 0 {
             for r in 0..<m {
-                for c in 0..<n { output[r * n + c] = bias[c] }
-                activation.apply(output + r * n, count: n)
+                for c in 0..<n { output[r * n + c] = 0 }
+                activation.apply(output + r * n, count: n, adding: bias)
             }
             return
         }
@@ -136,11 +136,7 @@ package struct PackedLinear: Sendable {
                         }
                     }
                     if last {
-                        for r in 0..<height {
-                            let row = c + r * n
-                            for j in 0..<width { row[j] += bias[n0 + j] }
-                            activation.apply(row, count: width)
-                        }
+                        for r in 0..<height { activation.apply(c + r * n, count: width, adding: bias + n0) }
                     }
                 }
             }
