@@ -1,5 +1,4 @@
 // How many threads the kernels use, and the one parallel loop they all share.
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,7 +27,8 @@ package struct ComputeContext: Sendable {
     }()
 
     /// Runs `body(task)` for every task in 0..<count, on up to `threads` threads, and returns when
-    /// all are done. Worker w runs tasks w, w + workers, ...: which thread runs a task never changes
+    /// all are done, on the persistent `WorkerPool`. Workers take the next task from a shared counter
+    /// (so a worker the OS delays does not hold up the others); which thread runs a task never changes
     /// what the task computes. With one thread (or one task) it runs inline, with no dispatch cost.
     package func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         let workers = min(threads, count)
@@ -36,21 +36,8 @@ package struct ComputeContext: Sendable {
             for task in 0..<count { body(task) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var task = worker
-                while task < count {
-                    shared.value(task)
-                    task += workers
-                }
-            }
+        if !WorkerPool.shared.run(helpers: workers - 1, count: count, body) {
+            for task in 0..<count { body(task) }  // pool busy (nested or concurrent call): inline
         }
     }
-}
-
-/// Hands a value to other threads where the caller guarantees that they only touch disjoint data.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -6,9 +6,10 @@
 // `-target-cpu native` on an AVX2+FMA machine, `addProduct` is one vfmadd and the SIMD8 6x16 tile wins;
 // AVX-512 builds can use the SIMD16 12x32 tile, arm64 the SIMD4 8x12 FMA tile. So the first use of
 // `GemmKernel.selected` times every candidate's micro-kernel on an L1-resident problem (about 2 MFLOP
-// per trial, a few milliseconds in all) and keeps the fastest. Candidates are listed in order of
-// preference and a later one must be 10% faster to displace an earlier one, so that near-ties between
-// FMA and multiply-add tiles do not flip from run to run. `BERT_EMBED_GEMM_KERNEL=<name>` overrides.
+// per trial, interleaved rounds after a quick screening, a few milliseconds in all) and keeps the fastest. Candidates are
+// listed in order of preference and a later one must be 10% faster to displace an earlier one, so that
+// near-ties between FMA and multiply-add tiles do not flip from run to run (the two round differently).
+// `BERT_EMBED_GEMM_KERNEL=<name>` overrides the choice.
 import Dispatch
 import Foundation
 
@@ -55,20 +56,26 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
     }()
 
     /// The calibration run: each candidate's measured single-thread micro-kernel GFLOP/s, and the pick.
+    /// A screening round of 0.25 MFLOP per candidate, then two rounds of 2 MFLOP each timing every
+    /// remaining candidate once (interleaved, so a burst of load from other processes hits all alike);
+    /// a candidate's rate is its best round. Candidates below a quarter of the best after screening
+    /// (an `fmaf` call per lane, a spilling tile) are dropped.
     package static let calibration: (choice: GemmKernel, gflops: [(name: String, gflops: Double)]) = {
-        var best: (kernel: GemmKernel, gflops: Double)?
-        var table: [(name: String, gflops: Double)] = []
-        for kernel in all {
-            let gflops = kernel.microKernelGFLOPS(bestSoFar: best?.gflops ?? 0)
-            table.append((kernel.name, gflops))
-            if best == nil || gflops > 1.1 * best!.gflops { best = (kernel, gflops) }
+        var rates = [Double](repeating: 0, count: all.count)
+        for round in 0..<3 {
+            let best = rates.max() ?? 0
+            for (index, kernel) in all.enumerated() where round == 0 || rates[index] >= 0.25 * best {
+                rates[index] = max(rates[index], kernel.microKernelGFLOPS(flops: round == 0 ? 2.5e5 : 2e6))
+            }
         }
-        return (best!.kernel, table)
+        var choice = 0
+        for index in all.indices where rates[index] > 1.1 * rates[choice] { choice = index }
+        return (all[choice], zip(all, rates).map { ($0.name, $1) })
     }()
 
-    /// GFLOP/s of the micro-kernel alone on packed panels that stay in L1 (kc = 256): the best of
-    /// three trials of about 2 MFLOP each, or of one trial when that one is under a quarter of `bestSoFar`.
-    package func microKernelGFLOPS(bestSoFar: Double = 0) -> Double {
+    /// GFLOP/s of the micro-kernel alone on packed panels that stay in L1 (kc = 256), over about
+    /// `flops` (2 MFLOP: a fraction of a millisecond for a good tile).
+    package func microKernelGFLOPS(flops: Double = 2e6) -> Double {
         let kc = 256
         let a = UnsafeMutablePointer<Float>.allocate(capacity: kc * rows)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: kc * columns)
@@ -77,16 +84,11 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
         for i in 0..<(kc * rows) { a[i] = Float(i % 7) * 0.01 - 0.03 }
         for i in 0..<(kc * columns) { b[i] = Float(i % 5) * 0.01 - 0.02 }
         let flopsPerCall = Double(2 * rows * columns * kc)
-        let calls = max(1, Int(2e6 / flopsPerCall))
+        let calls = max(1, Int(flops / flopsPerCall))
         function(a, b, kc, c, columns, false)  // warm up
-        var best = 0.0
-        for trial in 0..<3 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            for call in 0..<calls { function(a, b, kc, c, columns, call > 0) }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-            best = max(best, flopsPerCall * Double(calls) / max(seconds, 1e-9) * 1e-9)
-            if trial == 0 && best < 0.25 * bestSoFar { break }
-        }
-        return best
+        let start = DispatchTime.now().uptimeNanoseconds
+        for call in 0..<calls { function(a, b, kc, c, columns, call > 0) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        return flopsPerCall * Double(calls) / max(seconds, 1e-9) * 1e-9
     }
 }
