@@ -118,9 +118,4 @@ final class PackedLinearTests: XCTestCase {
         let worst = check(kernel: .selected, rows: 17, out: 33, in: 64, activation: .identity, seed: 3, perturb: true)
         XCTAssertGreaterThan(worst, 1)
     }
-
-    func testDefaultContextUsesAllCores() {
-        XCTAssertEqual(ComputeContext().threads, ComputeContext.onlineCores)
-        XCTAssertEqual(ComputeContext(threads: 0).threads, 1)
-    }
 }
