@@ -41,9 +41,19 @@ package struct PackedLinear: Sendable {
         let nr = kernel.columns
         let panels = (outFeatures + nr - 1) / nr
         var packed = [Float](repeating: 0, count: panels * nr * inFeatures)
-        for o in 0..<outFeatures {
-            let panel = (o / nr) * nr * inFeatures + o % nr
-            for k in 0..<inFeatures { packed[panel + k * nr] = weight[o * inFeatures + k] }
+        packed.withUnsafeMutableBufferPointer { target in
+            weight.withUnsafeBufferPointer { source in
+                guard let target = target.baseAddress, let source = source.baseAddress else { return }
+                for o in 0..<outFeatures {
+                    var to = target + (o / nr) * nr * inFeatures + o % nr
+                    var from = source + o * inFeatures
+                    for _ in 0..<inFeatures {
+                        to.pointee = from.pointee
+                        to += nr
+                        from += 1
+                    }
+                }
+            }
         }
         self.packed = packed
     }
