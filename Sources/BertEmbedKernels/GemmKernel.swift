@@ -2,7 +2,8 @@
 //
 // Why a calibration: Swift has no compile-time test for the target's CPU features, and the best tile
 // depends on them. A default x86 build targets SSE2 (16 xmm registers; `addProduct` becomes a per-lane
-// `fmaf` call, ~100x slower, so the SIMD4 tiles with separate multiply and add win); built with
+// `fmaf` call, ~100x slower, so the SIMD4 tiles with separate multiply and add win, best the one whose
+// packed input repeats each value 4 times so that a broadcast is a plain load); built with
 // `-target-cpu native` on an AVX2+FMA machine, `addProduct` is one vfmadd and the SIMD8 6x16 tile wins;
 // AVX-512 builds can use the SIMD16 12x32 tile, arm64 the SIMD4 8x12 FMA tile. So the first use of
 // `GemmKernel.selected` times every candidate's micro-kernel on an L1-resident problem (about 2 MFLOP
@@ -27,8 +28,19 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
     package let rows: Int
     /// Tile columns (NR): output features handled at once; the weight is packed in panels this wide.
     package let columns: Int
+    /// How many times the packed input repeats each value (1, or the vector width for kernels that
+    /// load a ready-made broadcast: on SSE2 a broadcast is otherwise a load plus a shuffle).
+    package let inputRepeat: Int
     /// The micro-kernel.
     package let function: Function
+
+    init(name: String, rows: Int, columns: Int, inputRepeat: Int = 1, function: @escaping Function) {
+        self.name = name
+        self.rows = rows
+        self.columns = columns
+        self.inputRepeat = inputRepeat
+        self.function = function
+    }
 
     /// The name.
     package var description: String { name }
@@ -39,6 +51,7 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
         GemmKernel(name: "12x32-simd16-fma", rows: 12, columns: 32, function: gemm12x32SIMD16FMA),
         GemmKernel(name: "8x12-simd4-fma", rows: 8, columns: 12, function: gemm8x12SIMD4FMA),
         GemmKernel(name: "6x16-simd8-muladd", rows: 6, columns: 16, function: gemm6x16SIMD8MulAdd),
+        GemmKernel(name: "6x8-simd4-muladd-splat", rows: 6, columns: 8, inputRepeat: 4, function: gemm6x8SIMD4MulAddSplat),
         GemmKernel(name: "6x8-simd4-muladd", rows: 6, columns: 8, function: gemm6x8SIMD4MulAdd),
         GemmKernel(name: "4x12-simd4-muladd", rows: 4, columns: 12, function: gemm4x12SIMD4MulAdd),
     ]
@@ -77,11 +90,11 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
     /// `flops` (2 MFLOP: a fraction of a millisecond for a good tile).
     package func microKernelGFLOPS(flops: Double = 2e6) -> Double {
         let kc = 256
-        let a = UnsafeMutablePointer<Float>.allocate(capacity: kc * rows)
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: kc * rows * inputRepeat)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: kc * columns)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
         defer { a.deallocate(); b.deallocate(); c.deallocate() }
-        for i in 0..<(kc * rows) { a[i] = Float(i % 7) * 0.01 - 0.03 }
+        for i in 0..<(kc * rows * inputRepeat) { a[i] = Float(i % 7) * 0.01 - 0.03 }
         for i in 0..<(kc * columns) { b[i] = Float(i % 5) * 0.01 - 0.02 }
         let flopsPerCall = Double(2 * rows * columns * kc)
         let calls = max(1, Int(flops / flopsPerCall))

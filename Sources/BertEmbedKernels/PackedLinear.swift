@@ -109,23 +109,32 @@ package struct PackedLinear: Sendable {
     ) {
         let n = outFeatures, k = inFeatures, mr = kernel.rows, nr = kernel.columns
         let microPanels = (rows.count + mr - 1) / mr
-        let a = UnsafeMutablePointer<Float>.allocate(capacity: microPanels * mr * depth)
+        let splat = kernel.inputRepeat, panelStride = mr * splat  // floats per k in a micro-panel
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: microPanels * panelStride * depth)
         let tile = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
         defer { a.deallocate(); tile.deallocate() }
         var k0 = 0
         while k0 < k {
             let kc = min(depth, k - k0)
             let accumulate = k0 > 0, last = k0 + kc == k
-            // Pack input rows x [k0, k0 + kc) as (kc, mr) micro-panels, zero rows past the end.
+            // Pack input rows x [k0, k0 + kc) as (kc, mr, splat) micro-panels, zero rows past the end.
             for i in 0..<microPanels {
-                let panel = a + i * mr * kc
+                let panel = a + i * panelStride * kc
                 for r in 0..<mr {
                     let row = rows.lowerBound + i * mr + r
+                    var target = panel + r * splat
                     if row < rows.upperBound {
-                        let source = input + row * k + k0
-                        for kk in 0..<kc { panel[kk * mr + r] = source[kk] }
+                        var source = input + row * k + k0
+                        for _ in 0..<kc {
+                            for s in 0..<splat { target[s] = source.pointee }
+                            source += 1
+                            target += panelStride
+                        }
                     } else {
-                        for kk in 0..<kc { panel[kk * mr + r] = 0 }
+                        for _ in 0..<kc {
+                            for s in 0..<splat { target[s] = 0 }
+                            target += panelStride
+                        }
                     }
                 }
             }
@@ -136,9 +145,9 @@ package struct PackedLinear: Sendable {
                     let r0 = rows.lowerBound + i * mr, height = min(mr, rows.upperBound - r0)
                     let c = output + r0 * n + n0
                     if height == mr && width == nr {
-                        kernel.function(a + i * mr * kc, b, kc, c, n, accumulate)
+                        kernel.function(a + i * panelStride * kc, b, kc, c, n, accumulate)
                     } else {
-                        kernel.function(a + i * mr * kc, b, kc, tile, nr, false)
+                        kernel.function(a + i * panelStride * kc, b, kc, tile, nr, false)
                         for r in 0..<height {
                             for j in 0..<width {
                                 c[r * n + j] = accumulate ? c[r * n + j] + tile[r * nr + j] : tile[r * nr + j]
