@@ -7,9 +7,10 @@
 // `-target-cpu native` on an AVX2+FMA machine, `addProduct` is one vfmadd and the SIMD8 6x16 tile wins;
 // AVX-512 builds can use the SIMD16 12x32 tile, arm64 the SIMD4 8x12 FMA tile. So the first use of
 // `GemmKernel.selected` times every candidate's micro-kernel on an L1-resident problem (about 2 MFLOP
-// per trial, interleaved rounds after a quick screening, a few milliseconds in all) and keeps the fastest. Candidates are
-// listed in order of preference and a later one must be 10% faster to displace an earlier one, so that
-// near-ties between FMA and multiply-add tiles do not flip from run to run (the two round differently).
+// per trial, interleaved rounds after a quick screening, a few milliseconds in all) and keeps the
+// fastest. Candidates are listed in order of preference and a later one must be 10% faster to displace
+// an earlier one, so that near-ties between FMA and multiply-add tiles do not flip from run to run
+// (the two round differently).
 // `BERT_EMBED_GEMM_KERNEL=<name>` overrides the choice.
 import Dispatch
 import Foundation
