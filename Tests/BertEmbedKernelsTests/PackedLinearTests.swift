@@ -119,3 +119,13 @@ final class PackedLinearTests: XCTestCase {
         XCTAssertGreaterThan(worst, 1)
     }
 }
+
+final class GemmKernelCalibrationTests: XCTestCase {
+    func testCalibrationTimesEveryCandidateAndPicksOne() {
+        let table = GemmKernel.calibration.gflops
+        XCTAssertEqual(table.map(\.name), GemmKernel.all.map(\.name))
+        XCTAssertTrue(table.allSatisfy { $0.gflops > 0 }, "every candidate measured: \(table)")
+        XCTAssertNotNil(GemmKernel.named(GemmKernel.calibration.choice.name))
+        XCTAssertEqual(Set(GemmKernel.all.map(\.name)).count, GemmKernel.all.count, "names are unique")
+    }
+}
