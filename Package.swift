@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "BertEmbed",
             dependencies: ["BertEmbedTokenizer", "BertEmbedSafeTensors", "BertEmbedKernels", "BertEmbedModel"]),
-        .executableTarget(name: "BertEmbedCLI", dependencies: ["BertEmbed", "BertEmbedTokenizer"]),
+        .executableTarget(name: "BertEmbedCLI", dependencies: ["BertEmbed", "BertEmbedTokenizer", "BertEmbedKernels"]),
         // An example of use in an app: an in-memory semantic index (swift run semantic-search-example MODEL_DIR).
         .executableTarget(name: "semantic-search-example", dependencies: ["BertEmbed"], path: "Sources/SemanticSearchExample"),
         // Test support (not API): fixture paths and the real-model lookup.

@@ -10,6 +10,8 @@ struct Subcommand: Sendable {
     var name: String
     var summary: String
     var help: String
+    /// Hidden commands (measuring tools) are runnable but not listed in the main help.
+    var hidden: Bool = false
     var run: @Sendable ([String]) throws -> Void
 }
 
@@ -19,6 +21,7 @@ let subcommands: [Subcommand] = [
     searchCommand,
     similarityCommand,
     benchCommand,
+    benchKernelsCommand,
 ]
 
 func mainHelp() -> String {
@@ -30,7 +33,7 @@ func mainHelp() -> String {
     commands:
 
     """
-    for command in subcommands {
+    for command in subcommands where !command.hidden {
         text += "  " + command.name + String(repeating: " ", count: max(1, 12 - command.name.count)) + command.summary + "\n"
     }
     text += "\nRun 'bert-embed <command> --help' for the options of a command.\n"

@@ -1,0 +1,152 @@
+// bert-embed bench-kernels (hidden): GFLOP/s of the GEMM, attention and LayerNorm kernels on
+// BERT-shaped problems, for the build it is compiled in. A measuring tool, not a test.
+import BertEmbedKernels
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let benchKernelsCommand = Subcommand(
+    name: "bench-kernels",
+    summary: "measure the compute kernels (GFLOP/s)",
+    help: """
+    usage: bert-embed bench-kernels [--threads 1,2] [--shapes MxNxK,...] [--kernel NAME] [--activation gelu] [--only gemm|attention|layernorm] [--seconds S]
+
+    Prints the micro-kernel calibration, then for each GEMM shape (M rows, N outputs, K inputs) and
+    thread count the best GFLOP/s of repeated runs (by wall time; with 1 thread also by the thread's CPU
+    time, which a busy machine disturbs less) (with the --activation epilogue, default gelu), then attention (32 sequences of 42
+    tokens, 12 heads of 32), LayerNorm (1344 x 384) and the cost of one empty parallel loop.
+    --kernel forces a micro-kernel (one of the calibration's names) for the GEMM runs.
+    """,
+    hidden: true,
+    run: { args in
+        var arguments = try Arguments(args, valueOptions: ["threads", "shapes", "kernel", "seconds", "activation", "only"])
+        let threads = try (arguments.string("threads") ?? "1,\(ComputeContext.onlineCores)")
+            .split(separator: ",").map { text -> Int in
+                guard let value = Int(text), value >= 1 else { throw UsageError("--threads needs integers >= 1, got '\(text)'") }
+                return value
+            }
+        let shapesText = try arguments.string("shapes")
+            ?? "256x1536x384,256x384x1536,1344x1152x384,1344x1536x384,1344x384x1536,1344x3072x768,1344x768x3072"
+        let shapes = try shapesText.split(separator: ",").map { text -> (Int, Int, Int) in
+            let parts = text.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 3, parts.allSatisfy({ $0 >= 1 }) else { throw UsageError("bad shape '\(text)', want MxNxK") }
+            return (parts[0], parts[1], parts[2])
+        }
+        var kernel = GemmKernel.selected
+        if let name = try arguments.string("kernel") {
+            guard let named = GemmKernel.named(name) else {
+                throw UsageError("unknown kernel '\(name)'; one of: \(GemmKernel.all.map(\.name).joined(separator: ", "))")
+            }
+            kernel = named
+        }
+        let seconds = Double(try arguments.string("seconds") ?? "0.5") ?? 0.5
+        let activations: [String: Activation] = [
+            "identity": .identity, "gelu": .gelu, "gelu_new": .geluTanh, "relu": .relu, "tanh": .tanh,
+        ]
+        let activationName = try arguments.string("activation") ?? "gelu"
+        guard let activation = activations[activationName] else {
+            throw UsageError("unknown activation '\(activationName)'; one of: \(activations.keys.sorted().joined(separator: ", "))")
+        }
+        let only = try arguments.string("only")
+        guard only.map({ ["gemm", "attention", "layernorm"].contains($0) }) ?? true else {
+            throw UsageError("--only takes gemm, attention or layernorm")
+        }
+        let runs = { (part: String) in only == nil || only == part }
+        try arguments.finish()
+
+        print("micro-kernel calibration (1 thread, L1-resident, GFLOP/s):")
+        for entry in GemmKernel.calibration.gflops { print("  \(entry.name): \(format(entry.gflops))") }
+        print("selected: \(GemmKernel.selected.name); GEMM runs use \(kernel.name)")
+
+        for (m, n, k) in shapes where runs("gemm") {
+            let input = randomArray(m * k), output = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+            defer { output.deallocate() }
+            let layer = PackedLinear(weight: randomArray(n * k), bias: randomArray(n), outFeatures: n, inFeatures: k, kernel: kernel)
+            for t in threads {
+                let time = bestTime(seconds: seconds) {
+                    input.withUnsafeBufferPointer {
+                        layer.apply($0.baseAddress!, rows: m, output: output, activation: activation, context: ComputeContext(threads: t))
+                    }
+                }
+                print("gemm \(m)x\(n)x\(k) \(activationName) threads \(t): \(rate(2 * Double(m * n * k), time, threads: t))")
+            }
+        }
+
+        let lengths = [Int](repeating: 42, count: 32), heads = 12, headDim = 32, tokens = 32 * 42
+        var sequences: [Range<Int>] = []
+        for (i, length) in lengths.enumerated() { sequences.append((i * length)..<((i + 1) * length)) }
+        let qkv = randomArray(tokens * 3 * heads * headDim)
+        let attentionOut = UnsafeMutablePointer<Float>.allocate(capacity: tokens * heads * headDim)
+        defer { attentionOut.deallocate() }
+        let attentionFlops = Double(32 * heads * 4 * 42 * 42 * headDim)
+        for t in threads where runs("attention") {
+            let time = bestTime(seconds: seconds) {
+                qkv.withUnsafeBufferPointer {
+                    multiHeadAttention(qkv: $0.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
+                                       headDim: headDim, output: attentionOut, context: ComputeContext(threads: t))
+                }
+            }
+            print("attention 32x42 tokens, 12x32 heads, threads \(t): \(rate(attentionFlops, time, threads: t))")
+        }
+
+        var x = randomArray(tokens * 384)
+        let residual = randomArray(tokens * 384), gamma = randomArray(384), beta = randomArray(384)
+        for t in threads where runs("layernorm") {
+            let time = bestTime(seconds: seconds) {
+                x.withUnsafeMutableBufferPointer { xs in
+                    residual.withUnsafeBufferPointer {
+                        addLayerNorm(xs.baseAddress!, residual: $0.baseAddress!, rows: tokens, cols: 384,
+                                     gamma: gamma, beta: beta, eps: 1e-12, context: ComputeContext(threads: t))
+                    }
+                }
+            }
+            print("layernorm 1344x384 threads \(t): \(format(time.wall * 1e6)) us" + (t == 1 ? ", CPU \(format(time.cpu * 1e6)) us" : ""))
+        }
+        for t in threads where t > 1 && only == nil {
+            let time = bestTime(seconds: 0.2) { ComputeContext(threads: t).parallelFor(t) { _ in } }
+            print("empty parallelFor threads \(t): \(format(time.wall * 1e6)) us")
+        }
+    }
+)
+
+/// Random values in [-1, 1) from a fixed linear congruential sequence (timing only, values do not matter).
+private func randomArray(_ count: Int) -> [Float] {
+    var state: UInt32 = 12345
+    return (0..<count).map { _ in
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return Float(state >> 8) / Float(1 << 23) - 1
+    }
+}
+
+/// The best wall time, and the best CPU time of the calling thread, of repeated runs of `body`
+/// (after one warm-up), over about `seconds` of wall time in all.
+private func bestTime(seconds: Double, _ body: () -> Void) -> (wall: Double, cpu: Double) {
+    body()
+    var wall = Double.infinity, cpu = Double.infinity, total = 0.0
+    repeat {
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = threadCPUTime()
+        body()
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        cpu = min(cpu, threadCPUTime() - cpuStart)
+        wall = min(wall, elapsed)
+        total += elapsed
+    } while total < seconds
+    return (wall, cpu)
+}
+
+/// CPU seconds used by the calling thread.
+private func threadCPUTime() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) * 1e-9
+}
+
+/// "x GFLOP/s (y ms)" by wall time, plus the CPU-time rate for one thread.
+private func rate(_ flops: Double, _ time: (wall: Double, cpu: Double), threads: Int) -> String {
+    var text = "\(format(flops / time.wall * 1e-9)) GFLOP/s (\(format(time.wall * 1e3)) ms)"
+    if threads == 1 { text += ", by CPU time \(format(flops / time.cpu * 1e-9)) GFLOP/s" }
+    return text
+}

@@ -1,0 +1,108 @@
+// The GEMM register tiles on offer, and the one-time calibration that picks the fastest for this build.
+//
+// Why a calibration: Swift has no compile-time test for the target's CPU features, and the best tile
+// depends on them. A default x86 build targets SSE2 (16 xmm registers; `addProduct` becomes a per-lane
+// `fmaf` call, ~100x slower, so the SIMD4 tiles with separate multiply and add win, best the one whose
+// packed input repeats each value 4 times so that a broadcast is a plain load); built with
+// `-target-cpu native` on an AVX2+FMA machine, `addProduct` is one vfmadd and the SIMD8 6x16 tile wins;
+// AVX-512 builds can use the SIMD16 12x32 tile, arm64 the SIMD4 8x12 FMA tile. So the first use of
+// `GemmKernel.selected` times every candidate's micro-kernel on an L1-resident problem (about 2 MFLOP
+// per trial, interleaved rounds after a quick screening, a few milliseconds in all) and keeps the
+// fastest. Candidates are listed in order of preference and a later one must be 10% faster to displace
+// an earlier one, so that near-ties between FMA and multiply-add tiles do not flip from run to run
+// (the two round differently).
+// `BERT_EMBED_GEMM_KERNEL=<name>` overrides the choice.
+import Dispatch
+import Foundation
+
+/// One register-blocked micro-kernel: computes a (rows x columns) tile of C from a packed A panel
+/// (kc, rows) and a packed B panel (kc, columns); `PackedLinear` packs its weight for it.
+package struct GemmKernel: Sendable, CustomStringConvertible {
+    /// Signature of a micro-kernel: (a, b, kc, c, ldc, accumulate).
+    package typealias Function = @Sendable (
+        UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Bool
+    ) -> Void
+
+    /// Name, e.g. "6x16-simd8-fma".
+    package let name: String
+    /// Tile rows (MR): rows of the input handled at once.
+    package let rows: Int
+    /// Tile columns (NR): output features handled at once; the weight is packed in panels this wide.
+    package let columns: Int
+    /// How many times the packed input repeats each value (1, or the vector width for kernels that
+    /// load a ready-made broadcast: on SSE2 a broadcast is otherwise a load plus a shuffle).
+    package let inputRepeat: Int
+    /// The micro-kernel.
+    package let function: Function
+
+    init(name: String, rows: Int, columns: Int, inputRepeat: Int = 1, function: @escaping Function) {
+        self.name = name
+        self.rows = rows
+        self.columns = columns
+        self.inputRepeat = inputRepeat
+        self.function = function
+    }
+
+    /// The name.
+    package var description: String { name }
+
+    /// Every candidate, in order of preference.
+    package static let all: [GemmKernel] = [
+        GemmKernel(name: "6x16-simd8-fma", rows: 6, columns: 16, function: gemm6x16SIMD8FMA),
+        GemmKernel(name: "12x32-simd16-fma", rows: 12, columns: 32, function: gemm12x32SIMD16FMA),
+        GemmKernel(name: "8x12-simd4-fma", rows: 8, columns: 12, function: gemm8x12SIMD4FMA),
+        GemmKernel(name: "6x16-simd8-muladd", rows: 6, columns: 16, function: gemm6x16SIMD8MulAdd),
+        GemmKernel(name: "6x8-simd4-muladd-splat", rows: 6, columns: 8, inputRepeat: 4, function: gemm6x8SIMD4MulAddSplat),
+        GemmKernel(name: "6x8-simd4-muladd", rows: 6, columns: 8, function: gemm6x8SIMD4MulAdd),
+        GemmKernel(name: "4x12-simd4-muladd", rows: 4, columns: 12, function: gemm4x12SIMD4MulAdd),
+    ]
+
+    /// The candidate called `name`, if any.
+    package static func named(_ name: String) -> GemmKernel? { all.first { $0.name == name } }
+
+    /// The kernel this process uses: `BERT_EMBED_GEMM_KERNEL` if it names a candidate, else the
+    /// calibration's pick. Computed once, thread-safely, at first use.
+    package static let selected: GemmKernel = {
+        if let forced = ProcessInfo.processInfo.environment["BERT_EMBED_GEMM_KERNEL"], let kernel = named(forced) {
+            return kernel
+        }
+        return calibration.choice
+    }()
+
+    /// The calibration run: each candidate's measured single-thread micro-kernel GFLOP/s, and the pick.
+    /// A screening round of 0.25 MFLOP per candidate, then two rounds of 2 MFLOP each timing every
+    /// remaining candidate once (interleaved, so a burst of load from other processes hits all alike);
+    /// a candidate's rate is its best round. Candidates below a quarter of the best after screening
+    /// (an `fmaf` call per lane, a spilling tile) are dropped.
+    package static let calibration: (choice: GemmKernel, gflops: [(name: String, gflops: Double)]) = {
+        var rates = [Double](repeating: 0, count: all.count)
+        for round in 0..<3 {
+            let best = rates.max() ?? 0
+            for (index, kernel) in all.enumerated() where round == 0 || rates[index] >= 0.25 * best {
+                rates[index] = max(rates[index], kernel.microKernelGFLOPS(flops: round == 0 ? 2.5e5 : 2e6))
+            }
+        }
+        var choice = 0
+        for index in all.indices where rates[index] > 1.1 * rates[choice] { choice = index }
+        return (all[choice], zip(all, rates).map { ($0.name, $1) })
+    }()
+
+    /// GFLOP/s of the micro-kernel alone on packed panels that stay in L1 (kc = 256), over about
+    /// `flops` (2 MFLOP: a fraction of a millisecond for a good tile).
+    package func microKernelGFLOPS(flops: Double = 2e6) -> Double {
+        let kc = 256
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: kc * rows * inputRepeat)
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: kc * columns)
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        for i in 0..<(kc * rows * inputRepeat) { a[i] = Float(i % 7) * 0.01 - 0.03 }
+        for i in 0..<(kc * columns) { b[i] = Float(i % 5) * 0.01 - 0.02 }
+        let flopsPerCall = Double(2 * rows * columns * kc)
+        let calls = max(1, Int(flops / flopsPerCall))
+        function(a, b, kc, c, columns, false)  // warm up
+        let start = DispatchTime.now().uptimeNanoseconds
+        for call in 0..<calls { function(a, b, kc, c, columns, call > 0) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        return flopsPerCall * Double(calls) / max(seconds, 1e-9) * 1e-9
+    }
+}

@@ -1,0 +1,181 @@
+// nn.Linear (torch.nn.functional.linear) with a fused bias + activation: a packed, cache-blocked GEMM
+// on the register tile GemmKernel.selected chose, and the naive reference it is tested against.
+//
+// Shapes: input (rows, inFeatures) row-major; weight (outFeatures, inFeatures) as nn.Linear stores it;
+// output (rows, outFeatures) row-major. The weight is repacked once, in `init`, into panels of
+// `kernel.columns` output features: panel p holds, for k = 0 ..< inFeatures, the `columns` weights
+// W[p * columns + j, k] side by side (zero past outFeatures). `apply` then, per task (a block of
+// `rowBlock` rows times a run of panels), for each K block of at most 256 (fixed by inFeatures alone):
+// packs that block of the input into (kc, rows) micro-panels (zero rows past the end) that stay in
+// L2, and for each weight panel (kc x columns, 16 KB, stays in L1) runs the micro-kernel over the
+// row micro-panels. K blocks after the first accumulate into the output; after the last, bias and
+// activation are applied to the tile while it is in L1. Each output element is the same sequence
+// of Float operations whatever the thread count or task split.
+
+/// A dense layer (`nn.Linear`): weight (outFeatures, inFeatures) row-major as PyTorch stores it,
+/// bias (outFeatures). The weight is packed for the GEMM micro-kernel once, here, at load.
+package struct PackedLinear: Sendable {
+    /// Output features (the weight's rows).
+    package let outFeatures: Int
+    /// Input features (the weight's columns).
+    package let inFeatures: Int
+    /// The micro-kernel the weight is packed for.
+    package let kernel: GemmKernel
+    /// Panels of `kernel.columns` output features, (kc, columns) each, see the file comment.
+    let packed: [Float]
+    let bias: [Float]
+
+    /// Largest K block: a 256 x 16 weight panel (16 KB) plus a 6 x 256 input panel fit in a 32 KB L1.
+    static let maxBlockDepth = 256
+
+    /// Packs `weight` (outFeatures x inFeatures, row-major) and keeps `bias` (outFeatures), for
+    /// `kernel` (default: the calibrated one).
+    package init(
+        weight: [Float], bias: [Float], outFeatures: Int, inFeatures: Int, kernel: GemmKernel = .selected
+    ) {
+        precondition(weight.count == outFeatures * inFeatures && bias.count == outFeatures)
+        self.outFeatures = outFeatures
+        self.inFeatures = inFeatures
+        self.kernel = kernel
+        self.bias = bias
+        let nr = kernel.columns
+        let panels = (outFeatures + nr - 1) / nr
+        var packed = [Float](repeating: 0, count: panels * nr * inFeatures)
+        packed.withUnsafeMutableBufferPointer { target in
+            weight.withUnsafeBufferPointer { source in
+                guard let target = target.baseAddress, let source = source.baseAddress else { return }
+                for o in 0..<outFeatures {
+                    var to = target + (o / nr) * nr * inFeatures + o % nr
+                    var from = source + o * inFeatures
+                    for _ in 0..<inFeatures {
+                        to.pointee = from.pointee
+                        to += nr
+                        from += 1
+                    }
+                }
+            }
+        }
+        self.packed = packed
+    }
+
+    /// The K blocks: `inFeatures` split into equal blocks of at most `maxBlockDepth`.
+    var blockDepth: Int {
+        let blocks = max(1, (inFeatures + Self.maxBlockDepth - 1) / Self.maxBlockDepth)
+        return (inFeatures + blocks - 1) / blocks
+    }
+
+    /// output (rows, outFeatures) = activation(input (rows, inFeatures) . weight^T + bias).
+    /// `input` and `output` are row-major and must not overlap.
+    package func apply(
+        _ input: UnsafePointer<Float>, rows: Int, output: UnsafeMutablePointer<Float>,
+        activation: Activation, context: ComputeContext
+    ) {
+        let m = rows, n = outFeatures, k = inFeatures
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            for r in 0..<m {
+                for c in 0..<n { output[r * n + c] = 0 }
+                activation.apply(output + r * n, count: n, adding: bias)
+            }
+            return
+        }
+        let mr = kernel.rows, nr = kernel.columns
+        let rowBlock = mr * max(1, 96 / mr)
+        let rowBlocks = (m + rowBlock - 1) / rowBlock
+        let panels = (n + nr - 1) / nr
+        // Enough tasks to keep every thread busy (about 4 per thread), split by columns when rows are few.
+        let wanted = context.threads == 1 ? 1 : (4 * context.threads + rowBlocks - 1) / rowBlocks
+        let panelsPerChunk = (panels + min(panels, wanted) - 1) / min(panels, wanted)
+        let chunks = (panels + panelsPerChunk - 1) / panelsPerChunk
+        let depth = blockDepth
+        packed.withUnsafeBufferPointer { packedBuffer in
+            bias.withUnsafeBufferPointer { biasBuffer in
+                let weights = packedBuffer.baseAddress!, bias = biasBuffer.baseAddress!
+                context.parallelFor(rowBlocks * chunks) { task in
+                    let m0 = (task / chunks) * rowBlock, m1 = min(m, m0 + rowBlock)
+                    let p0 = (task % chunks) * panelsPerChunk, p1 = min(panels, p0 + panelsPerChunk)
+                    runTask(
+                        input: input, output: output, rows: m0..<m1, panels: p0..<p1, depth: depth,
+                        weights: weights, bias: bias, activation: activation)
+                }
+            }
+        }
+    }
+
+    /// One task: output rows `rows` x the columns of weight panels `panels`, all K blocks.
+    private func runTask(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>, panels: Range<Int>,
+        depth: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, activation: Activation
+    ) {
+        let n = outFeatures, k = inFeatures, mr = kernel.rows, nr = kernel.columns
+        let microPanels = (rows.count + mr - 1) / mr
+        let splat = kernel.inputRepeat, panelStride = mr * splat  // floats per k in a micro-panel
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: microPanels * panelStride * depth)
+        let tile = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
+        defer { a.deallocate(); tile.deallocate() }
+        var k0 = 0
+        while k0 < k {
+            let kc = min(depth, k - k0)
+            let accumulate = k0 > 0, last = k0 + kc == k
+            // Pack input rows x [k0, k0 + kc) as (kc, mr, splat) micro-panels, zero rows past the end.
+            for i in 0..<microPanels {
+                let panel = a + i * panelStride * kc
+                for r in 0..<mr {
+                    let row = rows.lowerBound + i * mr + r
+                    var target = panel + r * splat
+                    if row < rows.upperBound {
+                        var source = input + row * k + k0
+                        for _ in 0..<kc {
+                            for s in 0..<splat { target[s] = source.pointee }
+                            source += 1
+                            target += panelStride
+                        }
+                    } else {
+                        for _ in 0..<kc {
+                            for s in 0..<splat { target[s] = 0 }
+                            target += panelStride
+                        }
+                    }
+                }
+            }
+            for p in panels {
+                let b = weights + p * nr * k + k0 * nr
+                let n0 = p * nr, width = min(nr, n - n0)
+                for i in 0..<microPanels {
+                    let r0 = rows.lowerBound + i * mr, height = min(mr, rows.upperBound - r0)
+                    let c = output + r0 * n + n0
+                    if height == mr && width == nr {
+                        kernel.function(a + i * panelStride * kc, b, kc, c, n, accumulate)
+                    } else {
+                        kernel.function(a + i * panelStride * kc, b, kc, tile, nr, false)
+                        for r in 0..<height {
+                            for j in 0..<width {
+                                c[r * n + j] = accumulate ? c[r * n + j] + tile[r * nr + j] : tile[r * nr + j]
+                            }
+                        }
+                    }
+                    if last {
+                        for r in 0..<height { activation.apply(c + r * n, count: width, adding: bias + n0) }
+                    }
+                }
+            }
+            k0 += kc
+        }
+    }
+
+    /// Reference: `apply` one output at a time, summed in Double, activation in Double.
+    /// weight (outFeatures, inFeatures), bias (outFeatures), input (rows, inFeatures), output (rows, outFeatures).
+    package static func reference(
+        _ input: UnsafePointer<Float>, rows: Int, weight: [Float], bias: [Float], outFeatures: Int,
+        inFeatures: Int, output: UnsafeMutablePointer<Float>, activation: Activation
+    ) {
+        precondition(weight.count == outFeatures * inFeatures && bias.count == outFeatures)
+        for r in 0..<rows {
+            for o in 0..<outFeatures {
+                var sum = Double(bias[o])
+                for i in 0..<inFeatures { sum += Double(input[r * inFeatures + i]) * Double(weight[o * inFeatures + i]) }
+                output[r * outFeatures + o] = Float(activation.reference(sum))
+            }
+        }
+    }
+}

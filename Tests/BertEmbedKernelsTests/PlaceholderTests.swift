@@ -1,5 +1,0 @@
-import XCTest
-
-final class BertEmbedKernelsTestsPlaceholder: XCTestCase {
-    func testPackageBuilds() { XCTAssertTrue(true) }
-}

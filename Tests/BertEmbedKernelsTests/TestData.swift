@@ -1,0 +1,29 @@
+// Seeded random normal test data (SplitMix64 + Box-Muller): reproducible inputs, never arange.
+import Foundation
+
+/// A reproducible source of standard normal Floats.
+struct NormalGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    private mutating func nextUInt64() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1].
+    private mutating func uniform() -> Double { (Double(nextUInt64() >> 11) + 1) / 9_007_199_254_740_992 }
+
+    /// One standard normal value times `scale`.
+    mutating func next(scale: Float = 1) -> Float {
+        let r = (-2 * log(uniform())).squareRoot()
+        return Float(r * cos(2 * Double.pi * uniform())) * scale
+    }
+
+    /// `count` normal values times `scale`.
+    mutating func array(_ count: Int, scale: Float = 1) -> [Float] { (0..<count).map { _ in next(scale: scale) } }
+}

@@ -1,0 +1,94 @@
+// VectorMath (exp, erf, tanh, GELUs) against the C library in Double, over a dense sweep and extremes.
+import BertEmbedKernels
+import Foundation
+import XCTest
+
+final class VectorMathTests: XCTestCase {
+    /// Dense sweep of [-20, 20] in steps of 1/1024, plus extremes and specials near zero.
+    static let inputs: [Float] = {
+        var xs = (-20 * 1024...20 * 1024).map { Float($0) / 1024 }
+        xs += [1e-30, -1e-30, 1e-7, -1e-7, 0.6249, 0.6251, -0.6251, 30, -30, 87, -87, 88, -88, 100, -100, 1e10, -1e10]
+        xs += [Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude, Float.leastNormalMagnitude, 0]
+        return xs
+    }()
+
+    /// Largest error of `vector` against `reference` over `inputs`, as max(|err| / (|ref| + floor)).
+    func worstError(
+        _ vector: (SIMD8<Float>) -> SIMD8<Float>, _ reference: (Double) -> Double, floor: Double,
+        inputs: [Float] = VectorMathTests.inputs, file: StaticString = #filePath, line: UInt = #line
+    ) -> (error: Double, at: Float) {
+        var worst = (error: 0.0, at: Float(0))
+        var i = 0
+        while i < inputs.count {
+            var v = SIMD8<Float>()
+            for l in 0..<8 { v[l] = inputs[min(i + l, inputs.count - 1)] }
+            let y = vector(v)
+            for l in 0..<8 {
+                let x = v[l], expected = reference(Double(x))
+                XCTAssertTrue(y[l].isFinite, "non-finite result \(y[l]) at x = \(x)", file: file, line: line)
+                let error = Swift.abs(Double(y[l]) - expected) / (Swift.abs(expected) + floor)
+                if error > worst.error { worst = (error, x) }
+            }
+            i += 8
+        }
+        return worst
+    }
+
+    func testExp() {
+        let xs = VectorMathTests.inputs.filter { $0 >= -87 && $0 <= 88 }
+        let worst = worstError(VectorMath.exp, { Foundation.exp($0) }, floor: 0, inputs: xs)
+        // Cephes' expf polynomial: ~1 ulp, plus the final scaling; 3e-7 relative is 2.5 ulp.
+        XCTAssertLessThan(worst.error, 3e-7, "exp worst at x = \(worst.at)")
+        let low = VectorMath.exp(SIMD8<Float>(repeating: -200))
+        XCTAssertEqual(low, SIMD8<Float>(repeating: 0), "exp far below the normal range is 0")
+        let high = VectorMath.exp(SIMD8<Float>(repeating: 1e30))
+        XCTAssertTrue(high[0].isFinite && high[0] > 1e38, "exp far above is clamped, finite")
+    }
+
+    func testErf() {
+        let worst = worstError(VectorMath.erf, { Foundation.erf($0) }, floor: 1)
+        // Absolute error (floor 1, |erf| <= 1): the fit's 1.2e-7 plus Float rounding of 1 - erfc.
+        XCTAssertLessThan(worst.error, 2e-7, "erf worst at x = \(worst.at)")
+    }
+
+    func testTanh() {
+        let worst = worstError(VectorMath.tanh, { Foundation.tanh($0) }, floor: 0)
+        // Relative: Cephes' tanhf polynomial below 0.625 (~1 ulp); 1 - 2/(e^2x + 1) above (a few ulp near 0.625).
+        XCTAssertLessThan(worst.error, 5e-7, "tanh worst at x = \(worst.at)")
+    }
+
+    func testGELU() {
+        // Both GELUs in Float carry the rounding of their Gaussian / tanh argument (relative error
+        // ~ |argument| ulp), so the relative bound is stated where the result is not tiny and an
+        // absolute bound of 1e-12 holds everywhere (PyTorch's own Float erf-GELU is only ~1e-7 absolute).
+        let all = VectorMathTests.inputs
+        let moderate = all.filter { $0 >= -5.5 }  // |gelu| >= 1e-7 here
+        let exact = worstError(VectorMath.gelu, { Activation.gelu.reference($0) }, floor: 0, inputs: moderate)
+        XCTAssertLessThan(exact.error, 1e-6, "gelu relative, worst at x = \(exact.at)")
+        let exactAbsolute = worstError(VectorMath.gelu, { Activation.gelu.reference($0) }, floor: 1, inputs: all.filter { $0 < -5.5 })
+        XCTAssertLessThan(exactAbsolute.error, 1e-12, "gelu absolute, worst at x = \(exactAbsolute.at)")
+
+        let nearZero = all.filter { $0 >= -3 }  // |geluTanh| >= 3.6e-3 here
+        let approximate = worstError(VectorMath.geluTanh, { Activation.geluTanh.reference($0) }, floor: 0, inputs: nearZero)
+        XCTAssertLessThan(approximate.error, 1e-6, "geluTanh relative, worst at x = \(approximate.at)")
+        let fartherOut = all.filter { $0 >= -5.5 && $0 < -3 }
+        let approximateFar = worstError(VectorMath.geluTanh, { Activation.geluTanh.reference($0) }, floor: 0, inputs: fartherOut)
+        XCTAssertLessThan(approximateFar.error, 3e-6, "geluTanh relative below -3, worst at x = \(approximateFar.at)")
+        let approximateAbsolute = worstError(
+            VectorMath.geluTanh, { Activation.geluTanh.reference($0) }, floor: 1, inputs: all.filter { $0 < -5.5 })
+        XCTAssertLessThan(approximateAbsolute.error, 1e-12, "geluTanh absolute, worst at x = \(approximateAbsolute.at)")
+    }
+
+    func testActivationTailMatchesVector() {
+        // The scalar tail of Activation.apply(_:count:) goes through the same vector arithmetic.
+        var generator = NormalGenerator(seed: 7)
+        let values = generator.array(13, scale: 3)
+        for activation in Activation.allCases {
+            var buffer = values
+            buffer.withUnsafeMutableBufferPointer { activation.apply($0.baseAddress!, count: 13) }
+            for (i, x) in values.enumerated() {
+                XCTAssertEqual(buffer[i], activation.apply(SIMD8<Float>(repeating: x))[0], "\(activation) at \(i)")
+            }
+        }
+    }
+}
