@@ -106,13 +106,20 @@ func format(_ value: Double) -> String {
     return "\(rounded)"
 }
 
-/// The process's peak resident set size in MB (ru_maxrss: kilobytes on Linux, bytes on Darwin).
+/// The process's peak resident set size in MB. On Linux this is VmHWM of /proc/self/status: `ru_maxrss` there is
+/// inherited across fork and exec, so a benchmark started from a large parent (Python with torch) would report the
+/// parent's peak. Elsewhere `ru_maxrss` (bytes on Darwin).
 func peakResidentMegabytes() -> Double {
-    var usage = rusage()
     #if os(Linux)
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+    {
+        return kilobytes / 1024
+    }
+    return 0
     #else
+    var usage = rusage()
     getrusage(RUSAGE_SELF, &usage)
     return Double(usage.ru_maxrss) / 1_048_576
     #endif
