@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tokenizer throughput: Hugging Face `tokenizers` against bert-embed, single thread, on the same file, same ids.
 
-Usage: /work/main/.venv/bin/python Scripts/bench_tokenizer.py [--model DIR] [--corpus FILE] [--bert-embed PATH]
+Usage: .venv/bin/python Scripts/bench_tokenizer.py [--model DIR] [--corpus FILE] [--bert-embed PATH]
 
 Makes the corpus with Scripts/make_corpus.py when FILE does not exist (default /tmp/bert-embed-corpus.txt).
 Times HF encode_batch (RAYON_NUM_THREADS=1, TOKENIZERS_PARALLELISM=false) and per-text encode, best of 5 rounds,

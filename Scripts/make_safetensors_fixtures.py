@@ -6,7 +6,7 @@ one rule each, and the script checks which of them the reference implementation 
 broken/manifest.json). Values are random normal with a fixed seed. With all-MiniLM-L6-v2 present, it also writes
 spot-check values of the real model as read by Python safetensors.
 
-Run:  /work/main/.venv/bin/python Scripts/make_safetensors_fixtures.py   (or .venv/bin/python, see setup_venv.sh)
+Run:  .venv/bin/python Scripts/make_safetensors_fixtures.py   (see Scripts/setup_venv.sh)
 """
 import json
 import os

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generates the tokenizer fixtures and goldens under Resources/tokenizer/ from Hugging Face `tokenizers`.
 
-Usage: /work/main/.venv/bin/python Scripts/make_tokenizer_goldens.py [--model DIR]
+Usage: .venv/bin/python Scripts/make_tokenizer_goldens.py [--model DIR]
 (DIR defaults to ~/.cache/bert-embed/all-MiniLM-L6-v2, fetched by Scripts/fetch_model.sh.)
 
 Writes, all deterministic (fixed seeds):
