@@ -1,6 +1,7 @@
 // F16 / BF16 widening against the naive references, exhaustively, and the unaligned bulk conversion.
 import BertEmbedSafeTensors
 import XCTest
+import _BertEmbedTestSupport
 
 final class FloatConversionTests: XCTestCase {
     /// All 65536 binary16 patterns: the bit-moving fast path equals the value computed from the definition
@@ -71,15 +72,3 @@ final class FloatConversionTests: XCTestCase {
     }
 }
 
-/// A small seeded PRNG (SplitMix64), so every test run sees the same cases.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
