@@ -173,19 +173,20 @@ def main():
         swift = bench_swift(args.bin, args.model, input_path, threads, args.batch_size, args.runs)
         row["swift"] = swift["tokens_per_s"]
         row["swift_tokens"] = swift["tokens"]
-        row["peak_rss_mb"] = swift["peak_rss_mb"]
+        row["peak_rss_mb"] = swift["encode_peak_rss_mb"]
+        row["load_peak_rss_mb"] = swift["load_peak_rss_mb"]
         row["load_ms"] = swift["load_ms"]
         rows.append(row)
 
     print()
-    print("| threads | sentence-transformers | ONNX Runtime | bert-embed | vs ST | vs ORT | bert-embed peak RSS | load |")
+    print("| threads | sentence-transformers | ONNX Runtime | bert-embed | vs ST | vs ORT | bert-embed peak RSS encoding / loading | load time |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
         st = row.get("st")
         print(f"| {row['threads']} | {st:,.0f} tok/s | " if st else f"| {row['threads']} | - | ", end="")
         print(f"{row['ort']:,.0f} tok/s | {row['swift']:,.0f} tok/s | "
               f"{(row['swift'] / st) if st else float('nan'):.2f}x | {row['swift'] / row['ort']:.2f}x | "
-              f"{row['peak_rss_mb']:.0f} MB | {row['load_ms']:.0f} ms |")
+              f"{row['peak_rss_mb']:.0f} / {row['load_peak_rss_mb']:.0f} MB | {row['load_ms']:.0f} ms |")
     if rows[0]["swift_tokens"] != tokens:
         print(f"warning: bert-embed counted {rows[0]['swift_tokens']} tokens, the HF tokenizer {tokens}")
     if st_vectors is not None:
