@@ -140,7 +140,7 @@ package struct PackedLinear: Sendable {
                         }
                     }
                     if last {
-                        for r in 0..<height { activation.apply(c + r * n, count: width, adding: bias + n0) }
+                        activation.apply(c, rows: height, count: width, stride: n, adding: bias + n0)
                     }
                 }
             }
