@@ -6,7 +6,7 @@
 // output columns, so results do not depend on the thread count. Per task, two small GEMMs on the
 // calibrated micro-kernel (`GemmKernel.selected`, MR x NR tile, the one the dense layers use):
 //   scores (L, L) = Q (L, d) . K^T: Q packed in (d, MR) micro-panels, K in (d, NR) panels;
-//   per query row: scale by 1/sqrt(d), subtract the row maximum, vector exp, sum; the weights p are
+//   (Q scaled by 1/sqrt(d) as it is packed); per query row: subtract the row maximum, vector exp, sum; the weights p are
 //   written straight into (L, MR) micro-panels, the A operand of the second GEMM;
 //   out (L, d) = P (L, L) . V (L, d): V packed in (L, NR) panels; each row divided by its sum.
 // Rows past L are zero in every packed operand, so the micro-kernel always runs on full tiles.
@@ -54,25 +54,34 @@ func attentionHead(
         q.deallocate(); k.deallocate(); v.deallocate(); p.deallocate()
         scores.deallocate(); tile.deallocate(); inverses.deallocate()
     }
-    packPanels(base, count: length, stride: stride, depth: d, rows: rows, mr: mr, splat: splat, into: q)
-    k.initialize(repeating: 0, count: keys * d)
+    // Q is scaled by 1/sqrt(d) as it is packed, so the GEMM gives the scaled scores.
+    packPanels(base, count: length, stride: stride, depth: d, rows: rows, mr: mr, splat: splat, scale: scale, into: q)
+    (k + length / nr * nr * d).initialize(repeating: 0, count: (keys - length / nr * nr) * d)  // the last panel
     for j in 0..<length {
-        var source = base + j * stride + hidden, target = k + (j / nr) * nr * d + j % nr
-        for _ in 0..<d {
-            target.pointee = source.pointee
-            source += 1
-            target += nr
-        }
+        scatter(base + j * stride + hidden, count: d, to: k + (j / nr) * nr * d + j % nr, step: nr, scale: 1)
     }
-    v.initialize(repeating: 0, count: length * outColumns)
+    if outColumns > d { v.initialize(repeating: 0, count: length * outColumns) }
     for panel in 0..<(outColumns / nr) {
         let c0 = panel * nr, width = min(nr, d - c0)
         for j in 0..<length {
             let source = base + j * stride + 2 * hidden + c0, target = v + panel * nr * length + j * nr
-            for c in 0..<width { target[c] = source[c] }
+            if width == 16 {
+                let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+                to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32, as: SIMD8<Float>.self)
+            } else {
+                for c in 0..<width { target[c] = source[c] }
+            }
         }
     }
-    p.initialize(repeating: 0, count: rows * splat * length)
+    if rows > length {  // rows past the length, in the last micro-panel, are zero
+        let last = p + (rows / mr - 1) * mr * splat * length
+        for j in 0..<length {
+            for r in (length - (rows - mr))..<mr {
+                for s in 0..<splat { last[(j * mr + r) * splat + s] = 0 }
+            }
+        }
+    }
     let panelStride = mr * splat
     for i in 0..<(rows / mr) {
         let qPanel = q + i * panelStride * d, pPanel = p + i * panelStride * length
@@ -81,30 +90,48 @@ func attentionHead(
         }
         for r in 0..<min(mr, length - i * mr) {
             inverses[r] = softmaxRow(
-                scores + r * keys, length: length, scale: scale, into: pPanel + r * splat, stride: panelStride, splat: splat)
+                scores + r * keys, length: length, into: pPanel + r * splat, stride: panelStride, splat: splat)
         }
         for panel in 0..<(outColumns / nr) {
             kernel.function(pPanel, v + panel * nr * length, length, tile + panel * nr, outColumns, false)
         }
         for r in 0..<min(mr, length - i * mr) {
             let out = output + (sequence.lowerBound + i * mr + r) * hidden + head * d, row = tile + r * outColumns
-            for c in 0..<d { out[c] = row[c] * inverses[r] }
+            let inverse = inverses[r]
+            var c = 0
+            while c + 8 <= d {
+                UnsafeMutableRawPointer(out + c).storeBytes(
+                    of: UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self) * inverse, as: SIMD8<Float>.self)
+                c += 8
+            }
+            while c < d { out[c] = row[c] * inverse; c += 1 }
         }
     }
 }
 
 /// Packs `count` rows of `depth` values (row j at source + j * stride) into (depth, mr, splat)
-/// micro-panels, `rows` / mr of them (rows a multiple of mr), zero past `count`.
+/// micro-panels, `rows` / mr of them (rows a multiple of mr), multiplied by `scale`, zero past `count`.
 func packPanels(
     _ source: UnsafePointer<Float>, count: Int, stride: Int, depth: Int, rows: Int, mr: Int, splat: Int,
-    into target: UnsafeMutablePointer<Float>
+    scale: Float, into target: UnsafeMutablePointer<Float>
 ) {
     let panelStride = mr * splat
+    if splat == 1 {
+        for row in 0..<rows {
+            let to = target + (row / mr) * panelStride * depth + row % mr
+            if row < count {
+                scatter(source + row * stride, count: depth, to: to, step: panelStride, scale: scale)
+            } else {
+                for c in 0..<depth { to[c * panelStride] = 0 }
+            }
+        }
+        return
+    }
     for row in 0..<rows {
         var to = target + (row / mr) * panelStride * depth + (row % mr) * splat
         var from = source + row * stride
         for _ in 0..<depth {
-            let value = row < count ? from.pointee : 0
+            let value = row < count ? from.pointee * scale : 0
             for s in 0..<splat { to[s] = value }
             from += 1
             to += panelStride
@@ -112,11 +139,25 @@ func packPanels(
     }
 }
 
-/// Softmax of `scores` (length; scaled by `scale` first), written to target[j * stride + s] for
+/// to[i * step] = from[i] * scale for i in 0..<count: eight loads at once, so that a packing loop
+/// requests the cache lines of several rows together (a load at a time, it waited on each row).
+@inline(__always)
+func scatter(_ from: UnsafePointer<Float>, count: Int, to: UnsafeMutablePointer<Float>, step: Int, scale: Float) {
+    let raw = UnsafeRawPointer(from)
+    var i = 0
+    while i + 8 <= count {
+        let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * scale
+        for l in 0..<8 { to[(i + l) * step] = v[l] }
+        i += 8
+    }
+    while i < count { to[i * step] = from[i] * scale; i += 1 }
+}
+
+/// Softmax of `scores` (length), written to target[j * stride + s] for
 /// s < splat (a column of a packed micro-panel) without the normalization; returns 1 / sum.
 @inline(__always)
 func softmaxRow(
-    _ scores: UnsafeMutablePointer<Float>, length: Int, scale: Float, into target: UnsafeMutablePointer<Float>,
+    _ scores: UnsafeMutablePointer<Float>, length: Int, into target: UnsafeMutablePointer<Float>,
     stride: Int, splat: Int
 ) -> Float {
     typealias V = SIMD8<Float>
@@ -125,16 +166,15 @@ func softmaxRow(
     var maxima = V(repeating: -Float.infinity)
     var jb = 0
     while jb < full {
-        let s = raw.loadUnaligned(fromByteOffset: jb * 4, as: V.self) * scale
-        raw.storeBytes(of: s, toByteOffset: jb * 4, as: V.self)
+        let s = raw.loadUnaligned(fromByteOffset: jb * 4, as: V.self)
         maxima = VectorMath.select(s .> maxima, s, else: maxima)
         jb += 8
     }
-    var maximum = maxima.max()
-    for j in full..<length {
-        scores[j] *= scale
-        maximum = max(maximum, scores[j])
-    }
+    // The horizontal maximum by halving (SIMD's max() was an out-of-line call).
+    let m4 = maxima.highHalf.replacing(with: maxima.lowHalf, where: maxima.lowHalf .> maxima.highHalf)
+    let m2 = m4.lowHalf.replacing(with: m4.highHalf, where: m4.highHalf .> m4.lowHalf)
+    var maximum = Swift.max(m2[0], m2[1])
+    for j in full..<length { maximum = max(maximum, scores[j]) }
     var sums = V()
     jb = 0
     while jb < full {
