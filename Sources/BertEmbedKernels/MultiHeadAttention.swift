@@ -5,9 +5,9 @@
 // h*d ..< (h+1)*d of each; output (T, H * d). One task per (sequence, head), each writing only its own
 // output columns, so results do not depend on the thread count. Per task, two small GEMMs on the
 // calibrated micro-kernel (`GemmKernel.selected`, MR x NR tile, the one the dense layers use):
-//   scores (L, L) = Q (L, d) . K^T: Q packed in (d, MR) micro-panels, K in (d, NR) panels;
-//   (Q scaled by 1/sqrt(d) as it is packed); per query row: subtract the row maximum, vector exp, sum; the weights p are
-//   written straight into (L, MR) micro-panels, the A operand of the second GEMM;
+//   scores (L, L) = Q (L, d) . K^T: Q packed in (d, MR) micro-panels (scaled by 1/sqrt(d) as it is
+//   packed), K in (d, NR) panels; per query row: subtract the row maximum, vector exp, sum; the
+//   weights p are written straight into (L, MR) micro-panels, the A operand of the second GEMM;
 //   out (L, d) = P (L, L) . V (L, d): V packed in (L, NR) panels; each row divided by its sum.
 // Rows past L are zero in every packed operand, so the micro-kernel always runs on full tiles.
 

@@ -110,8 +110,8 @@ package enum VectorMath {
 
     /// GELU, exact form x Phi(x), Phi the standard normal CDF, by one rational minimax fit (no exp):
     /// Phi(x) = 1/2 + x P(x^2) / Q(x^2) on |x| <= 5.5 (P, Q of degree 5, Q(0) = 1, fitted to the
-    /// Double erf on 6000 Chebyshev nodes by Lawson-reweighted linear least squares; fit error 2e-8), x Phi(x) = 0 below -5.5 (true |value| < 1.1e-7)
-    /// and x above 5.5 (1 - Phi < 2e-8). Evaluated in Float: error <= 1e-6 (|gelu| + 1), relative
+    /// Double erf on 6000 Chebyshev nodes by Lawson-reweighted linear least squares; fit error 2e-8);
+    /// x Phi(x) = 0 below -5.5 (true |value| < 1.1e-7) and x above 5.5 (1 - Phi < 2e-8). Evaluated in Float: error <= 1e-6 (|gelu| + 1), relative
     /// 4e-7 for x >= -1; for x < 0 the 1/2 + odd part cancels, so accuracy there is absolute (~1e-7),
     /// as in PyTorch's own Float erf.
     @_transparent
