@@ -177,6 +177,32 @@ package struct PackedLinear: Sendable {
             }
             return
         }
+        if splat == 4 {  // each value as one 16-byte store of four copies (SSE2 micro-kernels)
+            let full = depth - depth % 4
+            for r in 0..<mr {
+                let to = UnsafeMutableRawPointer(target + r * 4)
+                if r < rows {
+                    let from = UnsafeRawPointer(source + r * stride)
+                    var k = 0
+                    while k < full {
+                        let v = from.loadUnaligned(fromByteOffset: k * 4, as: SIMD4<Float>.self)
+                        for l in 0..<4 {
+                            to.storeBytes(
+                                of: SIMD4<Float>(repeating: v[l]), toByteOffset: (k + l) * panelStride * 4, as: SIMD4<Float>.self)
+                        }
+                        k += 4
+                    }
+                    for j in full..<depth {
+                        to.storeBytes(
+                            of: SIMD4<Float>(repeating: source[r * stride + j]), toByteOffset: j * panelStride * 4,
+                            as: SIMD4<Float>.self)
+                    }
+                } else {
+                    for j in 0..<depth { to.storeBytes(of: SIMD4<Float>(), toByteOffset: j * panelStride * 4, as: SIMD4<Float>.self) }
+                }
+            }
+            return
+        }
         for r in 0..<mr {
             var to = target + r * splat
             var from = source + r * stride
