@@ -198,7 +198,9 @@ package struct PackedLinear: Sendable {
                             as: SIMD4<Float>.self)
                     }
                 } else {
-                    for j in 0..<depth { to.storeBytes(of: SIMD4<Float>(), toByteOffset: j * panelStride * 4, as: SIMD4<Float>.self) }
+                    for j in 0..<depth {
+                        to.storeBytes(of: SIMD4<Float>(), toByteOffset: j * panelStride * 4, as: SIMD4<Float>.self)
+                    }
                 }
             }
             return
