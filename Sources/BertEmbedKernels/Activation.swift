@@ -31,45 +31,69 @@ extension Activation {
 
     /// In place over `count` contiguous values, after adding `bias` (count) if given: whole vectors,
     /// then the tail through a padded vector so that the tail gets exactly the vector arithmetic.
-    /// One out-of-line loop per activation: inlined into a caller's loop nest, LLVM interleaved the
-    /// vector and tail paths into lane-by-lane code several times slower.
     @inline(never)
     package func apply(_ values: UnsafeMutablePointer<Float>, count: Int, adding bias: UnsafePointer<Float>? = nil) {
+        apply(values, rows: 1, count: count, stride: count, adding: bias)
+    }
+
+    /// In place over a tile of `rows` rows of `count` values at row stride `stride`, after adding
+    /// `bias` (count, the same for every row) if given; each row exactly as `apply(_:count:adding:)`.
+    /// One out-of-line call per GEMM tile, one specialized loop per activation.
+    @inline(never)
+    package func apply(
+        _ values: UnsafeMutablePointer<Float>, rows: Int, count: Int, stride: Int, adding bias: UnsafePointer<Float>?
+    ) {
         switch self {
-        case .identity: if bias != nil { Activation.map(values, count, bias) { $0 } }
-        case .gelu: Activation.map(values, count, bias) { VectorMath.gelu($0) }
-        case .geluTanh: Activation.map(values, count, bias) { VectorMath.geluTanh($0) }
-        case .relu: Activation.map(values, count, bias) { VectorMath.maximum($0, 0) }
-        case .tanh: Activation.map(values, count, bias) { VectorMath.tanh($0) }
+        case .identity: if bias != nil { Activation.map(Identity.self, values, rows, count, stride, bias) }
+        case .gelu: Activation.map(GELU.self, values, rows, count, stride, bias)
+        case .geluTanh: Activation.map(GELUTanh.self, values, rows, count, stride, bias)
+        case .relu: Activation.map(ReLU.self, values, rows, count, stride, bias)
+        case .tanh: Activation.map(Tanh.self, values, rows, count, stride, bias)
         }
     }
 
-    /// values[i] = f(values[i] + bias[i]) for i in 0..<count, eight at a time; the tail goes through
-    /// an eight-float buffer (bias is added in registers in the vector loop: a scalar add stored and
-    /// reloaded as a vector would stall on store forwarding).
-    @_transparent
-    static func map(
-        _ values: UnsafeMutablePointer<Float>, _ count: Int, _ bias: UnsafePointer<Float>?,
-        _ f: (SIMD8<Float>) -> SIMD8<Float>
+    /// values[r * stride + i] = F(values[r * stride + i] + bias[i]), eight at a time; each row's tail
+    /// goes through `mapTail` (out of line: inlined, LLVM merged the vector and tail paths into
+    /// lane-by-lane code). A generic over a type rather than a closure: LLVM left closures as a call
+    /// per vector.
+    @inline(__always)
+    static func map<F: VectorFunction>(
+        _: F.Type, _ values: UnsafeMutablePointer<Float>, _ rows: Int, _ count: Int, _ stride: Int,
+        _ bias: UnsafePointer<Float>?
     ) {
-        let raw = UnsafeMutableRawPointer(values)
-        var i = 0
-        while i + 8 <= count {
-            var v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            if let bias { v += UnsafeRawPointer(bias).loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) }
-            raw.storeBytes(of: f(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
+        let full = count - count % 8
+        for r in 0..<rows {
+            let raw = UnsafeMutableRawPointer(values + r * stride)
+            var i = 0
+            if let bias {
+                let b = UnsafeRawPointer(bias)
+                while i < full {
+                    let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                        + b.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                    raw.storeBytes(of: F.apply(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
+                    i += 8
+                }
+            } else {
+                while i < full {
+                    let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                    raw.storeBytes(of: F.apply(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
+                    i += 8
+                }
+            }
+            if full < count { mapTail(F.self, values + r * stride + full, count - full, bias.map { $0 + full }) }
         }
-        if i < count {
-            let rest = count - i
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 8)
-            defer { buffer.deallocate() }
-            buffer.initialize(repeating: 0, count: 8)
-            for l in 0..<rest { buffer[l] = values[i + l] + (bias?[i + l] ?? 0) }
-            let bufferRaw = UnsafeMutableRawPointer(buffer)
-            bufferRaw.storeBytes(of: f(bufferRaw.load(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
-            for l in 0..<rest { values[i + l] = buffer[l] }
-        }
+    }
+
+    /// The last `count` (< 8) values of a row through one padded vector (built in registers: a
+    /// scalar store reloaded as a vector would stall on store forwarding).
+    @inline(never)
+    static func mapTail<F: VectorFunction>(
+        _: F.Type, _ values: UnsafeMutablePointer<Float>, _ count: Int, _ bias: UnsafePointer<Float>?
+    ) {
+        var v = SIMD8<Float>()
+        for l in 0..<count { v[l] = values[l] + (bias?[l] ?? 0) }
+        let y = F.apply(v)
+        for l in 0..<count { values[l] = y[l] }
     }
 
     /// Reference: the activation in Double with the C library's erfc, tanh and exp. The GELUs are
@@ -86,3 +110,22 @@ extension Activation {
         }
     }
 }
+
+/// A lane-wise function of eight values, as a type so that generic loops specialize on it.
+protocol VectorFunction {
+    /// The function of eight values.
+    static func apply(_ x: SIMD8<Float>) -> SIMD8<Float>
+}
+
+/// x.
+enum Identity: VectorFunction { @_transparent static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { x } }
+/// Erf GELU.
+enum GELU: VectorFunction { @_transparent static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.gelu(x) } }
+/// Tanh GELU.
+enum GELUTanh: VectorFunction {
+    @_transparent static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.geluTanh(x) }
+}
+/// max(0, x).
+enum ReLU: VectorFunction { @_transparent static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.maximum(x, 0) } }
+/// tanh.
+enum Tanh: VectorFunction { @_transparent static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.tanh(x) } }

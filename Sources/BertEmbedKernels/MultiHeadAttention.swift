@@ -3,9 +3,13 @@
 //
 // Shapes: qkv (T, 3 * H * d) row-major, per token the query, key and value, head h at columns
 // h*d ..< (h+1)*d of each; output (T, H * d). One task per (sequence, head), each writing only its own
-// output columns, so results do not depend on the thread count. Per task: K^T is packed (d, L8) with
-// L8 = L rounded up to 8; scores for 4 queries x 8 keys at a time; softmax max-subtracted with the
-// vector exp; out = (sum_j p_j v_j) / sum_j p_j, vectorized over d.
+// output columns, so results do not depend on the thread count. Per task, two small GEMMs on the
+// calibrated micro-kernel (`GemmKernel.selected`, MR x NR tile, the one the dense layers use):
+//   scores (L, L) = Q (L, d) . K^T: Q packed in (d, MR) micro-panels (scaled by 1/sqrt(d) as it is
+//   packed), K in (d, NR) panels; per query row: subtract the row maximum, vector exp, sum; the
+//   weights p are written straight into (L, MR) micro-panels, the A operand of the second GEMM;
+//   out (L, d) = P (L, L) . V (L, d): V packed in (L, NR) panels; each row divided by its sum.
+// Rows past L are zero in every packed operand, so the micro-kernel always runs on full tiles.
 
 /// Multi-head self-attention over sequences of true length (no padding, no mask needed).
 ///
@@ -15,138 +19,188 @@
 /// output (T, heads * headDim): softmax(q k^T / sqrt(headDim)) v per sequence and head.
 package func multiHeadAttention(
     qkv: UnsafePointer<Float>, tokens: Int, sequences: [Range<Int>], heads: Int, headDim: Int,
-    output: UnsafeMutablePointer<Float>, context: ComputeContext
+    output: UnsafeMutablePointer<Float>, context: ComputeContext, kernel: GemmKernel = .selected
 ) {
     for sequence in sequences { precondition(sequence.lowerBound >= 0 && sequence.upperBound <= tokens) }
     context.parallelFor(sequences.count * heads) { task in
         attentionHead(
             qkv: qkv, sequence: sequences[task / heads], head: task % heads, heads: heads, headDim: headDim,
-            output: output)
+            output: output, kernel: kernel)
     }
 }
 
 /// One (sequence, head) of `multiHeadAttention`.
 func attentionHead(
     qkv: UnsafePointer<Float>, sequence: Range<Int>, head: Int, heads: Int, headDim d: Int,
-    output: UnsafeMutablePointer<Float>
+    output: UnsafeMutablePointer<Float>, kernel: GemmKernel
 ) {
-    typealias V = SIMD8<Float>
     let length = sequence.count
     guard length > 0, d > 0 else { return }
     let hidden = heads * d, stride = 3 * hidden
-    let padded = (length + 7) / 8 * 8
+    let mr = kernel.rows, nr = kernel.columns, splat = kernel.inputRepeat
+    let rows = (length + mr - 1) / mr * mr  // queries, padded to whole micro-panels
+    let keys = (length + nr - 1) / nr * nr  // keys, padded to whole panels (score columns)
+    let outColumns = (d + nr - 1) / nr * nr
     let scale = 1 / Float(d).squareRoot()
     let base = qkv + sequence.lowerBound * stride + head * d
-    // K^T (d, padded), zero past the length.
-    let keys = UnsafeMutablePointer<Float>.allocate(capacity: d * padded)
-    let scores = UnsafeMutablePointer<Float>.allocate(capacity: 4 * padded)
-    defer { keys.deallocate(); scores.deallocate() }
-    keys.initialize(repeating: 0, count: d * padded)
+    let q = UnsafeMutablePointer<Float>.allocate(capacity: rows * splat * d)  // (rows/MR) x (d, MR, splat)
+    let k = UnsafeMutablePointer<Float>.allocate(capacity: keys * d)  // (keys/NR) x (d, NR)
+    let v = UnsafeMutablePointer<Float>.allocate(capacity: length * outColumns)  // (outColumns/NR) x (L, NR)
+    let p = UnsafeMutablePointer<Float>.allocate(capacity: rows * splat * length)  // (rows/MR) x (L, MR, splat)
+    let scores = UnsafeMutablePointer<Float>.allocate(capacity: mr * keys)  // one micro-panel's rows (MR, keys)
+    let tile = UnsafeMutablePointer<Float>.allocate(capacity: mr * outColumns)  // (MR, outColumns)
+    let inverses = UnsafeMutablePointer<Float>.allocate(capacity: mr)
+    defer {
+        q.deallocate(); k.deallocate(); v.deallocate(); p.deallocate()
+        scores.deallocate(); tile.deallocate(); inverses.deallocate()
+    }
+    // Q is scaled by 1/sqrt(d) as it is packed, so the GEMM gives the scaled scores.
+    packPanels(base, count: length, stride: stride, depth: d, rows: rows, mr: mr, splat: splat, scale: scale, into: q)
+    (k + length / nr * nr * d).initialize(repeating: 0, count: (keys - length / nr * nr) * d)  // the last panel
     for j in 0..<length {
-        var source = base + j * stride + hidden, target = keys + j
-        for _ in 0..<d {
-            target.pointee = source.pointee
-            source += 1
-            target += padded
+        scatter(base + j * stride + hidden, count: d, to: k + (j / nr) * nr * d + j % nr, step: nr, scale: 1)
+    }
+    if outColumns > d { v.initialize(repeating: 0, count: length * outColumns) }
+    for panel in 0..<(outColumns / nr) {
+        let c0 = panel * nr, width = min(nr, d - c0)
+        for j in 0..<length {
+            let source = base + j * stride + 2 * hidden + c0, target = v + panel * nr * length + j * nr
+            if width == 16 {
+                let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+                to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32, as: SIMD8<Float>.self)
+            } else {
+                for c in 0..<width { target[c] = source[c] }
+            }
         }
     }
-    // Lanes of the last key block past the length get -inf scores (so softmax weight 0), in registers.
-    var lanes = SIMD8<Int32>()
-    for l in 0..<8 { lanes[l] = Int32(l) }
-    let pastEnd = lanes .>= Int32(length - (padded - 8))
-    let minusInfinity = V(repeating: -.infinity)
-    let keysRaw = UnsafeRawPointer(keys), scoresRaw = UnsafeMutableRawPointer(scores)
-    var i0 = 0
-    while i0 < length {
-        let count = min(4, length - i0)
-        // Scores of queries i0 ..< i0 + count (missing ones repeat the last and are ignored).
-        let q0 = base + i0 * stride, q1 = base + (i0 + min(1, count - 1)) * stride
-        let q2 = base + (i0 + min(2, count - 1)) * stride, q3 = base + (i0 + min(3, count - 1)) * stride
-        var jb = 0
-        while jb < padded {
-            var s0 = V(), s1 = V(), s2 = V(), s3 = V()
-            for c in 0..<d {
-                let k = keysRaw.loadUnaligned(fromByteOffset: (c * padded + jb) * 4, as: V.self)
-                s0 += V(repeating: q0[c]) * k
-                s1 += V(repeating: q1[c]) * k
-                s2 += V(repeating: q2[c]) * k
-                s3 += V(repeating: q3[c]) * k
+    if rows > length {  // rows past the length, in the last micro-panel, are zero
+        let last = p + (rows / mr - 1) * mr * splat * length
+        for j in 0..<length {
+            for r in (length - (rows - mr))..<mr {
+                for s in 0..<splat { last[(j * mr + r) * splat + s] = 0 }
             }
-            s0 *= scale; s1 *= scale; s2 *= scale; s3 *= scale
-            if jb + 8 == padded {
-                s0 = VectorMath.select(pastEnd, minusInfinity, else: s0)
-                s1 = VectorMath.select(pastEnd, minusInfinity, else: s1)
-                s2 = VectorMath.select(pastEnd, minusInfinity, else: s2)
-                s3 = VectorMath.select(pastEnd, minusInfinity, else: s3)
+        }
+    }
+    let panelStride = mr * splat
+    for i in 0..<(rows / mr) {
+        let qPanel = q + i * panelStride * d, pPanel = p + i * panelStride * length
+        for panel in 0..<(keys / nr) {
+            kernel.function(qPanel, k + panel * nr * d, d, scores + panel * nr, keys, false)
+        }
+        for r in 0..<min(mr, length - i * mr) {
+            inverses[r] = softmaxRow(
+                scores + r * keys, length: length, into: pPanel + r * splat, stride: panelStride, splat: splat)
+        }
+        for panel in 0..<(outColumns / nr) {
+            kernel.function(pPanel, v + panel * nr * length, length, tile + panel * nr, outColumns, false)
+        }
+        for r in 0..<min(mr, length - i * mr) {
+            let out = output + (sequence.lowerBound + i * mr + r) * hidden + head * d, row = tile + r * outColumns
+            let inverse = inverses[r]
+            var c = 0
+            while c + 8 <= d {
+                UnsafeMutableRawPointer(out + c).storeBytes(
+                    of: UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self) * inverse, as: SIMD8<Float>.self)
+                c += 8
             }
-            scoresRaw.storeBytes(of: s0, toByteOffset: jb * 4, as: V.self)
-            scoresRaw.storeBytes(of: s1, toByteOffset: (padded + jb) * 4, as: V.self)
-            scoresRaw.storeBytes(of: s2, toByteOffset: (2 * padded + jb) * 4, as: V.self)
-            scoresRaw.storeBytes(of: s3, toByteOffset: (3 * padded + jb) * 4, as: V.self)
-            jb += 8
+            while c < d { out[c] = row[c] * inverse; c += 1 }
         }
-        for q in 0..<count {
-            let row = scores + q * padded
-            softmaxTimesValues(
-                row, padded: padded, length: length, values: base + 2 * hidden, stride: stride, headDim: d,
-                output: output + (sequence.lowerBound + i0 + q) * hidden + head * d)
-        }
-        i0 += 4
     }
 }
 
-/// out (d) = softmax(scores) . values: scores (padded, -inf past length, overwritten), values rows of d at `stride`.
-@inline(__always)
-func softmaxTimesValues(
-    _ scores: UnsafeMutablePointer<Float>, padded: Int, length: Int, values: UnsafePointer<Float>,
-    stride: Int, headDim d: Int, output: UnsafeMutablePointer<Float>
+/// Packs `count` rows of `depth` values (row j at source + j * stride) into (depth, mr, splat)
+/// micro-panels, `rows` / mr of them (rows a multiple of mr), multiplied by `scale`, zero past `count`.
+func packPanels(
+    _ source: UnsafePointer<Float>, count: Int, stride: Int, depth: Int, rows: Int, mr: Int, splat: Int,
+    scale: Float, into target: UnsafeMutablePointer<Float>
 ) {
+    let panelStride = mr * splat
+    if splat == 1 {
+        for row in 0..<rows {
+            let to = target + (row / mr) * panelStride * depth + row % mr
+            if row < count {
+                scatter(source + row * stride, count: depth, to: to, step: panelStride, scale: scale)
+            } else {
+                for c in 0..<depth { to[c * panelStride] = 0 }
+            }
+        }
+        return
+    }
+    for row in 0..<rows {
+        var to = target + (row / mr) * panelStride * depth + (row % mr) * splat
+        var from = source + row * stride
+        for _ in 0..<depth {
+            let value = row < count ? from.pointee * scale : 0
+            for s in 0..<splat { to[s] = value }
+            from += 1
+            to += panelStride
+        }
+    }
+}
+
+/// to[i * step] = from[i] * scale for i in 0..<count: eight loads at once, so that a packing loop
+/// requests the cache lines of several rows together (a load at a time, it waited on each row).
+@inline(__always)
+func scatter(_ from: UnsafePointer<Float>, count: Int, to: UnsafeMutablePointer<Float>, step: Int, scale: Float) {
+    let raw = UnsafeRawPointer(from)
+    var i = 0
+    while i + 8 <= count {
+        let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) * scale
+        for l in 0..<8 { to[(i + l) * step] = v[l] }
+        i += 8
+    }
+    while i < count { to[i * step] = from[i] * scale; i += 1 }
+}
+
+/// Softmax of `scores` (length), written to target[j * stride + s] for
+/// s < splat (a column of a packed micro-panel) without the normalization; returns 1 / sum.
+@inline(__always)
+func softmaxRow(
+    _ scores: UnsafeMutablePointer<Float>, length: Int, into target: UnsafeMutablePointer<Float>,
+    stride: Int, splat: Int
+) -> Float {
     typealias V = SIMD8<Float>
     let raw = UnsafeMutableRawPointer(scores)
+    let full = length / 8 * 8
     var maxima = V(repeating: -Float.infinity)
-    for jb in Swift.stride(from: 0, to: padded, by: 8) {
+    var jb = 0
+    while jb < full {
         let s = raw.loadUnaligned(fromByteOffset: jb * 4, as: V.self)
         maxima = VectorMath.select(s .> maxima, s, else: maxima)
+        jb += 8
     }
-    let maximum = maxima.max()
+    // The horizontal maximum by halving (SIMD's max() was an out-of-line call).
+    let m4 = maxima.highHalf.replacing(with: maxima.lowHalf, where: maxima.lowHalf .> maxima.highHalf)
+    let m2 = m4.lowHalf.replacing(with: m4.highHalf, where: m4.highHalf .> m4.lowHalf)
+    var maximum = Swift.max(m2[0], m2[1])
+    for j in full..<length { maximum = max(maximum, scores[j]) }
     var sums = V()
-    for jb in Swift.stride(from: 0, to: padded, by: 8) {
-        let p = VectorMath.exp(raw.loadUnaligned(fromByteOffset: jb * 4, as: V.self) - maximum)
-        raw.storeBytes(of: p, toByteOffset: jb * 4, as: V.self)
-        sums += p
-    }
-    let inverse = 1 / sums.sum()
-    var c0 = 0
-    while c0 + 32 <= d {
-        var a0 = V(), a1 = V(), a2 = V(), a3 = V()
-        for j in 0..<length {
-            let p = V(repeating: scores[j])
-            let v = UnsafeRawPointer(values + j * stride + c0)
-            a0 += p * v.loadUnaligned(as: V.self)
-            a1 += p * v.loadUnaligned(fromByteOffset: 32, as: V.self)
-            a2 += p * v.loadUnaligned(fromByteOffset: 64, as: V.self)
-            a3 += p * v.loadUnaligned(fromByteOffset: 96, as: V.self)
+    jb = 0
+    while jb < full {
+        let e = VectorMath.exp(raw.loadUnaligned(fromByteOffset: jb * 4, as: V.self) - maximum)
+        if splat == 1 {
+            for l in 0..<8 { target[(jb + l) * stride] = e[l] }
+        } else {
+            for l in 0..<8 {
+                for s in 0..<splat { target[(jb + l) * stride + s] = e[l] }
+            }
         }
-        let out = UnsafeMutableRawPointer(output + c0)
-        out.storeBytes(of: a0 * inverse, as: V.self)
-        out.storeBytes(of: a1 * inverse, toByteOffset: 32, as: V.self)
-        out.storeBytes(of: a2 * inverse, toByteOffset: 64, as: V.self)
-        out.storeBytes(of: a3 * inverse, toByteOffset: 96, as: V.self)
-        c0 += 32
+        sums += e
+        jb += 8
     }
-    while c0 + 8 <= d {
-        var a0 = V()
-        for j in 0..<length {
-            a0 += V(repeating: scores[j]) * UnsafeRawPointer(values + j * stride + c0).loadUnaligned(as: V.self)
+    var sum = sums.sum()
+    if full < length {
+        // The tail through one padded vector, so it gets exactly the vector exp.
+        var tail = V(repeating: -Float.infinity)
+        for l in 0..<(length - full) { tail[l] = scores[full + l] - maximum }
+        let e = VectorMath.exp(tail)
+        for l in 0..<(length - full) {
+            for s in 0..<splat { target[(full + l) * stride + s] = e[l] }
+            sum += e[l]
         }
-        UnsafeMutableRawPointer(output + c0).storeBytes(of: a0 * inverse, as: V.self)
-        c0 += 8
     }
-    for c in c0..<d {
-        var a: Float = 0
-        for j in 0..<length { a += scores[j] * values[j * stride + c] }
-        output[c] = a * inverse
-    }
+    return 1 / sum
 }
 
 /// Reference: `multiHeadAttention` one query at a time in Double (same shapes).

@@ -119,24 +119,9 @@ package struct PackedLinear: Sendable {
             let accumulate = k0 > 0, last = k0 + kc == k
             // Pack input rows x [k0, k0 + kc) as (kc, mr, splat) micro-panels, zero rows past the end.
             for i in 0..<microPanels {
-                let panel = a + i * panelStride * kc
-                for r in 0..<mr {
-                    let row = rows.lowerBound + i * mr + r
-                    var target = panel + r * splat
-                    if row < rows.upperBound {
-                        var source = input + row * k + k0
-                        for _ in 0..<kc {
-                            for s in 0..<splat { target[s] = source.pointee }
-                            source += 1
-                            target += panelStride
-                        }
-                    } else {
-                        for _ in 0..<kc {
-                            for s in 0..<splat { target[s] = 0 }
-                            target += panelStride
-                        }
-                    }
-                }
+                packMicroPanel(
+                    input + (rows.lowerBound + i * mr) * k + k0, rows: min(mr, rows.upperBound - rows.lowerBound - i * mr),
+                    stride: k, depth: kc, into: a + i * panelStride * kc)
             }
             for p in panels {
                 let b = weights + p * nr * k + k0 * nr
@@ -155,11 +140,80 @@ package struct PackedLinear: Sendable {
                         }
                     }
                     if last {
-                        for r in 0..<height { activation.apply(c + r * n, count: width, adding: bias + n0) }
+                        activation.apply(c, rows: height, count: width, stride: n, adding: bias + n0)
                     }
                 }
             }
             k0 += kc
+        }
+    }
+
+    /// Packs `rows` (<= kernel.rows) rows of `depth` values (row r at source + r * stride) into one
+    /// (depth, kernel.rows, inputRepeat) micro-panel, zero past `rows`. Without repeat, eight values of
+    /// every row are loaded as one vector before they are stored: all rows' cache lines are requested
+    /// together (packed one value at a time, this loop waited on memory for the (T, I) intermediate).
+    @inline(__always)
+    private func packMicroPanel(
+        _ source: UnsafePointer<Float>, rows: Int, stride: Int, depth: Int, into target: UnsafeMutablePointer<Float>
+    ) {
+        let mr = kernel.rows, splat = kernel.inputRepeat, panelStride = mr * splat
+        if splat == 1 {
+            let full = depth - depth % 8
+            for r in 0..<mr {
+                if r < rows {
+                    let from = UnsafeRawPointer(source + r * stride)
+                    var to = target + r
+                    var k = 0
+                    while k < full {
+                        let v = from.loadUnaligned(fromByteOffset: k * 4, as: SIMD8<Float>.self)
+                        for l in 0..<8 { to[l * mr] = v[l] }
+                        to += 8 * mr
+                        k += 8
+                    }
+                    for j in full..<depth { target[j * mr + r] = source[r * stride + j] }
+                } else {
+                    for j in 0..<depth { target[j * mr + r] = 0 }
+                }
+            }
+            return
+        }
+        if splat == 4 {  // each value as one 16-byte store of four copies (SSE2 micro-kernels)
+            let full = depth - depth % 4
+            for r in 0..<mr {
+                let to = UnsafeMutableRawPointer(target + r * 4)
+                if r < rows {
+                    let from = UnsafeRawPointer(source + r * stride)
+                    var k = 0
+                    while k < full {
+                        let v = from.loadUnaligned(fromByteOffset: k * 4, as: SIMD4<Float>.self)
+                        for l in 0..<4 {
+                            to.storeBytes(
+                                of: SIMD4<Float>(repeating: v[l]), toByteOffset: (k + l) * panelStride * 4, as: SIMD4<Float>.self)
+                        }
+                        k += 4
+                    }
+                    for j in full..<depth {
+                        to.storeBytes(
+                            of: SIMD4<Float>(repeating: source[r * stride + j]), toByteOffset: j * panelStride * 4,
+                            as: SIMD4<Float>.self)
+                    }
+                } else {
+                    for j in 0..<depth {
+                        to.storeBytes(of: SIMD4<Float>(), toByteOffset: j * panelStride * 4, as: SIMD4<Float>.self)
+                    }
+                }
+            }
+            return
+        }
+        for r in 0..<mr {
+            var to = target + r * splat
+            var from = source + r * stride
+            for _ in 0..<depth {
+                let value = r < rows ? from.pointee : 0
+                for s in 0..<splat { to[s] = value }
+                from += 1
+                to += panelStride
+            }
         }
     }
 

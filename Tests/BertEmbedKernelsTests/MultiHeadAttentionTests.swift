@@ -44,6 +44,39 @@ final class MultiHeadAttentionTests: XCTestCase {
         }
     }
 
+    func testEveryMicroKernelMatchesReference() {
+        // The attention GEMMs run on whichever micro-kernel the calibration picks: check each tile
+        // shape and packing (MR, NR, repeated input) at lengths around their multiples. Same bound as above.
+        var generator = NormalGenerator(seed: 11)
+        let lengths = [1, 5, 6, 13, 16, 17, 40], heads = 2, headDim = 20
+        let tokens = lengths.reduce(0, +), hidden = heads * headDim
+        let qkv = generator.array(tokens * 3 * hidden, scale: 1.5)
+        var sequences: [Range<Int>] = []
+        var start = 0
+        for length in lengths { sequences.append(start..<(start + length)); start += length }
+        var reference = [Float](repeating: .nan, count: tokens * hidden)
+        qkv.withUnsafeBufferPointer { q in
+            reference.withUnsafeMutableBufferPointer {
+                multiHeadAttentionReference(qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
+                                            headDim: headDim, output: $0.baseAddress!)
+            }
+        }
+        for kernel in GemmKernel.all {
+            var fast = [Float](repeating: .nan, count: tokens * hidden)
+            qkv.withUnsafeBufferPointer { q in
+                fast.withUnsafeMutableBufferPointer {
+                    multiHeadAttention(qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
+                                       headDim: headDim, output: $0.baseAddress!, context: ComputeContext(threads: 1),
+                                       kernel: kernel)
+                }
+            }
+            for i in fast.indices where !(Swift.abs(fast[i] - reference[i]) <= 1e-5 + 1e-4 * Swift.abs(reference[i])) {
+                XCTFail("\(kernel.name) at \(i): \(fast[i]) vs \(reference[i])")
+                break
+            }
+        }
+    }
+
     func testLengthOneReturnsItsValue() {
         let (fast, reference) = run(lengths: [1], heads: 2, headDim: 32, threads: 1, seed: 9)
         XCTAssertEqual(fast, reference, "softmax over one key is exactly 1")
