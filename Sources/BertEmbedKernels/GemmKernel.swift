@@ -46,11 +46,13 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
     /// The name.
     package var description: String { name }
 
-    /// Every candidate, in order of preference.
+    /// Every candidate, in order of preference: the compiled kernels, with the run-time generated AVX2
+    /// kernel (GemmMicroKernelJIT.swift) after the compiled FMA ones where this machine can run it.
     package static let all: [GemmKernel] = [
         GemmKernel(name: "6x16-simd8-fma", rows: 6, columns: 16, function: gemm6x16SIMD8FMA),
         GemmKernel(name: "12x32-simd16-fma", rows: 12, columns: 32, function: gemm12x32SIMD16FMA),
         GemmKernel(name: "8x12-simd4-fma", rows: 8, columns: 12, function: gemm8x12SIMD4FMA),
+    ] + (GemmMicroKernelJIT.kernel.map { [$0] } ?? []) + [
         GemmKernel(name: "6x16-simd8-muladd", rows: 6, columns: 16, function: gemm6x16SIMD8MulAdd),
         GemmKernel(name: "6x8-simd4-muladd-splat", rows: 6, columns: 8, inputRepeat: 4, function: gemm6x8SIMD4MulAddSplat),
         GemmKernel(name: "6x8-simd4-muladd", rows: 6, columns: 8, function: gemm6x8SIMD4MulAdd),

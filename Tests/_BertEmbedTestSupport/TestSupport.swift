@@ -44,11 +44,15 @@ public var productsDirectory: URL {
     #endif
 }
 
-/// Runs the built `bert-embed` with `arguments` and `stdin`; returns exit status, stdout and stderr.
-public func runCLI(_ arguments: [String], stdin: Data = Data()) throws -> (status: Int32, stdout: Data, stderr: String) {
+/// Runs the built `bert-embed` with `arguments`, `stdin` and this process's environment plus `environment`;
+/// returns exit status, stdout and stderr.
+public func runCLI(
+    _ arguments: [String], stdin: Data = Data(), environment: [String: String] = [:]
+) throws -> (status: Int32, stdout: Data, stderr: String) {
     let process = Process()
     process.executableURL = productsDirectory.appendingPathComponent("bert-embed")
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let input = Pipe(), output = Pipe(), error = Pipe()
     process.standardInput = input
     process.standardOutput = output

@@ -1,0 +1,253 @@
+// A minimal x86-64 machine-code encoder: the handful of general-purpose and AVX2 (VEX-encoded)
+// instructions the run-time generated GEMM micro-kernel needs (GemmMicroKernelJIT.swift), with labels.
+// Encodings follow the Intel SDM, volume 2 (ModRM/SIB/REX in 2.1-2.2, VEX in 2.3).
+//
+// Why generate code at all: Swift has no per-function target attribute and no run-time CPU dispatch,
+// and a package used as a dependency may not pass `-target-cpu`; so a default build is limited to SSE2.
+// Encoding the one hot loop at run time, after asking the CPU (X86Features.swift), gives every build
+// the AVX2 FMA kernel. Nothing here depends on input data: the program is fixed, only its bytes.
+
+/// A general-purpose 64-bit register, by its encoding number (rax = 0 ... r15 = 15).
+package struct X86Register: Equatable {
+    /// The encoding number.
+    package let number: UInt8
+    /// Register `number`, 0 ..< 16.
+    package init(_ number: Int) {
+        precondition((0..<16).contains(number))
+        self.number = UInt8(number)
+    }
+    package static let rax = X86Register(0), rcx = X86Register(1), rdx = X86Register(2), rbx = X86Register(3)
+    package static let rsi = X86Register(6), rdi = X86Register(7), r8 = X86Register(8), r9 = X86Register(9)
+}
+
+/// A 256-bit AVX register ymm0 ... ymm15.
+package struct YMMRegister: Equatable {
+    /// The encoding number.
+    package let number: UInt8
+    /// ymm`number`, 0 ..< 16.
+    package init(_ number: Int) {
+        precondition((0..<16).contains(number))
+        self.number = UInt8(number)
+    }
+}
+
+/// A memory operand `[base + displacement]`.
+package struct X86Memory {
+    /// The base register.
+    package let base: X86Register
+    /// The byte offset from it.
+    package let displacement: Int32
+    /// `[base + displacement]`.
+    package init(base: X86Register, displacement: Int32 = 0) {
+        self.base = base
+        self.displacement = displacement
+    }
+}
+
+/// Appends machine code to `bytes`; labels are resolved by `finish()`.
+package struct X86Assembler {
+    /// A jump target: bind it once with `bind`, jump to it any number of times.
+    package struct Label { fileprivate let id: Int }
+
+    /// The code so far (jumps not yet patched).
+    package private(set) var bytes: [UInt8] = []
+    private var labelOffsets: [Int?] = []
+    private var fixups: [(at: Int, label: Int)] = []  // rel32 fields to patch
+
+    /// An empty program.
+    package init() {}
+
+    /// A label not bound yet.
+    package mutating func newLabel() -> Label {
+        labelOffsets.append(nil)
+        return Label(id: labelOffsets.count - 1)
+    }
+
+    /// Binds `label` to the current position.
+    package mutating func bind(_ label: Label) {
+        precondition(labelOffsets[label.id] == nil, "label bound twice")
+        labelOffsets[label.id] = bytes.count
+    }
+
+    /// The code with every jump patched.
+    package mutating func finish() -> [UInt8] {
+        for fixup in fixups {
+            guard let target = labelOffsets[fixup.label] else { preconditionFailure("unbound label") }
+            let relative = Int32(target - (fixup.at + 4))
+            withUnsafeBytes(of: relative.littleEndian) { bytes.replaceSubrange(fixup.at..<fixup.at + 4, with: $0) }
+        }
+        fixups = []
+        return bytes
+    }
+
+    // MARK: General-purpose instructions
+
+    private mutating func rex(w: Bool, reg: UInt8, rm: UInt8) {
+        let value = 0x40 | (w ? 8 : 0) | ((reg >> 3) & 1) << 2 | ((rm >> 3) & 1)
+        if value != 0x40 { bytes.append(value) }
+    }
+
+    private mutating func modRM(mod: UInt8, reg: UInt8, rm: UInt8) {
+        bytes.append(mod << 6 | (reg & 7) << 3 | (rm & 7))
+    }
+
+    /// ModRM (+ SIB) (+ displacement) for `[base + displacement]` with `reg` in the reg field.
+    private mutating func memoryOperand(reg: UInt8, _ memory: X86Memory) {
+        let base = memory.base.number & 7, displacement = memory.displacement
+        let mod: UInt8 = displacement == 0 && base != 5 ? 0 : (-128...127).contains(displacement) ? 1 : 2
+        modRM(mod: mod, reg: reg, rm: base)
+        if base == 4 { bytes.append(0x24) }  // rsp / r12 need a SIB byte: no index, that base
+        if mod == 1 { bytes.append(UInt8(bitPattern: Int8(displacement))) }
+        if mod == 2 { withUnsafeBytes(of: displacement.littleEndian) { bytes.append(contentsOf: $0) } }
+    }
+
+    /// `mov destination, source` (64-bit).
+    package mutating func mov(_ destination: X86Register, _ source: X86Register) {
+        rex(w: true, reg: source.number, rm: destination.number)
+        bytes.append(0x89)
+        modRM(mod: 3, reg: source.number, rm: destination.number)
+    }
+
+    /// `add register, immediate` (64-bit, immediate sign-extended from 32 bits).
+    package mutating func add(_ register: X86Register, _ immediate: Int32) {
+        rex(w: true, reg: 0, rm: register.number)
+        if (-128...127).contains(immediate) {
+            bytes.append(0x83)
+            modRM(mod: 3, reg: 0, rm: register.number)
+            bytes.append(UInt8(bitPattern: Int8(immediate)))
+        } else {
+            bytes.append(0x81)
+            modRM(mod: 3, reg: 0, rm: register.number)
+            withUnsafeBytes(of: immediate.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+    }
+
+    /// `add destination, source` (64-bit).
+    package mutating func add(_ destination: X86Register, _ source: X86Register) {
+        rex(w: true, reg: source.number, rm: destination.number)
+        bytes.append(0x01)
+        modRM(mod: 3, reg: source.number, rm: destination.number)
+    }
+
+    /// `shl register, count` (64-bit).
+    package mutating func shl(_ register: X86Register, _ count: UInt8) {
+        rex(w: true, reg: 0, rm: register.number)
+        bytes.append(0xC1)
+        modRM(mod: 3, reg: 4, rm: register.number)
+        bytes.append(count)
+    }
+
+    /// `sub register, immediate` (64-bit, immediate 8-bit sign-extended).
+    package mutating func sub(_ register: X86Register, _ immediate: Int8) {
+        rex(w: true, reg: 0, rm: register.number)
+        bytes.append(0x83)
+        modRM(mod: 3, reg: 5, rm: register.number)
+        bytes.append(UInt8(bitPattern: immediate))
+    }
+
+    /// `cmp register, immediate` (64-bit, immediate 8-bit sign-extended).
+    package mutating func cmp(_ register: X86Register, _ immediate: Int8) {
+        rex(w: true, reg: 0, rm: register.number)
+        bytes.append(0x83)
+        modRM(mod: 3, reg: 7, rm: register.number)
+        bytes.append(UInt8(bitPattern: immediate))
+    }
+
+    /// `test a, b` (64-bit).
+    package mutating func test(_ a: X86Register, _ b: X86Register) {
+        rex(w: true, reg: b.number, rm: a.number)
+        bytes.append(0x85)
+        modRM(mod: 3, reg: b.number, rm: a.number)
+    }
+
+    /// Conditions for `jump(if:to:)`: the flags of the last `test`, `cmp`, `sub` or `add`.
+    package enum Condition: UInt8 {
+        case zero = 0x84, notZero = 0x85, less = 0x8C, greaterOrEqual = 0x8D
+    }
+
+    /// `jcc label` (rel32).
+    package mutating func jump(if condition: Condition, to label: Label) {
+        bytes.append(contentsOf: [0x0F, condition.rawValue])
+        fixups.append((bytes.count, label.id))
+        bytes.append(contentsOf: [0, 0, 0, 0])
+    }
+
+    /// `jmp label` (rel32).
+    package mutating func jump(to label: Label) {
+        bytes.append(0xE9)
+        fixups.append((bytes.count, label.id))
+        bytes.append(contentsOf: [0, 0, 0, 0])
+    }
+
+    /// `ret`.
+    package mutating func ret() { bytes.append(0xC3) }
+
+    /// Raw bytes, for instructions with no operands worth modelling (cpuid, xgetbv, push/pop).
+    package mutating func emit(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }
+
+    // MARK: AVX (VEX-encoded, 256-bit)
+
+    private enum OpcodeMap: UInt8 { case map0F = 1, map0F38 = 2 }
+    private enum Prefix: UInt8 { case none = 0, p66 = 1 }
+
+    /// The VEX prefix, L = 256-bit, W = 0. The 2-byte form (C5: R, vvvv, L, pp) where it can say
+    /// everything (map 0F, no B extension), as assemblers do; else the 3-byte form (C4: R, X, B, map;
+    /// W, vvvv, L, pp). R, X, B and vvvv are stored inverted.
+    private mutating func vex(map: OpcodeMap, prefix: Prefix, reg: UInt8, vvvv: UInt8, rm: UInt8) {
+        let notR = (~reg >> 3 & 1) << 7, lastByte = (~vvvv & 15) << 3 | 1 << 2 | prefix.rawValue
+        if map == .map0F && rm >> 3 & 1 == 0 {
+            bytes.append(contentsOf: [0xC5, notR | lastByte])
+        } else {
+            bytes.append(contentsOf: [0xC4, notR | 1 << 6 | (~rm >> 3 & 1) << 5 | map.rawValue, lastByte])
+        }
+    }
+
+    private mutating func vexRegister(
+        _ opcode: UInt8, map: OpcodeMap, prefix: Prefix, _ reg: YMMRegister, _ vvvv: YMMRegister, _ rm: YMMRegister
+    ) {
+        vex(map: map, prefix: prefix, reg: reg.number, vvvv: vvvv.number, rm: rm.number)
+        bytes.append(opcode)
+        modRM(mod: 3, reg: reg.number, rm: rm.number)
+    }
+
+    private mutating func vexMemory(
+        _ opcode: UInt8, map: OpcodeMap, prefix: Prefix, _ reg: YMMRegister, vvvv: UInt8, _ memory: X86Memory
+    ) {
+        vex(map: map, prefix: prefix, reg: reg.number, vvvv: vvvv, rm: memory.base.number)
+        bytes.append(opcode)
+        memoryOperand(reg: reg.number, memory)
+    }
+
+    /// `vxorps destination, a, b`.
+    package mutating func vxorps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0x57, map: .map0F, prefix: .none, destination, a, b)
+    }
+
+    /// `vmovups destination, [memory]` (unaligned load of 8 floats).
+    package mutating func vmovups(_ destination: YMMRegister, _ memory: X86Memory) {
+        vexMemory(0x10, map: .map0F, prefix: .none, destination, vvvv: 0, memory)
+    }
+
+    /// `vmovups [memory], source` (unaligned store of 8 floats).
+    package mutating func vmovups(_ memory: X86Memory, _ source: YMMRegister) {
+        vexMemory(0x11, map: .map0F, prefix: .none, source, vvvv: 0, memory)
+    }
+
+    /// `vbroadcastss destination, dword [memory]`.
+    package mutating func vbroadcastss(_ destination: YMMRegister, _ memory: X86Memory) {
+        vexMemory(0x18, map: .map0F38, prefix: .p66, destination, vvvv: 0, memory)
+    }
+
+    /// `vaddps destination, a, [memory]`: destination = a + memory.
+    package mutating func vaddps(_ destination: YMMRegister, _ a: YMMRegister, _ memory: X86Memory) {
+        vexMemory(0x58, map: .map0F, prefix: .none, destination, vvvv: a.number, memory)
+    }
+
+    /// `vfmadd231ps accumulator, a, b`: accumulator = a * b + accumulator, one rounding.
+    package mutating func vfmadd231ps(_ accumulator: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0xB8, map: .map0F38, prefix: .p66, accumulator, a, b)
+    }
+
+    /// `vzeroupper`: leave no dirty upper halves for the caller's SSE code.
+    package mutating func vzeroupper() { bytes.append(contentsOf: [0xC5, 0xF8, 0x77]) }
+}

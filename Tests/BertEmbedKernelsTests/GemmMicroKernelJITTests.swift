@@ -1,0 +1,116 @@
+// The run-time generated AVX2 micro-kernel: its encoder against a reference assembler, its CPU check
+// against the OS, and its results against the compiled kernel it mirrors, bit for bit.
+import BertEmbedKernels
+import Foundation
+import XCTest
+import _BertEmbedTestSupport
+
+final class GemmMicroKernelJITTests: XCTestCase {
+    /// Every instruction form the encoder has, with register numbers >= 8 (REX / VEX extension bits),
+    /// rsp / r12 bases (SIB byte), rbp / r13 bases (no displacement-free form), 8- and 32-bit and negative
+    /// displacements. Expected bytes: `llvm-mc -triple=x86_64 -show-encoding` (LLVM 14) on the AT&T lines.
+    func testEncodingsEqualLLVMMC() {
+        let r12 = X86Register(12), r13 = X86Register(13), rbp = X86Register(5), rsp = X86Register(4)
+        let cases: [(String, (inout X86Assembler) -> Void, [UInt8])] = [
+            ("vxorps %ymm15, %ymm9, %ymm3", { $0.vxorps(YMMRegister(3), YMMRegister(9), YMMRegister(15)) },
+             [0xC4, 0xC1, 0x34, 0x57, 0xDF]),
+            ("vmovups -8(%r12), %ymm10", { $0.vmovups(YMMRegister(10), X86Memory(base: r12, displacement: -8)) },
+             [0xC4, 0x41, 0x7C, 0x10, 0x54, 0x24, 0xF8]),
+            ("vmovups %ymm7, 300(%r13)", { $0.vmovups(X86Memory(base: r13, displacement: 300), YMMRegister(7)) },
+             [0xC4, 0xC1, 0x7C, 0x11, 0xBD, 0x2C, 0x01, 0x00, 0x00]),
+            ("vmovups (%rbp), %ymm1", { $0.vmovups(YMMRegister(1), X86Memory(base: rbp)) }, [0xC5, 0xFC, 0x10, 0x4D, 0x00]),
+            ("vbroadcastss 4(%rsp), %ymm14", { $0.vbroadcastss(YMMRegister(14), X86Memory(base: rsp, displacement: 4)) },
+             [0xC4, 0x62, 0x7D, 0x18, 0x74, 0x24, 0x04]),
+            ("vaddps 64(%r9), %ymm2, %ymm11", { $0.vaddps(YMMRegister(11), YMMRegister(2), X86Memory(base: .r9, displacement: 64)) },
+             [0xC4, 0x41, 0x6C, 0x58, 0x59, 0x40]),
+            ("vfmadd231ps %ymm15, %ymm12, %ymm0", { $0.vfmadd231ps(YMMRegister(0), YMMRegister(12), YMMRegister(15)) },
+             [0xC4, 0xC2, 0x1D, 0xB8, 0xC7]),
+            ("vfmadd231ps %ymm2, %ymm9, %ymm13", { $0.vfmadd231ps(YMMRegister(13), YMMRegister(9), YMMRegister(2)) },
+             [0xC4, 0x62, 0x35, 0xB8, 0xEA]),
+            ("movq %rcx, %rax", { $0.mov(.rax, .rcx) }, [0x48, 0x89, 0xC8]),
+            ("movq %r8, %rbx", { $0.mov(.rbx, .r8) }, [0x4C, 0x89, 0xC3]),
+            ("addq $96, %rdi", { $0.add(.rdi, 96) }, [0x48, 0x83, 0xC7, 0x60]),
+            ("addq $256, %rsi", { $0.add(.rsi, 256) }, [0x48, 0x81, 0xC6, 0x00, 0x01, 0x00, 0x00]),
+            ("addq $-4, %r9", { $0.add(.r9, -4) }, [0x49, 0x83, 0xC1, 0xFC]),
+            ("addq %r8, %rax", { $0.add(.rax, .r8) }, [0x4C, 0x01, 0xC0]),
+            ("shlq $2, %r8", { $0.shl(.r8, 2) }, [0x49, 0xC1, 0xE0, 0x02]),
+            ("subq $1, %rdx", { $0.sub(.rdx, 1) }, [0x48, 0x83, 0xEA, 0x01]),
+            ("cmpq $4, %rdx", { $0.cmp(.rdx, 4) }, [0x48, 0x83, 0xFA, 0x04]),
+            ("testq %r9, %r9", { $0.test(.r9, .r9) }, [0x4D, 0x85, 0xC9]),
+            ("vzeroupper", { $0.vzeroupper() }, [0xC5, 0xF8, 0x77]),
+            ("retq", { $0.ret() }, [0xC3]),
+        ]
+        for (source, emit, expected) in cases {
+            var assembler = X86Assembler()
+            emit(&assembler)
+            XCTAssertEqual(assembler.finish(), expected, source)
+        }
+    }
+
+    func testJumpsArePatchedRelativeToTheNextInstruction() {
+        var assembler = X86Assembler()
+        let back = assembler.newLabel(), forward = assembler.newLabel()
+        assembler.bind(back)
+        assembler.ret()  // 1 byte at 0
+        assembler.jump(if: .notZero, to: forward)  // 6 bytes at 1: target 13, next 7 -> +6
+        assembler.jump(to: back)  // 5 bytes at 7: target 0, next 12 -> -12
+        assembler.ret()  // at 12
+        assembler.bind(forward)  // 13
+        XCTAssertEqual(assembler.finish(), [0xC3, 0x0F, 0x85, 6, 0, 0, 0, 0xE9, 0xF4, 0xFF, 0xFF, 0xFF, 0xC3])
+    }
+
+    /// The cpuid/xgetbv check agrees with what Linux reports (it lists avx2 and fma only when usable).
+    func testKernelIsOfferedExactlyWhenTheOSReportsAVX2AndFMA() throws {
+        #if os(Linux) && arch(x86_64)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        guard let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else {
+            return XCTFail("no flags line in /proc/cpuinfo")
+        }
+        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        let expected = flags.contains("avx2") && flags.contains("fma")
+            && ProcessInfo.processInfo.environment["BERT_EMBED_JIT"] != "0"
+        XCTAssertEqual(GemmMicroKernelJIT.kernel != nil, expected)
+        XCTAssertEqual(GemmKernel.all.contains { $0.name == "6x16-avx2-jit" }, expected)
+        #else
+        XCTAssertNil(GemmMicroKernelJIT.kernel)
+        #endif
+    }
+
+    /// Same FMA per element in the same order as `gemm6x16SIMD8FMA` (a `fmaf` per lane in a default
+    /// build, vfmadd with -target-cpu native: both one rounding), so the outputs must be equal bit for
+    /// bit, for every remainder of the 4-step unrolled loop, both store modes, and a row stride wider
+    /// than the tile whose cells outside the tile must stay untouched.
+    func testBitIdenticalToTheCompiledFMAKernel() throws {
+        guard let jit = GemmMicroKernelJIT.kernel else {
+            throw XCTSkip("the generated kernel needs Linux x86-64 with AVX2 + FMA")
+        }
+        guard let compiled = GemmKernel.named("6x16-simd8-fma") else { return XCTFail("no compiled 6x16 FMA kernel") }
+        var random = SplitMix64(seed: 42)
+        func value() -> Float { Float(Int(random.next() % 2001) - 1000) / 337 }
+        for kc in [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 385] {
+            for accumulate in [false, true] {
+                let ldc = 37
+                let a = (0..<(6 * kc)).map { _ in value() }, b = (0..<(16 * kc)).map { _ in value() }
+                let start = (0..<(6 * ldc)).map { _ in value() }
+                var expected = start, actual = start
+                compiled.function(a, b, kc, &expected, ldc, accumulate)
+                jit.function(a, b, kc, &actual, ldc, accumulate)
+                let differing = (0..<actual.count).filter { actual[$0].bitPattern != expected[$0].bitPattern }
+                XCTAssertEqual(differing, [], "kc \(kc) accumulate \(accumulate): cells that differ")
+                for r in 0..<6 {
+                    for j in 16..<ldc { XCTAssertEqual(actual[r * ldc + j], start[r * ldc + j], "outside the tile") }
+                }
+            }
+        }
+    }
+
+    func testEnvironmentTurnsTheGeneratedKernelOff() throws {
+        let listed = { (environment: [String: String]) throws -> String in
+            let run = try runCLI(["bench-kernels", "--only", "layernorm", "--seconds", "0.01"], environment: environment)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            return String(decoding: run.stdout, as: UTF8.self)
+        }
+        XCTAssertFalse(try listed(["BERT_EMBED_JIT": "0"]).contains("avx2-jit"))
+        if GemmMicroKernelJIT.kernel != nil { XCTAssertTrue(try listed(["BERT_EMBED_JIT": "1"]).contains("avx2-jit")) }
+    }
+}
