@@ -48,8 +48,13 @@ let embedCommand = Subcommand(
           --output PATH        write to PATH instead of standard output
           -h, --help           this help
 
-        Errors (bad folder, bad input line, unwritable output) go to standard error with exit code 1;
-        a bad command line exits with 2.
+        Standard input is read, embedded and written 4,096 texts at a time, so any amount of input runs in bounded
+        memory (except --format npy and --precision int8/uint8, which need every row before writing: the header
+        holds the row count, the quantization ranges come from all the embeddings). The --output file is opened
+        at the first write.
+
+        Errors (bad folder, bad input line, unwritable output) go to standard error with exit code 1 (rows of
+        the chunks written before the error stay written); a bad command line exits with 2.
         """,
     run: { args in try runEmbed(args) }
 )
@@ -99,28 +104,27 @@ func runEmbed(_ args: [String]) throws {
     try arguments.finish()
 
     let encoder = try SentenceEncoder(modelDirectory: URL(fileURLWithPath: model), pooling: pooling)
-    let texts = arguments.positional.isEmpty ? try readStandardInputLines(json: json) : arguments.positional
-    if texts.count >= 256 {
-        let progress = ProgressReporter(label: "embedding", quiet: quiet)
-        options.progress = { progress.update(done: $0, total: $1) }
+    var sink = EmbeddingSink(
+        format: format, precision: precision, dimension: options.truncateDimension ?? encoder.dimension,
+        outputPath: outputPath)
+    // Standard input is read, encoded and written a chunk of texts at a time, so that memory stays bounded for
+    // any input length (a text's vector does not depend on the texts it is batched with).
+    var input = InputLines()
+    let chunkSize = 4096
+    let fromArguments = !arguments.positional.isEmpty
+    var chunk = fromArguments ? arguments.positional : try readTexts(&input, json: json, limit: chunkSize)
+    let total: Int? = fromArguments || chunk.count < chunkSize ? chunk.count : nil  // nil: still streaming in
+    let progress = total.map { $0 < 256 } ?? false ? nil : ProgressReporter(label: "embedding", quiet: quiet)
+    var done = 0
+    while !chunk.isEmpty {
+        if let progress {
+            let before = done
+            options.progress = { chunkDone, _ in progress.update(done: before + chunkDone, total: total) }
+        }
+        try sink.append(try encoder.encode(chunk, options: options))
+        done += chunk.count
+        chunk = fromArguments ? [] : try readTexts(&input, json: json, limit: chunkSize)
     }
-    let vectors = try encoder.encode(texts, options: options)
-    let quantized = try Similarity.quantize(vectors, precision: precision)
-    let bytes = try encodeEmbeddings(
-        quantized, dimension: options.truncateDimension ?? encoder.dimension, format: format)
-
-    guard let outputPath else {
-        var out = BufferedWriter(fd: 1)
-        out.write(bytes: bytes)
-        do { try out.flush() } catch { throw CLIError("cannot write to standard output") }
-        return
-    }
-    let fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw CLIError("cannot write \(outputPath): \(String(cString: strerror(errno)))") }
-    var out = BufferedWriter(fd: fd)
-    out.write(bytes: bytes)
-    let written = (try? out.flush()) != nil
-    guard close(fd) == 0, written else {
-        throw CLIError("cannot write \(outputPath): \(String(cString: strerror(errno)))")
-    }
+    if total == nil { progress?.finish(done: done) }
+    try sink.finish()
 }

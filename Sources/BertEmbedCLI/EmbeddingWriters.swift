@@ -14,26 +14,46 @@ enum EmbeddingFormat: String, CaseIterable {
 /// The bytes of `embeddings` (rows of `dimension` values; for binary precisions, of packed bytes) in `format`.
 ///
 /// Floats are written in the shortest form that reads back to the same float32 (`Float.description`). JSON and CSV
-/// have no NaN or infinity, so a non-finite value is an error naming the text.
-func encodeEmbeddings(_ embeddings: QuantizedEmbeddings, dimension: Int, format: EmbeddingFormat) throws -> [UInt8] {
-    switch (embeddings, format) {
-    case (.float32(let vectors), .npy):
-        return npyHeader(rows: vectors.count, columns: dimension) + npyData(vectors)
-    case (.int8(let rows), .npy):
-        return npyHeader(rows: rows.count, columns: rows.first?.count ?? 0, descr: "|i1")
-            + rows.flatMap { $0.map { UInt8(bitPattern: $0) } }
-    case (.uint8(let rows), .npy):
-        return npyHeader(rows: rows.count, columns: rows.first?.count ?? 0, descr: "|u1") + rows.flatMap { $0 }
-    case (.float32(let vectors), _):
-        for (index, vector) in vectors.enumerated() {
-            if let bad = vector.first(where: { !$0.isFinite }) {
-                throw CLIError("text \(index + 1): the embedding holds \(bad), which \(format.rawValue) cannot represent (use --format npy)")
-            }
-        }
-        return textRows(vectors.map { $0.map(\.description) }, format: format)
-    case (_, _):
+/// have no NaN or infinity, so a non-finite value is an error naming the text (`firstIndex` is the 0-based input
+/// index of the first row).
+func encodeEmbeddings(
+    _ embeddings: QuantizedEmbeddings, dimension: Int, format: EmbeddingFormat, firstIndex: Int = 0
+) throws -> [UInt8] {
+    guard format == .npy else { return try textRows(embeddings, format: format, firstIndex: firstIndex) }
+    let (rows, columns) = npyShape(embeddings, dimension: dimension)
+    return npyHeader(rows: rows, columns: columns, descr: npyDescr(embeddings)) + npyData(embeddings)
+}
+
+/// The .npy shape of `embeddings`: (rows, columns), columns `dimension` for floats, else the packed row length.
+func npyShape(_ embeddings: QuantizedEmbeddings, dimension: Int) -> (rows: Int, columns: Int) {
+    switch embeddings {
+    case .float32(let rows): return (rows.count, dimension)
+    case .int8(let rows): return (rows.count, rows.first?.count ?? 0)
+    case .uint8(let rows): return (rows.count, rows.first?.count ?? 0)
+    }
+}
+
+/// The .npy dtype of `embeddings`: little-endian float32, int8 or uint8.
+func npyDescr(_ embeddings: QuantizedEmbeddings) -> String {
+    switch embeddings {
+    case .float32: return "<f4"
+    case .int8: return "|i1"
+    case .uint8: return "|u1"
+    }
+}
+
+/// JSON lines or CSV rows of `embeddings`; a non-finite float is an error naming its text.
+private func textRows(_ embeddings: QuantizedEmbeddings, format: EmbeddingFormat, firstIndex: Int) throws -> [UInt8] {
+    guard case .float32(let vectors) = embeddings else {
         return textRows(embeddings.integerRows.map { $0.map(String.init) }, format: format)
     }
+    for (index, vector) in vectors.enumerated() {
+        if let bad = vector.first(where: { !$0.isFinite }) {
+            throw CLIError(
+                "text \(firstIndex + index + 1): the embedding holds \(bad), which \(format.rawValue) cannot represent (use --format npy)")
+        }
+    }
+    return textRows(vectors.map { $0.map(\.description) }, format: format)
 }
 
 /// JSON lines (`[a,b,...]`) or CSV rows (`a,b,...`) of already formatted numbers.
@@ -56,6 +76,15 @@ func npyHeader(rows: Int, columns: Int, descr: String = "<f4") -> [UInt8] {
     dictionary += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
     let length = dictionary.utf8.count
     return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(dictionary.utf8)
+}
+
+/// The values of `embeddings`, row after row (floats little-endian).
+func npyData(_ embeddings: QuantizedEmbeddings) -> [UInt8] {
+    switch embeddings {
+    case .float32(let vectors): return npyData(vectors)
+    case .int8(let rows): return rows.flatMap { $0.map { UInt8(bitPattern: $0) } }
+    case .uint8(let rows): return rows.flatMap { $0 }
+    }
 }
 
 /// The float32 values of `vectors`, row after row, little-endian.

@@ -20,16 +20,22 @@ final class ProgressReporter: @unchecked Sendable {
         style = quiet ? .silent : (isatty(2) != 0 ? .bar : .lines)
     }
 
-    /// Records progress; draws at most 10 times a second on a terminal, every 5 seconds otherwise.
-    func update(done: Int, total: Int) {
-        guard style != .silent, total > 0 else { return }
+    /// Records progress; draws at most 10 times a second on a terminal, every 5 seconds otherwise. A nil
+    /// `total` (texts still streaming in) shows the count and rate only; call `finish` at the end then.
+    func update(done: Int, total: Int?) {
+        guard style != .silent, total.map({ $0 > 0 }) ?? true else { return }
         let now = monotonicSeconds()
-        let finished = done >= total
+        let finished = total.map { done >= $0 } ?? false
         let interval = style == .bar ? 0.1 : 5.0
         guard finished || now - lastReport >= interval else { return }
         lastReport = now
         let elapsed = max(now - start, 1e-9)
         let rate = Double(done) / elapsed
+        guard let total else {
+            let stats = "\(done) texts, \(Int(rate.rounded())) texts/s"
+            if style == .bar { printError("\r\(label) \(stats)\u{1B}[K", newline: false) } else { printError("\(label): \(stats)") }
+            return
+        }
         let left = rate > 0 ? Double(total - done) / rate : 0
         let stats = "\(done)/\(total) texts, \(Int(rate.rounded())) texts/s, \(finished ? "done in \(clock(elapsed))" : "\(clock(left)) left")"
         switch style {
@@ -44,6 +50,9 @@ final class ProgressReporter: @unchecked Sendable {
             break
         }
     }
+
+    /// The final report of a run whose total was not known in advance.
+    func finish(done: Int) { update(done: done, total: done) }
 
     private func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

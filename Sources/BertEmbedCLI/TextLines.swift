@@ -6,11 +6,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Every text of `lines`: one per line, checked UTF-8; with `json`, each line must be one JSON string (so texts may
-/// hold newlines). Errors name the source and the 1-based line.
-func readTexts(_ lines: inout InputLines, json: Bool) throws -> [String] {
+/// The texts of `lines` (all, or the next `limit`): one per line, checked UTF-8; with `json`, each line must be one
+/// JSON string (so texts may hold newlines). Errors name the source and the 1-based line.
+func readTexts(_ lines: inout InputLines, json: Bool, limit: Int = .max) throws -> [String] {
     var texts: [String] = []
-    while let text = try lines.nextText() {
+    while texts.count < limit, let text = try lines.nextText() {
         texts.append(json ? try InputLines.jsonString(text, line: lines.lineNumber, name: lines.name) : text)
     }
     return texts

@@ -135,6 +135,62 @@ final class EmbedCommandTests: XCTestCase {
         }
     }
 
+    /// Standard input past one 4,096-text chunk: every row in order and equal to the text embedded alone, in
+    /// jsonl and npy; binary precision streams too; int8 still sees all rows (ranges from every embedding).
+    func testStandardInputStreamsInChunks() throws {
+        let distinct = ["A man is eating food.", "a", "", "The quick brown fox jumps over the lazy dog!"]
+        let single = try parseJSONL(try runCLI(["embed", "--model", model] + distinct).stdout)
+        let count = 4096 * 2 + 5
+        let input = Data((0..<count).map { distinct[$0 % distinct.count] + "\n" }.joined().utf8)
+        let result = try runCLI(["embed", "--model", model], stdin: input)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let vectors = try parseJSONL(result.stdout)
+        XCTAssertEqual(vectors.count, count)
+        for index in vectors.indices where vectors[index] != single[index % distinct.count] {
+            return XCTFail("row \(index) differs from its text embedded alone")
+        }
+        // Progress (stderr is not a terminal here): the final line counts every text.
+        XCTAssertTrue(result.stderr.contains("embedding: \(count)/\(count) texts"), result.stderr)
+        XCTAssertTrue(try runCLI(["embed", "--model", model, "--quiet"], stdin: input).stderr.isEmpty)
+
+        let npy = try runCLI(["embed", "--model", model, "--format", "npy", "--quiet"], stdin: input)
+        XCTAssertEqual(npy.status, 0, npy.stderr)
+        XCTAssertTrue(String(decoding: npy.stdout.prefix(128), as: UTF8.self).contains("'shape': (\(count), 32), }"))
+        XCTAssertEqual(npy.stdout.count, 128 + count * 32 * 4)
+
+        for precision in ["binary", "int8"] {
+            let whole = try runCLI(["embed", "--model", model, "--precision", precision, "--quiet"], stdin: input)
+            let alone = try runCLI(
+                ["embed", "--model", model, "--precision", precision, "--quiet"] + (0..<count).prefix(8).map { distinct[$0 % 4] })
+            XCTAssertEqual(whole.status, 0, whole.stderr)
+            let lines = String(decoding: whole.stdout, as: UTF8.self).split(separator: "\n")
+            XCTAssertEqual(lines.count, count, precision)
+            if precision == "binary" {  // per row: equal to the rows of a small run
+                XCTAssertEqual(Array(lines.prefix(8)), String(decoding: alone.stdout, as: UTF8.self).split(separator: "\n"))
+            }
+        }
+    }
+
+    /// An error in a later chunk: the rows of the chunks before it are written, the message names the line.
+    /// An error before the first write leaves an existing --output file untouched.
+    func testErrorInALaterChunkKeepsTheRowsWrittenBefore() throws {
+        var input = Data((0..<4100).map { _ in "a\n" }.joined().utf8)
+        input[2 * 4099] = 0xFF  // line 4100
+        let result = try runCLI(["embed", "--model", model, "--quiet"], stdin: input)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("line 4100: invalid UTF-8"), result.stderr)
+        XCTAssertEqual(try parseJSONL(result.stdout).count, 4096)
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bert-embed-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("kept.jsonl").path
+        try Data("previous\n".utf8).write(to: URL(fileURLWithPath: path))
+        let failed = try runCLI(["embed", "--model", model, "--output", path], stdin: Data([0x62, 0xFF, 0x0A]))
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "previous\n")
+    }
+
     func testInputErrorsNameTheLine() throws {
         var result = try runCLI(["embed", "--model", model], stdin: Data([0x61, 0x0A, 0x62, 0xFF, 0x0A]))
         XCTAssertEqual(result.status, 1)
