@@ -5,6 +5,10 @@ Writes Resources/goldens/sentence/:
   tiny.json            the tiny fixture (Resources/tiny-bert) and its folder variants (variants.json: pooling
                        configs, Dense + Normalize, prompts), encode options, token embeddings, and the strategies
                        sentence-transformers has no module for (pooler, second-to-last mean), from transformers.
+  lowercase.json       the tiny fixture's "lowercase*" variants (do_lower_case true in sentence_bert_config.json,
+                       with the fixture's lowercasing tokenizer and with a cased one) on texts whose lowercasing is
+                       not plain ASCII; each case also lists, per naive implementation, the texts whose ids it gets
+                       wrong (the script fails if a naive implementation gets none wrong).
   minilm-pooling.json  all-MiniLM-L6-v2 raw (unnormalized) vectors for every pooling strategy.
   minilm-options.json  all-MiniLM-L6-v2 with its own folder (mean + Normalize): normalization, truncate_dim,
                        prompt, shorter max length, token embeddings.
@@ -18,9 +22,11 @@ Run with the pinned stack (Scripts/setup_venv.sh), after Scripts/fetch_model.sh:
 """
 import json
 import os
+import random
 import shutil
 import sys
 import tempfile
+import unicodedata
 
 import sentence_transformers
 import torch
@@ -28,6 +34,8 @@ import transformers
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer.modules.pooling import Pooling
 from sentence_transformers.base.modules.dense import Dense
+from tokenizers import Tokenizer
+from tokenizers.normalizers import BertNormalizer, Lowercase, Sequence
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MINILM = os.environ.get("BERT_EMBED_MINILM", os.path.expanduser("~/.cache/bert-embed/all-MiniLM-L6-v2"))
@@ -43,6 +51,25 @@ TINY_TEXTS = [
     "a",
     "Numbers: 3.14, $19.99 & 42%; (done)",
     " ".join(["the time of the people in the world was a year"] * 6),  # over max_seq_length 48
+]
+
+# do_lower_case: sentence-transformers 6 prepends tokenizers' Lowercase normalizer to the tokenizer's own
+# (base/modules/transformer.py), so lowercasing is Rust's per-character char::to_lowercase after special tokens are
+# split off; sentence-transformers before 6 called Python's str.lower() on the text. The texts tell them apart.
+LOWERCASE_TEXTS = [
+    "HELLO World! The Quick BROWN Fox",
+    "ΣΑΣ ΟΔΟΣ",
+    "ΟΔΟΣ. Σ ΑΣ\u0301 ΣΑ Α\u0301Σ",  # str.lower()'s final sigma: after a cased letter, not before one
+    "İstanbul İZMİR",  # U+0130 -> i + U+0307, the one unconditional multi-scalar lowercase of SpecialCasing.txt
+    "ẞ STRAẞE",
+    "ǅemal Ǆ ǈ",  # titlecase digraphs
+    "Ω \u2126 \u212A \u212B \u1FBC",  # Omega, Ohm, Kelvin and Angstrom signs, Greek capital alpha with prosgegrammeni
+    "Ꭰ ᏣᎳᎩ",  # Cherokee: lowercase letters since Unicode 8.0
+    "Ა ᲥᲐᲠᲗᲣᲚᲘ",  # Georgian Mtavruli: since Unicode 11.0
+    "\uA7CB \uA7DC \U00010D50 \u1C89",  # case pairs of Unicode 16.0 (Python 3.11's str.lower() knows 14.0)
+    "Héllo WÖRLD Ça Va ÅNGSTRÖM",  # accents: stripped only when the tokenizer strips them
+    "Hello [MASK] World [SEP] [sep] [Mask]",  # special tokens are matched before normalization
+    "Straße İstanbul ΟΔΟΣ Ꭰ Ა ǅ Ω Привет МИР 東京 ABC",  # mixed scripts
 ]
 
 MINILM_TEXTS = [
@@ -123,6 +150,15 @@ def write_dense_weights(spec):
                 shutil.copyfile(os.path.join(folder, "model.safetensors"), os.path.join(OUT, entry["file"]))
 
 
+def merge(into, changes):
+    """Deep merge for json_update: objects merge key by key, any other value replaces the old one."""
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            merge(into[key], value)
+        else:
+            into[key] = value
+
+
 def build_variant(spec, name, into):
     """The variant folder: the base with model.safetensors symlinked, other files copied, then the spec's files."""
     base = TINY if spec["base"] == "tiny-bert" else None
@@ -140,6 +176,12 @@ def build_variant(spec, name, into):
         os.makedirs(os.path.dirname(os.path.join(folder, path)), exist_ok=True)
         with open(os.path.join(folder, path), "w") as f:
             json.dump(content, f, indent=2)
+    for path, changes in variant.get("json_update", {}).items():
+        with open(os.path.join(folder, path)) as f:
+            content = json.load(f)
+        merge(content, changes)
+        with open(os.path.join(folder, path), "w") as f:
+            json.dump(content, f, indent=2, ensure_ascii=False)
     for path, entry in variant.get("dense_weights", {}).items():
         os.makedirs(os.path.dirname(os.path.join(folder, path)), exist_ok=True)
         shutil.copyfile(os.path.join(OUT, entry["file"]), os.path.join(folder, path))
@@ -165,6 +207,8 @@ def tiny_goldens(spec):
     cases += transformers_cases(base, texts, ["pooler", "second-to-last-mean"])
     with tempfile.TemporaryDirectory() as temp:
         for name in spec["variants"]:
+            if name.startswith("lowercase"):  # in lowercase.json, on their own texts
+                continue
             model = SentenceTransformer(build_variant(spec, name, temp), device="cpu")
             cases.append(sentence_case(f"variant {name}", model, texts, variant=name))
             if name.startswith("prompts"):
@@ -179,6 +223,71 @@ def tiny_goldens(spec):
                 cases.append(sentence_case(f"variant {name}, truncate_dim 5", model, texts, variant=name,
                                            options={"truncate_dim": 5}, kwargs={"truncate_dim": 5}))
     return {"model": "tiny-bert", "cases": cases}
+
+
+def naive_ids(folder, texts):
+    """Token ids of the ways do_lower_case could be (and has been) implemented, to show that the goldens tell them
+    apart: the folder's tokenizer.json as tokenizers loads it, without sentence-transformers' Lowercase."""
+    tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+    rust_lower = Lowercase()
+
+    def ids(transform, tok=tokenizer):
+        return [tok.encode(transform(t)).ids for t in texts]
+
+    stripping = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+    stripping.normalizer = BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=True)
+    return {
+        "Python str.lower() before the tokenizer (sentence-transformers < 6)": ids(str.lower),
+        "per-scalar full lowercase of the whole text before the tokenizer": ids(rust_lower.normalize_str),
+        "do_lower_case ignored": ids(lambda t: t),
+        "the tokenizer's BertNormalizer with lowercase true (strip_accents left unset)": ids(lambda t: t, stripping),
+    }
+
+
+def check_lowercasing_first():
+    """The Swift port replaces sentence-transformers' Sequence([Lowercase(), BertNormalizer(...)]) by the
+    BertNormalizer lowercasing last with strip_accents resolved (BertNormalizer.lowercasingFirst): check that the two
+    agree for every option on every code point (in runs of 64) and on seeded random strings heavy in combining marks."""
+    scalars = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    texts = ["".join(chr(c) for c in scalars[i:i + 64]) for i in range(0, len(scalars), 64)]
+    rng = random.Random(5)
+    marks = list(range(0x300, 0x370)) + [0x345, 0x1DC0, 0x20D0, 0x3099, 0x0F71, 0x05B0, 0x0130, 0x03A3]
+    texts += ["".join(chr(rng.choice(marks) if rng.random() < 0.4 else rng.choice(scalars)) for _ in range(12))
+              for _ in range(20000)]
+    for lowercase in (True, False):
+        for strip in (None, True, False):
+            reference = Sequence([Lowercase(), BertNormalizer(lowercase=lowercase, strip_accents=strip)])
+            resolved = BertNormalizer(lowercase=True, strip_accents=lowercase if strip is None else strip)
+            for text in texts:
+                if reference.normalize_str(text) != resolved.normalize_str(text):
+                    sys.exit(f"Lowercase + BertNormalizer(lowercase={lowercase}, strip_accents={strip}) differs from "
+                             f"lowercasing last on {text!r}")
+
+
+def lowercase_goldens(spec):
+    """The lowercase* variants on LOWERCASE_TEXTS, and the texts each naive implementation gets wrong."""
+    check_lowercasing_first()
+    cases = []
+    wrong_somewhere = {}
+    with tempfile.TemporaryDirectory() as temp:
+        for name in spec["variants"]:
+            if not name.startswith("lowercase"):
+                continue
+            folder = build_variant(spec, name, temp)
+            model = SentenceTransformer(folder, device="cpu")
+            print(name, model.tokenizer.backend_tokenizer.normalizer, file=sys.stderr)
+            case = sentence_case(f"variant {name}", model, LOWERCASE_TEXTS, variant=name)
+            case["wrong_ids"] = {}
+            for way, ids in naive_ids(folder, LOWERCASE_TEXTS).items():
+                wrong = [i for i, (a, b) in enumerate(zip(ids, case["ids"])) if a != b]
+                case["wrong_ids"][way] = wrong
+                wrong_somewhere[way] = wrong_somewhere.get(way, []) + wrong
+            cases.append(case)
+    for way, wrong in wrong_somewhere.items():
+        print(f"{way}: wrong on {len(wrong)} texts", file=sys.stderr)
+        if not wrong:
+            sys.exit(f"the lowercase goldens do not catch: {way}")
+    return {"model": "tiny-bert", "python_unicode": unicodedata.unidata_version, "cases": cases}
 
 
 def minilm_goldens():
@@ -220,7 +329,7 @@ def main():
     write_dense_weights(spec)
     versions = {"sentence_transformers": sentence_transformers.__version__, "transformers": transformers.__version__,
                 "torch": torch.__version__}
-    outputs = {"tiny.json": tiny_goldens(spec)}
+    outputs = {"tiny.json": tiny_goldens(spec), "lowercase.json": lowercase_goldens(spec)}
     if os.path.exists(os.path.join(MINILM, "model.safetensors")):
         outputs["minilm-pooling.json"], outputs["minilm-options.json"] = minilm_goldens()
     else:

@@ -51,7 +51,7 @@ public final class SentenceEncoder: Sendable {
         }
         let transformer = folder.transformerDirectory
         do {
-            tokenizer = try BertTokenizer(directory: transformer)
+            tokenizer = try BertTokenizer(directory: transformer, lowercasingFirst: folder.lowercaseInput)
         } catch {
             throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: "tokenizer: \(error)")
         }
@@ -139,7 +139,7 @@ public final class SentenceEncoder: Sendable {
         }
         let (prompt, _) = try promptPrefix(options)
         // [CLS] + prompt tokens: the prompt's own encoding without its [SEP].
-        let head = Array(tokenizer.encodeIds(prepare(prompt)).dropLast())
+        let head = Array(tokenizer.encodeIds(prompt).dropLast())
         let content = size - head.count - 1
         guard content >= 1 else {
             throw EmbeddingError.invalidOption("window size \(size) leaves no room for text after the prompt")
@@ -149,7 +149,7 @@ public final class SentenceEncoder: Sendable {
         }
         let sep = tokenizer.sepTokenId
         return sentences.map { text in
-            let ids = Array(tokenizer.encodeIds(prepare(text)).dropFirst().dropLast())
+            let ids = Array(tokenizer.encodeIds(text).dropFirst().dropLast())
             var windows: [[Int]] = []
             var start = 0
             repeat {
@@ -215,7 +215,7 @@ public final class SentenceEncoder: Sendable {
     /// Token ids of `text` as `encode` feeds them to the model (prompt, lowercasing and truncation applied).
     public func tokenIds(_ text: String, options: EncodeOptions = EncodeOptions()) throws -> [Int] {
         let (prefix, _) = try promptPrefix(options)
-        return tokenizer.encodeIds(prepare(prefix + text), maxLength: try sequenceLength(options))
+        return tokenizer.encodeIds(prefix + text, maxLength: try sequenceLength(options))
     }
 
     /// Floating-point operations per token in the encoder's dense layers (q, k, v, attention output,
@@ -226,10 +226,6 @@ public final class SentenceEncoder: Sendable {
     }
 
     // MARK: - Batching
-
-    private func prepare(_ text: String) -> String {
-        folder.lowercaseInput ? text.lowercased() : text
-    }
 
     private func sequenceLength(_ options: EncodeOptions) throws -> Int {
         guard let length = options.maxSequenceLength else { return maxSequenceLength }
@@ -252,14 +248,14 @@ public final class SentenceEncoder: Sendable {
             prompt = text
         }
         guard let prompt, !prompt.isEmpty else { return ("", 0) }
-        return (prompt, tokenizer.encodeIds(prepare(prompt)).count - 1)
+        return (prompt, tokenizer.encodeIds(prompt).count - 1)
     }
 
     /// The token ids of each text as the model gets them (prompt prepended, truncated).
     private func tokenize(_ sentences: [String], options: EncodeOptions) throws -> [[Int]] {
         let maxLength = try sequenceLength(options)
         let (prefix, _) = try promptPrefix(options)
-        return sentences.map { tokenizer.encodeIds(prepare(prefix + $0), maxLength: maxLength) }
+        return sentences.map { tokenizer.encodeIds(prefix + $0, maxLength: maxLength) }
     }
 
     /// Groups `ids` by length, runs the encoder, and hands each batch's output to `body` with the input

@@ -16,7 +16,8 @@ struct SentenceTransformersFolder {
     var normalize = false
     /// `max_seq_length` of sentence_bert_config.json.
     var maxSequenceLength: Int?
-    /// `do_lower_case` of sentence_bert_config.json: lowercase the text before tokenizing.
+    /// `do_lower_case` of sentence_bert_config.json: lowercase inside the tokenizer, after special tokens are split
+    /// off (sentence-transformers 6 prepends tokenizers' `Lowercase` normalizer; `str.lower()` before 6).
     var lowercaseInput = false
     /// `prompts` and `default_prompt_name` of config_sentence_transformers.json.
     var prompts: [String: String] = [:]

@@ -22,6 +22,17 @@ package struct BertNormalizer: Sendable, Equatable {
         self.lowercase = lowercase
     }
 
+    /// This normalizer after tokenizers' `Lowercase` normalizer (per-scalar `char::to_lowercase`), the
+    /// `Sequence([Lowercase(), normalizer])` sentence-transformers 6 builds for `do_lower_case`
+    /// (`base/modules/transformer.py`). It equals this normalizer lowercasing last with accent stripping resolved as
+    /// before: lowercasing commutes with NFD plus mark removal, and no scalar lowercases into or out of what
+    /// clean_text and the CJK padding touch. `Scripts/make_sentence_goldens.py` checks this against tokenizers for
+    /// every option, on every code point and on 20,000 random strings heavy in combining marks.
+    package var lowercasingFirst: BertNormalizer {
+        BertNormalizer(cleanText: cleanText, handleChineseChars: handleChineseChars, stripAccents: stripsAccents,
+                       lowercase: true)
+    }
+
     /// Normalizes `input` (scalars with the index of the original scalar each came from) and appends the result to
     /// `output` / `origins`: every normalized scalar remembers the original scalar it came from, as the alignments of
     /// Rust's `NormalizedString` do. The steps run in the reference's order: clean, CJK, strip accents, lowercase.

@@ -32,7 +32,13 @@ public struct BertTokenizer: Sendable {
     /// - Throws: `TokenizerError` when the files are missing, unreadable, not UTF-8, not valid JSON, lack the
     ///   unknown/CLS/SEP/padding token, or ask for a component this BERT tokenizer does not implement.
     public init(directory: URL) throws {
-        let definition: TokenizerDefinition
+        try self.init(directory: directory, lowercasingFirst: false)
+    }
+
+    /// Loads the tokenizer of `directory`; with `lowercasingFirst`, tokenizers' `Lowercase` normalizer runs before
+    /// the folder's, as sentence-transformers 6 sets it up for `do_lower_case` (see `BertNormalizer.lowercasingFirst`).
+    package init(directory: URL, lowercasingFirst: Bool) throws {
+        var definition: TokenizerDefinition
         if FileManager.default.fileExists(atPath: directory.appendingPathComponent("tokenizer.json").path) {
             definition = try .fromTokenizerJSON(directory: directory)
         } else if FileManager.default.fileExists(atPath: directory.appendingPathComponent("vocab.txt").path) {
@@ -40,6 +46,7 @@ public struct BertTokenizer: Sendable {
         } else {
             throw TokenizerError.missingFiles(directory: directory.path)
         }
+        if lowercasingFirst { definition.normalizer = definition.normalizer.lowercasingFirst }
         try self.init(definition: definition)
     }
 

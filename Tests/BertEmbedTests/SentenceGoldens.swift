@@ -85,7 +85,8 @@ func goldenPooling(_ name: String) throws -> Pooling {
 }
 
 /// Builds the folder variants of Resources/goldens/sentence/variants.json in a temporary folder, as the script
-/// does: the base with model.safetensors symlinked and every other file copied, then the variant's files.
+/// does: the base with model.safetensors symlinked and every other file copied, then the variant's files and
+/// JSON updates.
 final class VariantFolders {
     let root: URL
     private let spec: [String: Any]
@@ -133,11 +134,29 @@ final class VariantFolders {
         for (path, content) in variant["json"] as? [String: Any] ?? [:] {
             try write(JSONSerialization.data(withJSONObject: content, options: [.prettyPrinted]), to: path, in: folder)
         }
+        for (path, changes) in variant["json_update"] as? [String: Any] ?? [:] {
+            let data = try Data(contentsOf: folder.appendingPathComponent(path))
+            var content = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], "\(path): not an object")
+            Self.merge(try XCTUnwrap(changes as? [String: Any]), into: &content)
+            try write(JSONSerialization.data(withJSONObject: content), to: path, in: folder)
+        }
         for (path, entry) in variant["dense_weights"] as? [String: Any] ?? [:] {
             let file = try XCTUnwrap((entry as? [String: Any])?["file"] as? String)
             try write(Data(contentsOf: resource("goldens/sentence/" + file)), to: path, in: folder)
         }
         return folder
+    }
+
+    /// The script's deep merge for `json_update`: objects merge key by key, any other value replaces the old one.
+    static func merge(_ changes: [String: Any], into content: inout [String: Any]) {
+        for (key, value) in changes {
+            if let inner = value as? [String: Any], var old = content[key] as? [String: Any] {
+                merge(inner, into: &old)
+                content[key] = old
+            } else {
+                content[key] = value
+            }
+        }
     }
 
     /// Writes `data` at `path` inside `folder`, replacing a file (never writing through a symlink).
