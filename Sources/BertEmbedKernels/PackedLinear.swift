@@ -22,7 +22,7 @@ package struct PackedLinear: Sendable {
     /// The micro-kernel the weight is packed for.
     package let kernel: GemmKernel
     /// Panels of `kernel.columns` output features, (kc, columns) each, see the file comment.
-    let packed: [Float]
+    let packed: WeightBuffer
     let bias: [Float]
 
     /// Largest K block: a 256 x 16 weight panel (16 KB) plus a 6 x 256 input panel fit in a 32 KB L1.
@@ -34,28 +34,33 @@ package struct PackedLinear: Sendable {
         weight: [Float], bias: [Float], outFeatures: Int, inFeatures: Int, kernel: GemmKernel = .selected
     ) {
         precondition(weight.count == outFeatures * inFeatures && bias.count == outFeatures)
-        self.outFeatures = outFeatures
-        self.inFeatures = inFeatures
+        self = weight.withUnsafeBytes { bytes in
+            let blocks = bytes.baseAddress.map { [($0, outFeatures)] } ?? []  // nil only for an empty weight
+            return PackedLinear(rows: WeightRows(blocks: blocks, inFeatures: inFeatures), bias: bias, kernel: kernel)
+        }
+    }
+
+    /// Packs the weight `rows` (bias.count rows of inFeatures, where they lie: the mapped checkpoint, an array)
+    /// and keeps `bias` (outFeatures), for `kernel`; the panels are packed on `context`'s threads.
+    package init(
+        rows: WeightRows, bias: [Float], kernel: GemmKernel = .selected, context: ComputeContext = ComputeContext(threads: 1)
+    ) {
+        precondition(rows.outFeatures == bias.count || rows.inFeatures == 0, "weight rows != bias count")
+        self.outFeatures = bias.count
+        self.inFeatures = rows.inFeatures
         self.kernel = kernel
         self.bias = bias
-        let nr = kernel.columns
-        let panels = (outFeatures + nr - 1) / nr
-        var packed = [Float](repeating: 0, count: panels * nr * inFeatures)
-        packed.withUnsafeMutableBufferPointer { target in
-            weight.withUnsafeBufferPointer { source in
-                guard let target = target.baseAddress, let source = source.baseAddress else { return }
-                for o in 0..<outFeatures {
-                    var to = target + (o / nr) * nr * inFeatures + o % nr
-                    var from = source + o * inFeatures
-                    for _ in 0..<inFeatures {
-                        to.pointee = from.pointee
-                        to += nr
-                        from += 1
-                    }
-                }
+        let nr = kernel.columns, k = rows.inFeatures
+        let panels = (bias.count + nr - 1) / nr
+        let count = panels * nr * k
+        let perChunk = max(1, (panels + 4 * context.threads - 1) / (4 * context.threads))  // ~4 tasks per thread
+        let chunks = (panels + perChunk - 1) / perChunk
+        self.packed = WeightBuffer(count: count) { target in
+            context.parallelFor(chunks) { chunk in
+                let first = chunk * perChunk
+                WeightPacking.pack(rows, columns: nr, panels: first..<min(panels, first + perChunk), into: target)
             }
         }
-        self.packed = packed
     }
 
     /// The K blocks: `inFeatures` split into equal blocks of at most `maxBlockDepth`.
