@@ -56,7 +56,7 @@ public final class SentenceEncoder: Sendable {
             throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: "tokenizer: \(error)")
         }
         do {
-            model = try BertModel(directory: transformer)
+            model = try BertModel(directory: transformer, context: ComputeContext(threads: threads))
         } catch let error as BertModelError {
             throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: error.description)
         } catch {

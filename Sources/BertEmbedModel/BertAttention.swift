@@ -3,8 +3,8 @@ import BertEmbedKernels
 
 /// Multi-head self-attention and its output projection, residual and LayerNorm.
 ///
-/// The query, key and value projections (each (H, H) as nn.Linear stores it) are concatenated at load into one
-/// (3H, H) packed weight so that one GEMM produces q|k|v for every token.
+/// The query, key and value projections (each (H, H) as nn.Linear stores it) are packed at load into one
+/// (3H, H) weight, straight from the three checkpoint tensors, so that one GEMM produces q|k|v for every token.
 struct BertAttention: Sendable {
     let heads: Int
     let headDim: Int
@@ -14,25 +14,15 @@ struct BertAttention: Sendable {
     let beta: [Float]
     let eps: Float
 
-    init(config: BertConfig, scope: WeightScope) throws {
+    init(config: BertConfig, scope: WeightScope, context: ComputeContext) throws {
         let h = config.hiddenSize
         heads = config.numAttentionHeads
         headDim = config.headDim
         eps = config.layerNormEps
-        let selfScope = scope.scope("self")
-        var weight: [Float] = []
-        var bias: [Float] = []
-        weight.reserveCapacity(3 * h * h)
-        bias.reserveCapacity(3 * h)
-        for name in ["query", "key", "value"] {
-            weight += try selfScope.tensor("\(name).weight", shape: [h, h])
-            bias += try selfScope.tensor("\(name).bias", shape: [h])
-        }
-        queryKeyValue = PackedLinear(weight: weight, bias: bias, outFeatures: 3 * h, inFeatures: h)
+        queryKeyValue = try scope.scope("self").linear(
+            ["query", "key", "value"], outFeatures: h, inFeatures: h, context: context)
         let output = scope.scope("output")
-        outputDense = PackedLinear(
-            weight: try output.tensor("dense.weight", shape: [h, h]),
-            bias: try output.tensor("dense.bias", shape: [h]), outFeatures: h, inFeatures: h)
+        outputDense = try output.linear(["dense"], outFeatures: h, inFeatures: h, context: context)
         gamma = try output.tensor("LayerNorm.weight", shape: [h])
         beta = try output.tensor("LayerNorm.bias", shape: [h])
     }

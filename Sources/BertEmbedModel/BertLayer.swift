@@ -14,18 +14,13 @@ struct BertLayer: Sendable {
     let beta: [Float]
     let eps: Float
 
-    init(config: BertConfig, scope: WeightScope) throws {
+    init(config: BertConfig, scope: WeightScope, context: ComputeContext) throws {
         let h = config.hiddenSize, i = config.intermediateSize
-        attention = try BertAttention(config: config, scope: scope.scope("attention"))
-        let inter = scope.scope("intermediate")
-        intermediate = PackedLinear(
-            weight: try inter.tensor("dense.weight", shape: [i, h]), bias: try inter.tensor("dense.bias", shape: [i]),
-            outFeatures: i, inFeatures: h)
+        attention = try BertAttention(config: config, scope: scope.scope("attention"), context: context)
+        intermediate = try scope.scope("intermediate").linear(["dense"], outFeatures: i, inFeatures: h, context: context)
         activation = config.hiddenAct
         let out = scope.scope("output")
-        output = PackedLinear(
-            weight: try out.tensor("dense.weight", shape: [h, i]), bias: try out.tensor("dense.bias", shape: [h]),
-            outFeatures: h, inFeatures: i)
+        output = try out.linear(["dense"], outFeatures: h, inFeatures: i, context: context)
         gamma = try out.tensor("LayerNorm.weight", shape: [h])
         beta = try out.tensor("LayerNorm.bias", shape: [h])
         eps = config.layerNormEps

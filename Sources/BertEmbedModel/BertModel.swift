@@ -49,25 +49,27 @@ package final class BertModel: Sendable {
     /// nil when the checkpoint has no pooler weights (then the pooler output cannot be requested).
     let pooler: BertPooler?
 
-    /// Loads `config.json` and the safetensors weights of a Hugging Face BERT folder.
-    package convenience init(directory: URL) throws {
+    /// Loads `config.json` and the safetensors weights of a Hugging Face BERT folder, packing the weights on
+    /// `context`'s threads.
+    package convenience init(directory: URL, context: ComputeContext = ComputeContext()) throws {
         let config = try BertConfig(contentsOf: directory.appendingPathComponent("config.json"))
-        try self.init(config: config, weights: try BertWeights(directory: directory))
+        try self.init(config: config, weights: try BertWeights(directory: directory), context: context)
     }
 
-    /// Binds and packs every tensor the encoder needs; throws naming every missing tensor or a wrong shape.
-    package init(config: BertConfig, weights: BertWeights) throws {
+    /// Binds and packs every tensor the encoder needs (packing on `context`'s threads); throws naming every missing
+    /// tensor or a wrong shape.
+    package init(config: BertConfig, weights: BertWeights, context: ComputeContext = ComputeContext()) throws {
         self.config = config
         let root = weights.root
         embeddings = try BertEmbeddings(config: config, scope: root.scope("embeddings"))
         var layers: [BertLayer] = []
         for index in 0..<config.numHiddenLayers {
-            layers.append(try BertLayer(config: config, scope: root.scope("encoder.layer.\(index)")))
+            layers.append(try BertLayer(config: config, scope: root.scope("encoder.layer.\(index)"), context: context))
         }
         self.layers = layers
         try weights.checkComplete()
         // The pooler is optional: sentence-transformers checkpoints sometimes drop it.
-        pooler = weights.hasTensor("pooler.dense.weight") ? try BertPooler(config: config, scope: root.scope("pooler")) : nil
+        pooler = weights.hasTensor("pooler.dense.weight") ? try BertPooler(config: config, scope: root.scope("pooler"), context: context) : nil
         try weights.checkComplete()
     }
 

@@ -5,11 +5,9 @@ import BertEmbedKernels
 struct BertPooler: Sendable {
     let dense: PackedLinear
 
-    init(config: BertConfig, scope: WeightScope) throws {
+    init(config: BertConfig, scope: WeightScope, context: ComputeContext) throws {
         let h = config.hiddenSize
-        dense = PackedLinear(
-            weight: try scope.tensor("dense.weight", shape: [h, h]), bias: try scope.tensor("dense.bias", shape: [h]),
-            outFeatures: h, inFeatures: h)
+        dense = try scope.linear(["dense"], outFeatures: h, inFeatures: h, context: context)
     }
 
     /// hidden (T, H) with sequences at `sequences` -> (batch, H).

@@ -1,6 +1,7 @@
 // The one scoped, shape-checked weight lookup of the model target (as candle's VarBuilder: a prefix path,
 // every lookup checked against the shape the config implies, errors naming the key and both shapes).
 import Foundation
+import BertEmbedKernels
 import BertEmbedSafeTensors
 
 /// Every tensor of a model folder, looked up by name through scopes, each lookup shape-checked.
@@ -71,28 +72,41 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
             + "missing \(missing.count): \(missing.joined(separator: ", ")))"
     }
 
-    /// Shape and reader of the first spelling of canonical `name` present, or nil.
-    private func find(_ name: String) -> (name: String, shape: [Int], read: () throws -> [Float])? {
+    /// A checkpoint tensor found for a canonical name: its spelling, shape, a reader of its values as [Float], and
+    /// its stored bytes when they already are Float32 in native byte order (F32 on a little-endian machine).
+    private struct Found {
+        let name: String
+        let shape: [Int]
+        let read: () throws -> [Float]
+        let stored: UnsafeRawPointer?
+    }
+
+    /// The first spelling of canonical `name` present, or nil.
+    private func find(_ name: String) -> Found? {
         for candidate in BertWeightAliases.candidates(for: name) {
             switch source {
             case .archive(let archive):
                 guard let info = try? archive.info(candidate) else { continue }
-                return (candidate, info.shape, { try archive.floats(candidate) })
+                var stored: UnsafeRawPointer? = nil  // nil: read through the conversion (and its errors)
+                #if _endian(little)
+                if info.dtype == .f32 { stored = try? archive.storedBytes(candidate).baseAddress }
+                #endif
+                return Found(name: candidate, shape: info.shape, read: { try archive.floats(candidate) }, stored: stored)
             case .tensors(let tensors):
                 guard let tensor = tensors[candidate] else { continue }
-                return (candidate, tensor.shape, { tensor.data })
+                return Found(name: candidate, shape: tensor.shape, read: { tensor.data }, stored: nil)
             }
         }
         return nil
     }
 
-    func lookup(_ name: String, shape: [Int]) throws -> [Float] {
+    /// The tensor behind canonical `name`, checked to have `shape`; nil when the checkpoint lacks it (then the name
+    /// is recorded as missing and the caller reads zeros).
+    /// - Throws: `.shapeMismatch`, or `.missingTensors` when the zeros would exceed `maximumPlaceholderElements`.
+    private func resolve(_ name: String, shape: [Int]) throws -> Found? {
         precondition(shape.allSatisfy { $0 >= 0 }, "lookup of \(name) with a negative dimension \(shape)")
         guard let found = find(name) else {
-            let (count, overflow) = shape.reduce((1, false)) { acc, dim in
-                let (product, o) = acc.0.multipliedReportingOverflow(by: dim)
-                return (product, acc.1 || o)
-            }
+            let (count, overflow) = Self.elementCount(shape)
             let names: [String] = lock.withLock {
                 if !missing.contains(name) { missing.append(name) }
                 return missing
@@ -100,17 +114,60 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
             guard !overflow, count <= Self.maximumPlaceholderElements else {
                 throw BertModelError.missingTensors(names: names)
             }
-            return [Float](repeating: 0, count: count)
+            return nil
         }
         guard found.shape == shape else {
             throw BertModelError.shapeMismatch(name: found.name, expected: shape, actual: found.shape)
         }
-        let data: [Float]
-        do { data = try found.read() } catch {
+        return found
+    }
+
+    private static func elementCount(_ shape: [Int]) -> (count: Int, overflow: Bool) {
+        shape.reduce((1, false)) { acc, dim in
+            let (product, o) = acc.0.multipliedReportingOverflow(by: dim)
+            return (product, acc.1 || o)
+        }
+    }
+
+    /// Runs `get` (a read of `found`), mapping its error to `.unreadableTensor`, and records `found` as used.
+    private func use<T>(_ found: Found, _ get: () throws -> T) throws -> T {
+        let value: T
+        do { value = try get() } catch {
             throw BertModelError.unreadableTensor(name: found.name, reason: "\(error)")
         }
         _ = lock.withLock { used.insert(found.name) }
-        return data
+        return value
+    }
+
+    func lookup(_ name: String, shape: [Int]) throws -> [Float] {
+        guard let found = try resolve(name, shape: shape) else {
+            return [Float](repeating: 0, count: Self.elementCount(shape).count)
+        }
+        return try use(found, found.read)
+    }
+
+    /// Calls `body` with the values of canonical tensors `requests` (each checked to have its shape), in order, as
+    /// row-major Float32 in native byte order at any alignment: the checkpoint's mapped bytes themselves for F32 on a
+    /// little-endian machine (no copy), else a temporary copy (converted F16/BF16, tensors given directly, or zeros
+    /// for a missing tensor, as `lookup`). The pointers are valid only during the call.
+    func withTensors<R>(_ requests: [(name: String, shape: [Int])], _ body: ([UnsafeRawPointer]) throws -> R) throws -> R {
+        var pointers: [UnsafeRawPointer] = []
+        var copies: [UnsafeMutableRawPointer] = []
+        defer { for copy in copies { copy.deallocate() } }
+        for (name, shape) in requests {
+            let found = try resolve(name, shape: shape)
+            if let found, let stored = found.stored {
+                pointers.append(try use(found) { stored })
+                continue
+            }
+            let values = try found.map { try use($0, $0.read) }
+                ?? [Float](repeating: 0, count: Self.elementCount(shape).count)
+            let copy = UnsafeMutableRawPointer.allocate(byteCount: max(1, values.count * 4), alignment: 16)
+            copies.append(copy)
+            values.withUnsafeBytes { if let from = $0.baseAddress { copy.copyMemory(from: from, byteCount: $0.count) } }
+            pointers.append(UnsafeRawPointer(copy))
+        }
+        return try withExtendedLifetime(self) { try body(pointers) }
     }
 
     /// Whether the checkpoint has canonical tensor `name` under any spelling of `BertWeightAliases`
@@ -132,13 +189,37 @@ package struct WeightScope: Sendable {
 
     /// The scope `prefix.name`.
     package func scope(_ name: String) -> WeightScope {
-        WeightScope(weights: weights, prefix: prefix.isEmpty ? name : prefix + "." + name)
+        WeightScope(weights: weights, prefix: fullName(name))
     }
 
     /// The tensor `prefix.name` as Float32, checked to have `shape`.
     /// - Throws: `BertModelError.shapeMismatch` (full name, both shapes) or `.unreadableTensor`; a missing
     ///   tensor is recorded for `BertWeights.checkComplete()` and read as zeros.
     package func tensor(_ name: String, shape: [Int]) throws -> [Float] {
-        try weights.lookup(prefix.isEmpty ? name : prefix + "." + name, shape: shape)
+        try weights.lookup(fullName(name), shape: shape)
     }
+
+    /// The dense layers `names` (each `name.weight` (outFeatures, inFeatures) and `name.bias` (outFeatures)) stacked
+    /// along the output features into one packed layer of `names.count * outFeatures` outputs (one name: that layer;
+    /// three: the fused q|k|v projection). F32 weights are packed straight from the checkpoint's mapped bytes, on
+    /// `context`'s threads.
+    /// - Throws: as `tensor(_:shape:)`.
+    package func linear(
+        _ names: [String], outFeatures: Int, inFeatures: Int, context: ComputeContext
+    ) throws -> PackedLinear {
+        let requests = names.flatMap { name in
+            [(fullName(name + ".weight"), [outFeatures, inFeatures]), (fullName(name + ".bias"), [outFeatures])]
+        }
+        return try weights.withTensors(requests) { pointers in
+            let weightRows = stride(from: 0, to: pointers.count, by: 2).map { (pointers[$0], outFeatures) }
+            var bias: [Float] = []
+            bias.reserveCapacity(names.count * outFeatures)
+            for biasValues in stride(from: 1, to: pointers.count, by: 2).map({ pointers[$0] }) {
+                bias += (0..<outFeatures).map { biasValues.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
+            }
+            return PackedLinear(rows: WeightRows(blocks: weightRows, inFeatures: inFeatures), bias: bias, context: context)
+        }
+    }
+
+    private func fullName(_ name: String) -> String { prefix.isEmpty ? name : prefix + "." + name }
 }

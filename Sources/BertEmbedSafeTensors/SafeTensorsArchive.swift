@@ -98,6 +98,9 @@ public final class SafeTensorsArchive: Sendable {
     /// Tensor `name` as Float32 (see `SafeTensorsFile.floats(_:)`).
     public func floats(_ name: String) throws -> [Float] { try file(containing: name).floats(name) }
 
+    /// Tensor `name`'s bytes as stored, valid while this archive lives (see `SafeTensorsFile.storedBytes(_:)`).
+    package func storedBytes(_ name: String) throws -> UnsafeRawBufferPointer { try file(containing: name).storedBytes(name) }
+
     /// True for a shard name that stays inside the index's folder: one non-empty path component.
     static func isPlainFileName(_ name: String) -> Bool {
         !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\\")

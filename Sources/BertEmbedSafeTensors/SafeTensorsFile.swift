@@ -81,9 +81,15 @@ public final class SafeTensorsFile: Sendable {
     /// Calls `body` with tensor `name`'s bytes as stored (little-endian, any alignment), valid only during the call.
     /// - Throws: `.tensorNotFound`, or what `body` throws.
     public func withRawBytes<R>(_ name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        try withExtendedLifetime(self) { try body(try storedBytes(name)) }
+    }
+
+    /// Tensor `name`'s bytes as stored (little-endian, any alignment), in the file's own memory: valid while this
+    /// file object lives (for readers that pack weights straight from the map instead of copying them first).
+    /// - Throws: `.tensorNotFound`.
+    package func storedBytes(_ name: String) throws -> UnsafeRawBufferPointer {
         let tensor = try info(name)
-        let start = bytes.base + dataStart + tensor.byteRange.lowerBound
-        return try body(UnsafeRawBufferPointer(start: start, count: tensor.byteRange.count))
+        return UnsafeRawBufferPointer(start: bytes.base + dataStart + tensor.byteRange.lowerBound, count: tensor.byteRange.count)
     }
 
     /// A copy of tensor `name`'s bytes as stored (little-endian).
