@@ -2,10 +2,11 @@
 // BertEmbed: BERT sentence embeddings in pure Swift, equal to sentence-transformers.
 //
 // Targets follow the data flow, each with one job and no upward dependency:
-//   BertEmbedTokenizer   text -> WordPiece ids            (depends on nothing)
-//   BertEmbedSafeTensors .safetensors -> typed tensors     (depends on nothing)
+//   BertEmbedJSON        strict JSON parser                (depends on nothing)
+//   BertEmbedTokenizer   text -> WordPiece ids            (JSON)
+//   BertEmbedSafeTensors .safetensors -> typed tensors     (JSON)
 //   BertEmbedKernels     SIMD GEMM, attention, norms       (depends on nothing)
-//   BertEmbedModel       config, weights, BERT encoder     (SafeTensors, Kernels)
+//   BertEmbedModel       config, weights, BERT encoder     (JSON, SafeTensors, Kernels)
 //   BertEmbed            public facade: encode, pooling    (all of the above)
 //   bert-embed           command-line tool                 (BertEmbed)
 //
@@ -21,10 +22,11 @@ let package = Package(
         .executable(name: "bert-embed", targets: ["BertEmbedCLI"]),
     ],
     targets: [
-        .target(name: "BertEmbedTokenizer"),
-        .target(name: "BertEmbedSafeTensors"),
+        .target(name: "BertEmbedJSON"),
+        .target(name: "BertEmbedTokenizer", dependencies: ["BertEmbedJSON"]),
+        .target(name: "BertEmbedSafeTensors", dependencies: ["BertEmbedJSON"]),
         .target(name: "BertEmbedKernels"),
-        .target(name: "BertEmbedModel", dependencies: ["BertEmbedSafeTensors", "BertEmbedKernels"]),
+        .target(name: "BertEmbedModel", dependencies: ["BertEmbedJSON", "BertEmbedSafeTensors", "BertEmbedKernels"]),
         .target(
             name: "BertEmbed",
             dependencies: ["BertEmbedTokenizer", "BertEmbedSafeTensors", "BertEmbedKernels", "BertEmbedModel"]),
@@ -33,6 +35,7 @@ let package = Package(
         .executableTarget(name: "semantic-search-example", dependencies: ["BertEmbed"], path: "Sources/SemanticSearchExample"),
         // Test support (not API): fixture paths and the real-model lookup.
         .target(name: "_BertEmbedTestSupport", path: "Tests/_BertEmbedTestSupport"),
+        .testTarget(name: "BertEmbedJSONTests", dependencies: ["BertEmbedJSON"]),
         .testTarget(name: "BertEmbedTokenizerTests", dependencies: ["BertEmbedTokenizer", "_BertEmbedTestSupport"]),
         .testTarget(name: "BertEmbedSafeTensorsTests", dependencies: ["BertEmbedSafeTensors", "_BertEmbedTestSupport"]),
         .testTarget(name: "BertEmbedKernelsTests", dependencies: ["BertEmbedKernels", "_BertEmbedTestSupport"]),

@@ -8,6 +8,7 @@
 // model_type other than "bert" (RoBERTa, DistilBERT, ... differ in position ids or weight names, so
 // accepting them would give wrong vectors silently), and values of the wrong JSON type.
 import Foundation
+import BertEmbedJSON
 import BertEmbedKernels
 import BertEmbedSafeTensors
 

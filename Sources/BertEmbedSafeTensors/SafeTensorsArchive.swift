@@ -1,5 +1,6 @@
 // A checkpoint folder's tensors: `model.safetensors`, or the shards of `model.safetensors.index.json`
 // (the layout transformers' `save_pretrained` writes and `from_pretrained` reads).
+import BertEmbedJSON
 import Foundation
 
 /// All tensors of a checkpoint, from one safetensors file or several shards, looked up by name.

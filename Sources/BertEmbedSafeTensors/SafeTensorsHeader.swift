@@ -10,6 +10,7 @@
 // - end >= start, end <= buffer size, end - start == elements x bits / 8 (overflow-checked, whole bytes).
 // - Sorted by offsets, the tensors tile the buffer exactly: the first starts at 0, each starts where the
 //   previous ended, the last ends at the end of the file. So overlaps, gaps and trailing bytes are errors.
+import BertEmbedJSON
 
 /// Where one tensor's bytes are in a safetensors file, and how to read them.
 public struct TensorInfo: Sendable, Equatable {

@@ -10,11 +10,16 @@
 /// category changed after 8.0 (listed below). Every code point is checked against the reference in the tests.
 package enum BertCharacterClass {
     /// Scalars whose Unicode 8.0 category was punctuation (`P*`) but is no longer.
-    static let punctuationSince8: Set<UInt32> = [0x166D, 0x111C9]
+    static func wasPunctuationIn8(_ value: UInt32) -> Bool { value == 0x166D || value == 0x111C9 }
     /// Scalars that were nonspacing marks (`Mn`) in Unicode 8.0 but are no longer.
-    static let nonspacingMarkSince8: Set<UInt32> = [0x1734, 0x1171E]
+    static func wasNonspacingMarkIn8(_ value: UInt32) -> Bool { value == 0x1734 || value == 0x1171E }
     /// Scalars that are nonspacing marks now but were not in Unicode 8.0.
-    static let notNonspacingMarkIn8: Set<UInt32> = [0x111C9, 0x1885, 0x1886, 0xA9BD]
+    static func wasNotNonspacingMarkIn8(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x111C9, 0x1885, 0x1886, 0xA9BD: return true
+        default: return false
+        }
+    }
 
     /// True when `scalar` was assigned in Unicode 8.0 or earlier (the version of the Rust category tables).
     @inline(__always)
@@ -25,13 +30,16 @@ package enum BertCharacterClass {
 
     /// Flags of every BMP scalar (bit 0: removed by clean_text, 1: whitespace, 2: punctuation, 3: nonspacing
     /// mark), computed once per process from the predicates below so that the hot paths do a table lookup.
+    /// Each scalar's general category is looked up once for all four (about 4 ms, on the first non-ASCII word or
+    /// when vocab.txt is read).
     static let bmpFlags: [UInt8] = (0..<0x10000).map { value in
         guard let scalar = Unicode.Scalar(UInt32(value)) else { return 0 }
+        let category = scalar.properties.generalCategory
         var flags: UInt8 = 0
-        if slowIsRemovedByCleanText(scalar) { flags |= 1 }
-        if slowIsWhitespace(scalar) { flags |= 2 }
-        if slowIsPunctuation(scalar) { flags |= 4 }
-        if slowIsNonspacingMark(scalar) { flags |= 8 }
+        if isRemovedByCleanText(scalar, category) { flags |= 1 }
+        if isWhitespace(scalar, category) { flags |= 2 }
+        if isPunctuation(scalar, category) { flags |= 4 }
+        if isNonspacingMark(scalar, category) { flags |= 8 }
         return flags
     }
 
@@ -55,14 +63,17 @@ package enum BertCharacterClass {
 
     /// `is_control` of BertNormalizer (Cc, Cf, Co, Cs; tab, newline and carriage return excluded).
     /// Unassigned scalars (Cn) are *not* controls for the reference: its Cn table is empty in practice.
-    package static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isControl(_ scalar: Unicode.Scalar) -> Bool { isControl(scalar, scalar.properties.generalCategory) }
+
+    /// `isControl` given `scalar`'s general category (the predicates below take it so that the table looks it up once).
+    static func isControl(_ scalar: Unicode.Scalar, _ category: Unicode.GeneralCategory) -> Bool {
         switch scalar.value {
         case 0x09, 0x0A, 0x0D: return false
         case 0..<0x20, 0x7F: return true
         case 0x20..<0x7F: return false
         default: break
         }
-        switch scalar.properties.generalCategory {
+        switch category {
         case .control, .privateUse, .surrogate: return true
         case .format: return assignedByUnicode8(scalar)
         default: return false
@@ -71,27 +82,41 @@ package enum BertCharacterClass {
 
     /// `isRemovedByCleanText` computed from the Unicode properties.
     static func slowIsRemovedByCleanText(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value == 0 || scalar.value == 0xFFFD || isControl(scalar)
+        isRemovedByCleanText(scalar, scalar.properties.generalCategory)
+    }
+
+    static func isRemovedByCleanText(_ scalar: Unicode.Scalar, _ category: Unicode.GeneralCategory) -> Bool {
+        scalar.value == 0 || scalar.value == 0xFFFD || isControl(scalar, category)
     }
 
     /// `isWhitespace` computed from the Unicode properties.
-    static func slowIsWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+    static func slowIsWhitespace(_ scalar: Unicode.Scalar) -> Bool { isWhitespace(scalar, scalar.properties.generalCategory) }
+
+    /// White_Space holds only separators (Zs, Zl, Zp) and controls (tab ... carriage return, U+0085), so the
+    /// property is looked up for those categories alone.
+    static func isWhitespace(_ scalar: Unicode.Scalar, _ category: Unicode.GeneralCategory) -> Bool {
         switch scalar.value {
         case 0x09...0x0D, 0x20: return true
         case 0..<0x80: return false
-        default: return scalar.properties.isWhitespace
+        default: break
+        }
+        switch category {
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control: return scalar.properties.isWhitespace
+        default: return false
         }
     }
 
     /// `isPunctuation` computed from the Unicode properties.
-    static func slowIsPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+    static func slowIsPunctuation(_ scalar: Unicode.Scalar) -> Bool { isPunctuation(scalar, scalar.properties.generalCategory) }
+
+    static func isPunctuation(_ scalar: Unicode.Scalar, _ category: Unicode.GeneralCategory) -> Bool {
         let v = scalar.value
         if v < 0x80 {
             return (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v) || (0x5B...0x60).contains(v)
                 || (0x7B...0x7E).contains(v)
         }
-        if punctuationSince8.contains(v) { return true }
-        switch scalar.properties.generalCategory {
+        if wasPunctuationIn8(v) { return true }
+        switch category {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
             .initialPunctuation, .finalPunctuation, .otherPunctuation:
             return assignedByUnicode8(scalar)
@@ -102,11 +127,15 @@ package enum BertCharacterClass {
 
     /// `isNonspacingMark` computed from the Unicode properties.
     static func slowIsNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
+        isNonspacingMark(scalar, scalar.properties.generalCategory)
+    }
+
+    static func isNonspacingMark(_ scalar: Unicode.Scalar, _ category: Unicode.GeneralCategory) -> Bool {
         let v = scalar.value
         if v < 0x300 { return false }
-        if nonspacingMarkSince8.contains(v) { return true }
-        if notNonspacingMarkIn8.contains(v) { return false }
-        return scalar.properties.generalCategory == .nonspacingMark && assignedByUnicode8(scalar)
+        if wasNonspacingMarkIn8(v) { return true }
+        if wasNotNonspacingMarkIn8(v) { return false }
+        return category == .nonspacingMark && assignedByUnicode8(scalar)
     }
 
     /// `is_chinese_char` of BertNormalizer: the CJK ideograph blocks it pads with spaces (its own fixed range list).

@@ -1,5 +1,6 @@
 // Loads the classic BERT files: vocab.txt (one token per line, id = line number) and tokenizer_config.json,
 // as transformers' BertTokenizer builds its backend from them.
+import BertEmbedJSON
 import Foundation
 
 extension TokenizerDefinition {
@@ -27,7 +28,7 @@ extension TokenizerDefinition {
                 lowercase: lowercase)
             for role in Array(names.keys) {
                 let key = role + "_token"
-                if let name = try tokenName(object[key], file: config, key: key) { names[role] = name }
+                if let name = try tokenName(config, key: key) { names[role] = name }
             }
             definition.modelMaxLength = try modelMaxLength(config)
         }
@@ -43,8 +44,9 @@ extension TokenizerDefinition {
             }
         }
         if let config, let decoderTable = try config.object(config.object, "added_tokens_decoder", name: "added_tokens_decoder") {
-            for (key, value) in decoderTable {
-                guard let id = Int(key), let entry = value as? [String: Any] else {
+            for member in decoderTable {
+                let key = member.key
+                guard let id = Int(key), let entry = member.value.objectMembers else {
                     throw TokenizerError.invalidValue(path: config.path, key: "added_tokens_decoder.\(key)", reason: "expected an id and an object")
                 }
                 let token = try addedToken(entry, id: id, file: config, key: "added_tokens_decoder.\(key)")
@@ -88,7 +90,7 @@ extension TokenizerDefinition {
     }
 
     /// An added token from a JSON entry (`content`, `special`, `normalized`, `lstrip`, `rstrip`, `single_word`).
-    static func addedToken(_ entry: [String: Any], id: Int, file: JSONFile, key: String) throws -> AddedToken {
+    static func addedToken(_ entry: [JSONMember], id: Int, file: JSONFile, key: String) throws -> AddedToken {
         guard let content = try file.string(entry, "content", name: key + ".content") else {
             throw TokenizerError.invalidValue(path: file.path, key: key + ".content", reason: "missing")
         }

@@ -31,11 +31,13 @@ package struct TokenizationPipeline: Sendable {
         for b in 0..<128 {
             let scalar = Unicode.Scalar(UInt8(b))
             lower[b] = normalizer.lowercase && b >= 0x41 && b <= 0x5A ? UInt8(b + 32) : UInt8(b)
-            if normalizer.cleanText && BertCharacterClass.isRemovedByCleanText(scalar) {
+            // The slow predicates (128 property look-ups) leave the BMP table unbuilt until a non-ASCII word
+            // needs it (texts in ASCII never do).
+            if normalizer.cleanText && BertCharacterClass.slowIsRemovedByCleanText(scalar) {
                 classes[b] = .removed
-            } else if BertCharacterClass.isWhitespace(scalar) {
+            } else if BertCharacterClass.slowIsWhitespace(scalar) {
                 classes[b] = .whitespace
-            } else if BertCharacterClass.isPunctuation(scalar) {
+            } else if BertCharacterClass.slowIsPunctuation(scalar) {
                 classes[b] = .punctuation
             } else {
                 classes[b] = .word

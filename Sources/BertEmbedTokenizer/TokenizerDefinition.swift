@@ -1,19 +1,33 @@
 // Everything a tokenizer folder defines, whichever file it came from (vocab.txt + tokenizer_config.json, or tokenizer.json).
+import BertEmbedJSON
 import Foundation
 
-/// A WordPiece vocabulary: (token, id) entries, distinct byte-wise. Tokens are never keys of a Swift
+/// A WordPiece vocabulary: (token, id) entries, distinct byte-wise. Tokens are never plain `String` keys of a
 /// `Dictionary`, whose String equality is canonical equivalence ("é" == "e\u{301}") and would merge entries.
 package struct Vocabulary: Sendable {
     /// The entries.
     package private(set) var entries: [(token: String, id: Int)] = []
-    private var indexByBytes: [[UInt8]: Int] = [:]
+    private var indexByBytes: [TokenBytes: Int] = [:]
+
+    /// A token as a dictionary key compared and hashed by its UTF-8 bytes (no copy of them: most tokens are small
+    /// strings stored inline).
+    private struct TokenBytes: Hashable, Sendable {
+        var token: String
+
+        static func == (a: TokenBytes, b: TokenBytes) -> Bool { a.token.utf8.elementsEqual(b.token.utf8) }
+
+        func hash(into hasher: inout Hasher) {
+            var token = token
+            token.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
 
     /// An empty vocabulary.
     package init() {}
 
     /// Sets the id of `token`; a byte-identical token already present gets the new id (the later entry wins).
     package mutating func set(_ token: String, _ id: Int) {
-        let key = Array(token.utf8)
+        let key = TokenBytes(token: token)
         if let index = indexByBytes[key] {
             entries[index].id = id
         } else {
@@ -24,7 +38,13 @@ package struct Vocabulary: Sendable {
 
     /// The id of the byte-identical `token`.
     package subscript(token: String) -> Int? {
-        indexByBytes[Array(token.utf8)].map { entries[$0].id }
+        indexByBytes[TokenBytes(token: token)].map { entries[$0].id }
+    }
+
+    /// Makes room for `count` entries.
+    package mutating func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(count)
+        indexByBytes.reserveCapacity(count)
     }
 
     /// Whether there are no entries.
@@ -64,19 +84,19 @@ package struct TokenizerDefinition {
         addedTokens.first { $0.content.utf8.elementsEqual(token.utf8) }?.id ?? vocabulary[token]
     }
 
-    /// Reads a special-token setting that is either a string or an object with `content` (older files).
-    package static func tokenName(_ value: Any?, file: JSONFile, key: String) throws -> String? {
-        guard let value, !(value is NSNull) else { return nil }
-        if let string = value as? String { return string }
-        if let object = value as? [String: Any], let content = object["content"] as? String { return content }
+    /// Reads the special-token setting `key` of `file`, either a string or an object with `content` (older files).
+    package static func tokenName(_ file: JSONFile, key: String) throws -> String? {
+        guard let value = JSONFile.value(file.object, key) else { return nil }
+        if let string = value.stringValue { return string }
+        if let object = value.objectMembers, let content = JSONFile.value(object, "content")?.stringValue { return content }
         throw TokenizerError.invalidValue(path: file.path, key: key, reason: "expected a token string")
     }
 
     /// Reads `model_max_length` (nil when absent, null, or the "no limit" value 1e30 transformers writes).
     package static func modelMaxLength(_ config: JSONFile) throws -> Int? {
         guard let value = JSONFile.value(config.object, "model_max_length") else { return nil }
-        guard let number = (value as? NSNumber)?.doubleValue, number >= 0 else {
-            throw TokenizerError.invalidValue(path: config.path, key: "model_max_length", reason: "expected a non-negative number, found \(value)")
+        guard case .number(let literal) = value, let number = literal.double, number >= 0 else {
+            throw config.wrongType("model_max_length", "a non-negative number", value)
         }
         return number < 1e15 ? Int(number) : nil
     }

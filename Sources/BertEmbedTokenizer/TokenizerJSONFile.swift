@@ -1,5 +1,6 @@
 // Loads a Hugging Face tokenizer.json holding a BERT pipeline: WordPiece model, BertNormalizer, BertPreTokenizer,
 // TemplateProcessing or BertProcessing, WordPiece decoder, added tokens.
+import BertEmbedJSON
 import Foundation
 
 extension TokenizerDefinition {
@@ -18,11 +19,12 @@ extension TokenizerDefinition {
         guard let vocab = try file.object(model, "vocab", name: "model.vocab") else {
             throw TokenizerError.invalidValue(path: file.path, key: "model.vocab", reason: "missing")
         }
-        for (token, value) in vocab {
-            guard let number = value as? NSNumber, let id = Int(exactly: number.doubleValue), id >= 0, id < 1 << 31 else {
-                throw TokenizerError.invalidValue(path: file.path, key: "model.vocab", reason: "token '\(token)' has no valid id")
+        definition.vocabulary.reserveCapacity(vocab.count)
+        for member in vocab {
+            guard case .number(let number) = member.value, let id = number.integralValue, id >= 0, id < 1 << 31 else {
+                throw TokenizerError.invalidValue(path: file.path, key: "model.vocab", reason: "token '\(member.key)' has no valid id")
             }
-            definition.vocabulary.set(token, id)
+            definition.vocabulary.set(member.key, id)
         }
         guard !definition.vocabulary.isEmpty else {
             throw TokenizerError.invalidValue(path: file.path, key: "model.vocab", reason: "the vocabulary is empty")
@@ -46,10 +48,7 @@ extension TokenizerDefinition {
         let preType = try preTokenizer.flatMap { try file.string($0, "type", name: "pre_tokenizer.type") } ?? "none"
         guard preType == "BertPreTokenizer" else { throw TokenizerError.unsupported(path: file.path, feature: "pre-tokenizer \(preType)") }
 
-        if let list = JSONFile.value(file.object, "added_tokens") {
-            guard let entries = list as? [[String: Any]] else {
-                throw TokenizerError.invalidValue(path: file.path, key: "added_tokens", reason: "expected a list of objects")
-            }
+        if let entries = try file.objects(file.object, "added_tokens", name: "added_tokens") {
             for (index, entry) in entries.enumerated() {
                 let key = "added_tokens[\(index)]"
                 guard let id = try file.int(entry, "id", name: key + ".id") else {
@@ -72,9 +71,9 @@ extension TokenizerDefinition {
         if FileManager.default.fileExists(atPath: configURL.path) {
             let config = try JSONFile(url: configURL)
             definition.modelMaxLength = try modelMaxLength(config)
-            if let name = try tokenName(config.object["cls_token"], file: config, key: "cls_token") { definition.clsToken = name }
-            if let name = try tokenName(config.object["sep_token"], file: config, key: "sep_token") { definition.sepToken = name }
-            if let name = try tokenName(config.object["pad_token"], file: config, key: "pad_token") { definition.padToken = name }
+            if let name = try tokenName(config, key: "cls_token") { definition.clsToken = name }
+            if let name = try tokenName(config, key: "sep_token") { definition.sepToken = name }
+            if let name = try tokenName(config, key: "pad_token") { definition.padToken = name }
         }
         if let processor = try file.object(file.object, "post_processor", name: "post_processor") {
             definition.template = try template(processor, file: file, definition: &definition)
@@ -83,12 +82,12 @@ extension TokenizerDefinition {
     }
 
     /// The post-processor of tokenizer.json as a template (TemplateProcessing or BertProcessing).
-    static func template(_ processor: [String: Any], file: JSONFile, definition: inout TokenizerDefinition) throws -> TemplateProcessing {
+    static func template(_ processor: [JSONMember], file: JSONFile, definition: inout TokenizerDefinition) throws -> TemplateProcessing {
         let type = try file.string(processor, "type", name: "post_processor.type") ?? ""
         if type == "BertProcessing" {
             func pair(_ key: String) throws -> (String, Int) {
-                guard let list = processor[key] as? [Any], list.count == 2, let token = list[0] as? String,
-                      let number = list[1] as? NSNumber, let id = Int(exactly: number.doubleValue) else {
+                guard case .array(let list) = JSONFile.value(processor, key), list.count == 2, case .string(let token) = list[0],
+                      case .number(let number) = list[1], let id = number.integralValue else {
                     throw TokenizerError.invalidValue(path: file.path, key: "post_processor.\(key)", reason: "expected [token, id]")
                 }
                 return (token, id)
@@ -99,25 +98,36 @@ extension TokenizerDefinition {
             return .bert(cls: cls, sep: sep)
         }
         guard type == "TemplateProcessing" else { throw TokenizerError.unsupported(path: file.path, feature: "post-processor \(type)") }
-        let specials = try file.object(processor, "special_tokens", name: "post_processor.special_tokens") ?? [:]
+        let specials = try file.object(processor, "special_tokens", name: "post_processor.special_tokens") ?? []
         func pieces(_ key: String) throws -> [TemplateProcessing.Piece] {
-            guard let list = processor[key] as? [[String: Any]] else {
+            guard let list = try file.objects(processor, key, name: "post_processor.\(key)") else {
                 throw TokenizerError.invalidValue(path: file.path, key: "post_processor.\(key)", reason: "expected a list of pieces")
             }
             return try list.enumerated().map { index, entry in
                 let name = "post_processor.\(key)[\(index)]"
-                if let sequence = entry["Sequence"] as? [String: Any] {
+                if let sequence = JSONFile.value(entry, "Sequence")?.objectMembers {
                     let which = try file.string(sequence, "id", name: name + ".id")
                     guard which == "A" || which == "B" else {
                         throw TokenizerError.invalidValue(path: file.path, key: name + ".id", reason: "expected A or B")
                     }
                     return .sequence(index: which == "A" ? 0 : 1, typeId: try file.int(sequence, "type_id", name: name + ".type_id") ?? 0)
                 }
-                guard let special = entry["SpecialToken"] as? [String: Any], let tokenName = try file.string(special, "id", name: name + ".id"),
-                      let definitionEntry = specials[tokenName] as? [String: Any],
-                      let ids = (definitionEntry["ids"] as? [NSNumber])?.compactMap({ Int(exactly: $0.doubleValue) }),
-                      let tokens = definitionEntry["tokens"] as? [String], ids.count == tokens.count else {
+                guard let special = JSONFile.value(entry, "SpecialToken")?.objectMembers,
+                      let tokenName = try file.string(special, "id", name: name + ".id"),
+                      let definitionEntry = JSONFile.value(specials, tokenName)?.objectMembers,
+                      case .array(let idValues) = JSONFile.value(definitionEntry, "ids"),
+                      case .array(let tokenValues) = JSONFile.value(definitionEntry, "tokens") else {
                     throw TokenizerError.invalidValue(path: file.path, key: name, reason: "expected a Sequence or a SpecialToken listed in special_tokens")
+                }
+                let ids = idValues.compactMap { value -> Int? in
+                    if case .number(let number) = value { return number.integralValue }
+                    return nil
+                }
+                let tokens = tokenValues.compactMap(\.stringValue)
+                guard ids.count == idValues.count, tokens.count == tokenValues.count, ids.count == tokens.count else {
+                    throw TokenizerError.invalidValue(
+                        path: file.path, key: "post_processor.special_tokens.\(tokenName)",
+                        reason: "expected as many integer ids as token strings")
                 }
                 return .special(ids: ids, tokens: tokens, typeId: try file.int(special, "type_id", name: name + ".type_id") ?? 0)
             }

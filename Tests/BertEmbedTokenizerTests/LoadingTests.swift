@@ -48,6 +48,20 @@ final class LoadingTests: XCTestCase {
         }
     }
 
+    /// tokenizer.json vocabulary keys are compared byte-wise: "é" (U+00E9) and "e" + U+0301, equal as Swift strings,
+    /// stay two tokens with their own ids; a key repeated byte for byte keeps its last id, as serde does.
+    func testTokenizerJSONVocabularyKeysAreByteExact() throws {
+        let json = #"""
+            {"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, "[PAD]": 3, "\u00e9": 4, "e\u0301": 5,
+             "x": 6, "x": 7}}, "pre_tokenizer": {"type": "BertPreTokenizer"}}
+            """#
+        let tokenizer = try BertTokenizer(directory: try folder(["tokenizer.json": Data(json.utf8)]))
+        XCTAssertEqual(tokenizer.id(for: "\u{E9}"), 4)
+        XCTAssertEqual(tokenizer.id(for: "e\u{301}"), 5)
+        XCTAssertEqual(tokenizer.id(for: "x"), 7)
+        XCTAssertEqual(tokenizer.vocabularySize, 7)
+    }
+
     func testSpecialTokenIdsAndSettings() throws {
         let tokenizer = try Goldens.tokenizer("uncased")
         XCTAssertEqual([tokenizer.clsTokenId, tokenizer.sepTokenId, tokenizer.padTokenId, tokenizer.unkTokenId], [101, 102, 0, 100])

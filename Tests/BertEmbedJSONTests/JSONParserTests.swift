@@ -1,5 +1,5 @@
 // The strict JSON parser: what it keeps (duplicates, literals), what it rejects, and that it never traps.
-import BertEmbedSafeTensors
+import BertEmbedJSON
 import XCTest
 
 final class JSONParserTests: XCTestCase {

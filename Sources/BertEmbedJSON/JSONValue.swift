@@ -1,5 +1,6 @@
 // A parsed JSON document that keeps object members in order, duplicates included, and numbers as written.
-// Used for the safetensors header (where duplicate names must be detected) and for model config files.
+// Used for the safetensors header (where duplicate names must be detected), model config files and the
+// tokenizer files.
 
 /// One JSON value. Objects keep their members in source order, duplicates included,
 /// so that callers can reject (safetensors header) or resolve (config: last wins) them.
