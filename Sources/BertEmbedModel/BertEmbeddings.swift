@@ -2,12 +2,13 @@
 import BertEmbedKernels
 
 /// The embedding layer. Tables as PyTorch stores them: word (vocab, H), position (maxPositions, H),
-/// token type (typeVocab, H); LayerNorm gamma/beta (H). Dropout is a training leftover and absent here.
+/// token type (typeVocab, H), read in place from the checkpoint (see `WeightTable`); LayerNorm gamma/beta (H).
+/// Dropout is a training leftover and absent here.
 struct BertEmbeddings: Sendable {
     let hidden: Int
-    let wordEmbeddings: [Float]
-    let positionEmbeddings: [Float]
-    let tokenTypeEmbeddings: [Float]
+    let wordEmbeddings: WeightTable
+    let positionEmbeddings: WeightTable
+    let tokenTypeEmbeddings: WeightTable
     let gamma: [Float]
     let beta: [Float]
     let eps: Float
@@ -22,9 +23,9 @@ struct BertEmbeddings: Sendable {
         maxPositions = config.maxPositionEmbeddings
         typeVocabSize = config.typeVocabSize
         eps = config.layerNormEps
-        wordEmbeddings = try scope.tensor("word_embeddings.weight", shape: [config.vocabSize, h])
-        positionEmbeddings = try scope.tensor("position_embeddings.weight", shape: [config.maxPositionEmbeddings, h])
-        tokenTypeEmbeddings = try scope.tensor("token_type_embeddings.weight", shape: [config.typeVocabSize, h])
+        wordEmbeddings = try scope.table("word_embeddings.weight", shape: [config.vocabSize, h])
+        positionEmbeddings = try scope.table("position_embeddings.weight", shape: [config.maxPositionEmbeddings, h])
+        tokenTypeEmbeddings = try scope.table("token_type_embeddings.weight", shape: [config.typeVocabSize, h])
         gamma = try scope.tensor("LayerNorm.weight", shape: [h])
         beta = try scope.tensor("LayerNorm.bias", shape: [h])
     }
@@ -35,17 +36,23 @@ struct BertEmbeddings: Sendable {
         inputIds: [[Int]], tokenTypeIds: [[Int]], output: UnsafeMutablePointer<Float>, context: ComputeContext
     ) {
         var row = 0
-        for (ids, types) in zip(inputIds, tokenTypeIds) {
-            for position in ids.indices {
-                let out = output + row * hidden
-                let word = ids[position] * hidden
-                let pos = position * hidden
-                let type = types[position] * hidden
-                for c in 0..<hidden {
-                    // Same summation order as PyTorch: (word + token_type) + position.
-                    out[c] = (wordEmbeddings[word + c] + tokenTypeEmbeddings[type + c]) + positionEmbeddings[pos + c]
+        wordEmbeddings.withUnsafeBufferPointer { wordEmbeddings in
+            positionEmbeddings.withUnsafeBufferPointer { positionEmbeddings in
+                tokenTypeEmbeddings.withUnsafeBufferPointer { tokenTypeEmbeddings in
+                    for (ids, types) in zip(inputIds, tokenTypeIds) {
+                        for position in ids.indices {
+                            let out = output + row * hidden
+                            let word = ids[position] * hidden
+                            let pos = position * hidden
+                            let type = types[position] * hidden
+                            for c in 0..<hidden {
+                                // Same summation order as PyTorch: (word + token_type) + position.
+                                out[c] = (wordEmbeddings[word + c] + tokenTypeEmbeddings[type + c]) + positionEmbeddings[pos + c]
+                            }
+                            row += 1
+                        }
+                    }
                 }
-                row += 1
             }
         }
         addLayerNorm(output, residual: nil, rows: row, cols: hidden, gamma: gamma, beta: beta, eps: eps, context: context)

@@ -139,11 +139,30 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
         return value
     }
 
-    func lookup(_ name: String, shape: [Int]) throws -> [Float] {
-        guard let found = try resolve(name, shape: shape) else {
-            return [Float](repeating: 0, count: Self.elementCount(shape).count)
-        }
+    /// The values of `found` (recorded as used), or zeros of `shape` for a missing tensor.
+    private func values(_ found: Found?, shape: [Int]) throws -> [Float] {
+        guard let found else { return [Float](repeating: 0, count: Self.elementCount(shape).count) }
         return try use(found, found.read)
+    }
+
+    func lookup(_ name: String, shape: [Int]) throws -> [Float] {
+        try values(try resolve(name, shape: shape), shape: shape)
+    }
+
+    /// Canonical tensor `name`, checked to have `shape`, as a table read in place: the checkpoint's bytes in a map
+    /// of their own when they are F32 in native byte order and 4-byte aligned, else a copy (see `WeightTable`).
+    func table(_ name: String, shape: [Int]) throws -> WeightTable {
+        let found = try resolve(name, shape: shape)
+        if let found, let stored = found.stored, Int(bitPattern: stored) % MemoryLayout<Float>.alignment == 0,
+            case .archive(let archive) = source,
+            let mapped = try use(found, { try archive.separateMapping(of: found.name) })
+        {
+            return .mapped(mapped)
+        }
+        let values = try values(found, shape: shape)
+        return .copied(WeightBuffer(count: values.count) { target in
+            values.withUnsafeBufferPointer { if let from = $0.baseAddress { target.initialize(from: from, count: $0.count) } }
+        })
     }
 
     /// Calls `body` with the values of canonical tensors `requests` (each checked to have its shape), in order, as
@@ -160,8 +179,7 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
                 pointers.append(try use(found) { stored })
                 continue
             }
-            let values = try found.map { try use($0, $0.read) }
-                ?? [Float](repeating: 0, count: Self.elementCount(shape).count)
+            let values = try values(found, shape: shape)
             let copy = UnsafeMutableRawPointer.allocate(byteCount: max(1, values.count * 4), alignment: 16)
             copies.append(copy)
             values.withUnsafeBytes { if let from = $0.baseAddress { copy.copyMemory(from: from, byteCount: $0.count) } }
@@ -197,6 +215,12 @@ package struct WeightScope: Sendable {
     ///   tensor is recorded for `BertWeights.checkComplete()` and read as zeros.
     package func tensor(_ name: String, shape: [Int]) throws -> [Float] {
         try weights.lookup(fullName(name), shape: shape)
+    }
+
+    /// The table `prefix.name`, checked to have `shape`, read in place at run time (see `WeightTable`).
+    /// - Throws: as `tensor(_:shape:)`.
+    package func table(_ name: String, shape: [Int]) throws -> WeightTable {
+        try weights.table(fullName(name), shape: shape)
     }
 
     /// The dense layers `names` (each `name.weight` (outFeatures, inFeatures) and `name.bias` (outFeatures)) stacked

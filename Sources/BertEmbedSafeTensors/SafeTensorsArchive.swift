@@ -102,6 +102,9 @@ public final class SafeTensorsArchive: Sendable {
     /// Tensor `name`'s bytes as stored, valid while this archive lives (see `SafeTensorsFile.storedBytes(_:)`).
     package func storedBytes(_ name: String) throws -> UnsafeRawBufferPointer { try file(containing: name).storedBytes(name) }
 
+    /// Tensor `name`'s bytes in a map of their own (see `SafeTensorsFile.separateMapping(of:)`).
+    package func separateMapping(of name: String) throws -> MappedBytes? { try file(containing: name).separateMapping(of: name) }
+
     /// True for a shard name that stays inside the index's folder: one non-empty path component.
     static func isPlainFileName(_ name: String) -> Bool {
         !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\\")

@@ -92,6 +92,15 @@ public final class SafeTensorsFile: Sendable {
         return UnsafeRawBufferPointer(start: bytes.base + dataStart + tensor.byteRange.lowerBound, count: tensor.byteRange.count)
     }
 
+    /// Tensor `name`'s bytes as stored, in a read-only map of their own that lives as long as the returned object,
+    /// however long this file object does: for a tensor used in place after loading (the word embeddings), whose
+    /// pages the OS then reads only when touched. Nil for a file made from in-memory bytes.
+    /// - Throws: `.tensorNotFound`, or `.unreadableFile` when the system refuses the map.
+    package func separateMapping(of name: String) throws -> MappedBytes? {
+        let tensor = try info(name)
+        return try bytes.mapping(of: (dataStart + tensor.byteRange.lowerBound)..<(dataStart + tensor.byteRange.upperBound))
+    }
+
     /// A copy of tensor `name`'s bytes as stored (little-endian).
     /// - Throws: `.tensorNotFound`.
     public func rawBytes(_ name: String) throws -> [UInt8] {

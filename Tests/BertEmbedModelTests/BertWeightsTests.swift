@@ -102,6 +102,33 @@ final class BertWeightsTests: XCTestCase {
         }
     }
 
+    /// Embedding tables are read in place from the mapped checkpoint when F32 and 4-byte aligned; otherwise (an
+    /// unaligned or F16 tensor, tensors given in memory, a missing one) they are copies. Either way the values are
+    /// the tensor's, bit for bit.
+    func testTablesAreMappedWhenAlignedF32ElseCopied() throws {
+        func check(_ weights: BertWeights, _ name: String, shape: [Int], mapped: Bool, line: UInt = #line) throws {
+            let table = try weights.root.table(name, shape: shape)
+            if case .mapped = table { XCTAssertTrue(mapped, name, line: line) } else { XCTAssertFalse(mapped, name, line: line) }
+            let values = table.withUnsafeBufferPointer { Array($0) }
+            XCTAssertEqual(values.map(\.bitPattern), try weights.root.tensor(name, shape: shape).map(\.bitPattern), name, line: line)
+        }
+        let folder = resource("safetensors/bert-prefixed")
+        let config = try BertConfig(contentsOf: folder.appendingPathComponent("config.json"))
+        let prefixed = try BertWeights(directory: folder)
+        try check(prefixed, "embeddings.word_embeddings.weight", shape: [config.vocabSize, config.hiddenSize], mapped: true)
+        XCTAssertFalse(prefixed.unusedTensorNames.contains("bert.embeddings.word_embeddings.weight"), "recorded as used")
+        let unaligned = BertWeights(archive: SafeTensorsArchive(file: try SafeTensorsFile(contentsOf: resource("safetensors/unaligned.safetensors"))))
+        try check(unaligned, "b_f32", shape: [2, 2], mapped: false)
+        try check(unaligned, "c_f16", shape: [3], mapped: false)
+        XCTAssertThrowsError(try unaligned.root.table("b_f32", shape: [4])) { error in
+            XCTAssertEqual(error as? BertModelError, .shapeMismatch(name: "b_f32", expected: [4], actual: [2, 2]))
+        }
+        let memory = BertWeights(tensors: ["t": ([2], [1.5, -2])])
+        try check(memory, "t", shape: [2], mapped: false)
+        try check(memory, "absent", shape: [2, 3], mapped: false)
+        XCTAssertEqual(memory.missingTensorNames, ["absent"])
+    }
+
     func testAliasTableOrder() {
         XCTAssertEqual(BertWeightAliases.candidates(for: "pooler.dense.weight"), ["pooler.dense.weight", "bert.pooler.dense.weight"])
         XCTAssertEqual(BertWeightAliases.candidates(for: "embeddings.LayerNorm.bias"),

@@ -92,4 +92,24 @@ final class SafeTensorsFileTests: XCTestCase {
         let first = try file.withRawBytes("i64") { $0.loadUnaligned(fromByteOffset: 8, as: Int64.self) }
         XCTAssertEqual(Int64(littleEndian: first), -3)
     }
+
+    /// A tensor's separate map holds its stored bytes (at any offset, empty tensors included) and outlives the file
+    /// object; a file made from in-memory bytes has none.
+    func testSeparateMappingOutlivesTheFile() throws {
+        var mappings: [(name: String, bytes: [UInt8], mapping: MappedBytes)] = []
+        for fixture in ["dtypes.safetensors", "unaligned.safetensors"] {
+            let file = try SafeTensorsFile(contentsOf: resource("safetensors/\(fixture)"))
+            for tensor in file.tensors {
+                let mapping = try XCTUnwrap(try file.separateMapping(of: tensor.name))
+                mappings.append((tensor.name, try file.rawBytes(tensor.name), mapping))
+            }
+        }
+        for (name, bytes, mapping) in mappings {  // every file object is gone by now
+            XCTAssertEqual(Array(UnsafeRawBufferPointer(start: mapping.base, count: mapping.count)), bytes, name)
+        }
+        let url = resource("safetensors/dtypes.safetensors")
+        let memory = try SafeTensorsFile(bytes: [UInt8](try Data(contentsOf: url)), name: "in-memory")
+        XCTAssertNil(try memory.separateMapping(of: "f32"))
+        XCTAssertThrowsError(try memory.separateMapping(of: "nope"))
+    }
 }
