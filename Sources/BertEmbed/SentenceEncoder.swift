@@ -50,13 +50,23 @@ public final class SentenceEncoder: Sendable {
             throw EmbeddingError.poolingRequired(folder: modelDirectory.path)
         }
         let transformer = folder.transformerDirectory
+        let lowercase = folder.lowercaseInput
+        let readTokenizer: @Sendable () throws -> BertTokenizer = {
+            try BertTokenizer(directory: transformer, lowercasingFirst: lowercase)
+        }
+        let context = ComputeContext(threads: threads)
+        let loadModel = { try BertModel(directory: transformer, context: context) }
+        // With more than one thread the tokenizer files are read on another thread while this one packs the weights;
+        // either way a tokenizer error is reported before a model error.
+        let background = context.threads > 1 ? BackgroundResult(readTokenizer) : nil
+        let loaded = background == nil ? nil : Result { try loadModel() }
         do {
-            tokenizer = try BertTokenizer(directory: transformer, lowercasingFirst: folder.lowercaseInput)
+            tokenizer = try background?.get() ?? readTokenizer()
         } catch {
             throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: "tokenizer: \(error)")
         }
         do {
-            model = try BertModel(directory: transformer, context: ComputeContext(threads: threads))
+            model = try loaded?.get() ?? loadModel()
         } catch let error as BertModelError {
             throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: error.description)
         } catch {

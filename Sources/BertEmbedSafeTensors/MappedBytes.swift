@@ -2,6 +2,8 @@
 // or an owned copy for in-memory input (tests, fuzzing); and separate maps of byte ranges of a mapped file
 // (a tensor used in place, such as the word embeddings, outlives the map of the whole file).
 
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -96,9 +98,21 @@ package final class MappedBytes: @unchecked Sendable {
         return mapped
     }
 
+    /// Maps at least this large are unmapped on a background queue: tearing down the page tables of a 440 MB
+    /// checkpoint whose every page was read takes ~12 ms, which need not delay the end of loading. (The map is
+    /// private and read-only, and the descriptor is closed at once: nothing observes when it goes.)
+    static let backgroundUnmapSize = 64 << 20
+
     deinit {
         if let mapping {
-            munmap(mapping.start, mapping.length)
+            if mapping.length >= Self.backgroundUnmapSize {
+                let (start, length) = (UInt(bitPattern: mapping.start), mapping.length)
+                DispatchQueue.global(qos: .utility).async {
+                    _ = munmap(UnsafeMutableRawPointer(bitPattern: start), length)
+                }
+            } else {
+                munmap(mapping.start, mapping.length)
+            }
         } else {
             UnsafeMutableRawPointer(mutating: base).deallocate()
         }
