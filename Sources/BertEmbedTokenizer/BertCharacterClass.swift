@@ -30,8 +30,8 @@ package enum BertCharacterClass {
 
     /// Flags of every BMP scalar (bit 0: removed by clean_text, 1: whitespace, 2: punctuation, 3: nonspacing
     /// mark), computed once per process from the predicates below so that the hot paths do a table lookup.
-    /// Each scalar's general category is looked up once for all four (about 4 ms, on the first non-ASCII word or
-    /// when vocab.txt is read).
+    /// Each scalar's general category is looked up once for all four (about 4 ms, on the first non-ASCII word:
+    /// loading a tokenizer does not build it).
     static let bmpFlags: [UInt8] = (0..<0x10000).map { value in
         guard let scalar = Unicode.Scalar(UInt32(value)) else { return 0 }
         let category = scalar.properties.generalCategory

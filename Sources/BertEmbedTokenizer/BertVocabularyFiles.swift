@@ -64,24 +64,41 @@ extension TokenizerDefinition {
         return definition
     }
 
-    /// The token -> id map of a vocab.txt file.
+    /// The token -> id map of a vocab.txt file. Lines are cut at each 0x0A byte; an ASCII line (nearly all of them)
+    /// becomes a String without a validating pass, and only a non-ASCII line's trailing whitespace needs the Unicode
+    /// property (looked up directly, so reading vocab.txt does not build the BMP character table).
     static func readVocabulary(_ url: URL) throws -> Vocabulary {
         let data = try JSONFile.readData(url)
         var vocabulary = Vocabulary()
-        var lineNumber = 0
-        var start = data.startIndex
-        while start < data.endIndex {
-            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
-            var line = data[start..<end]
-            if line.last == 0x0D { line = line.dropLast() }
-            guard let text = String(data: line, encoding: .utf8) else {
-                throw TokenizerError.invalidUTF8(path: url.path, line: lineNumber + 1)
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var lineNumber = 0
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                var ascii = true
+                while end < bytes.count && bytes[end] != 0x0A {
+                    ascii = ascii && bytes[end] < 0x80
+                    end += 1
+                }
+                var stop = end
+                if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
+                let token: String
+                if ascii {
+                    while stop > start, BertCharacterClass.slowIsWhitespace(Unicode.Scalar(bytes[stop - 1])) { stop -= 1 }
+                    token = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self)
+                } else {
+                    guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self) else {
+                        throw TokenizerError.invalidUTF8(path: url.path, line: lineNumber + 1)
+                    }
+                    var scalars = text.unicodeScalars[...]
+                    while let last = scalars.last, BertCharacterClass.slowIsWhitespace(last) { scalars = scalars.dropLast() }
+                    token = String(String.UnicodeScalarView(scalars))
+                }
+                vocabulary.set(token, lineNumber)
+                lineNumber += 1
+                start = end + 1
             }
-            var scalars = text.unicodeScalars[...]
-            while let last = scalars.last, BertCharacterClass.isWhitespace(last) { scalars = scalars.dropLast() }
-            vocabulary.set(String(String.UnicodeScalarView(scalars)), lineNumber)
-            lineNumber += 1
-            start = end == data.endIndex ? end : data.index(after: end)
         }
         guard !vocabulary.isEmpty else {
             throw TokenizerError.invalidValue(path: url.path, key: "vocabulary", reason: "the file is empty")
