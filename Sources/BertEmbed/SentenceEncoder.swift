@@ -14,6 +14,10 @@ import Foundation
 ///
 /// Immutable after loading and `Sendable`: many tasks may call `encode` at once on one encoder and get the same
 /// results as sequential calls.
+///
+/// Loading packs the dense weights into memory of their own but reads the embedding tables in place from the
+/// memory-mapped `model.safetensors`: do not truncate or rewrite that file while the encoder lives (replacing it
+/// with a new file, as downloads do, is safe).
 public final class SentenceEncoder: Sendable {
     let tokenizer: BertTokenizer
     let model: BertModel
