@@ -290,12 +290,15 @@ public final class SentenceEncoder: Sendable {
         let order = ids.indices.sorted { ids[$0].count > ids[$1].count || (ids[$0].count == ids[$1].count && $0 < $1) }
         var request = try pooling.request(layerCount: model.config.numHiddenLayers)
         if let layers { request = BertOutputRequest(hiddenStates: Set(layers)) }
+        // One set of activation buffers for all batches: the first batch, of the longest texts, has the most tokens.
+        let scratch = model.scratch(tokens: order.prefix(options.batchSize).reduce(0) { $0 + ids[$1].count })
         var done = 0
         for start in stride(from: 0, to: order.count, by: options.batchSize) {
             let indices = Array(order[start..<min(start + options.batchSize, order.count)])
             let output: BertBatchOutput
             do {
-                output = try model.forward(inputIds: indices.map { ids[$0] }, request: request, context: context)
+                output = try model.forward(
+                    inputIds: indices.map { ids[$0] }, request: request, context: context, scratch: scratch)
             } catch let error as BertModelError {
                 throw EmbeddingError.invalidInput(error.description)
             }

@@ -42,16 +42,24 @@ struct BertLayer: Sendable {
     }
 }
 
-/// Scratch buffers of one forward pass over T tokens, allocated once per batch and reused by every layer:
-/// qkv (T, 3H), context (T, H), attention (T, H), intermediate (T, I).
-final class BertScratch {
+/// Buffers of forward passes over up to T tokens, reused by every layer and, when the caller keeps them, by
+/// consecutive batches: hidden and nextHidden (T, H) for the layers' input and output, qkv (T, 3H),
+/// context (T, H), attention (T, H), intermediate (T, I). Used by one forward pass at a time.
+package final class BertScratch {
+    /// T: the most tokens a batch using these buffers may have.
+    package let capacity: Int
+    let hidden: UnsafeMutablePointer<Float>
+    let nextHidden: UnsafeMutablePointer<Float>
     let qkv: UnsafeMutablePointer<Float>
     let context: UnsafeMutablePointer<Float>
     let attention: UnsafeMutablePointer<Float>
     let intermediate: UnsafeMutablePointer<Float>
 
     init(tokens: Int, config: BertConfig) {
+        capacity = tokens
         let t = max(tokens, 1)
+        hidden = .allocate(capacity: t * config.hiddenSize)
+        nextHidden = .allocate(capacity: t * config.hiddenSize)
         qkv = .allocate(capacity: t * 3 * config.hiddenSize)
         context = .allocate(capacity: t * config.hiddenSize)
         attention = .allocate(capacity: t * config.hiddenSize)
@@ -59,6 +67,8 @@ final class BertScratch {
     }
 
     deinit {
+        hidden.deallocate()
+        nextHidden.deallocate()
         qkv.deallocate()
         context.deallocate()
         attention.deallocate()

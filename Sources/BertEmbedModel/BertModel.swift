@@ -84,9 +84,12 @@ package final class BertModel: Sendable {
     ///   - tokenTypeIds: segment ids per token (same shapes as `inputIds`), or nil for all zeros.
     ///   - request: which hidden states (and whether the pooler output) to keep.
     ///   - context: the thread count; results do not depend on it.
+    ///   - scratch: buffers to reuse when they hold enough tokens (`scratch(tokens:)`; one caller at a time), so that
+    ///     consecutive batches do not map fresh memory for their activations; nil or too small: new ones.
     /// - Throws: `BertModelError.invalidInput` for an id out of range, a sequence too long, or mismatched shapes.
     package func forward(
-        inputIds: [[Int]], tokenTypeIds: [[Int]]? = nil, request: BertOutputRequest, context: ComputeContext
+        inputIds: [[Int]], tokenTypeIds: [[Int]]? = nil, request: BertOutputRequest, context: ComputeContext,
+        scratch reusable: BertScratch? = nil
     ) throws -> BertBatchOutput {
         let types = tokenTypeIds ?? inputIds.map { [Int](repeating: 0, count: $0.count) }
         try validate(inputIds: inputIds, tokenTypeIds: types, request: request)
@@ -97,28 +100,19 @@ package final class BertModel: Sendable {
             tokens += ids.count
         }
         let h = config.hiddenSize
+        let scratch = reusable.flatMap { $0.capacity >= tokens ? $0 : nil } ?? self.scratch(tokens: tokens)
+        // The hidden state ping-pongs between the scratch's two (T, H) buffers; requested states are copied out.
+        var current = scratch.hidden, next = scratch.nextHidden
+        func copy(_ state: UnsafeMutablePointer<Float>) -> [Float] { Array(UnsafeBufferPointer(start: state, count: tokens * h)) }
         var hiddenStates = [[Float]](repeating: [], count: layers.count + 1)
-        var current = [Float](repeating: 0, count: tokens * h)
-        var next = [Float](repeating: 0, count: tokens * h)
-        if tokens > 0 {
-            current.withUnsafeMutableBufferPointer { x in
-                embeddings(inputIds: inputIds, tokenTypeIds: types, output: x.baseAddress!, context: context)
-            }
-        }
-        if request.hiddenStates.contains(0) { hiddenStates[0] = current }
-        let scratch = BertScratch(tokens: tokens, config: config)
+        if tokens > 0 { embeddings(inputIds: inputIds, tokenTypeIds: types, output: current, context: context) }
+        if request.hiddenStates.contains(0) { hiddenStates[0] = copy(current) }
         for (index, layer) in layers.enumerated() {
             if tokens > 0 {
-                current.withUnsafeBufferPointer { x in
-                    next.withUnsafeMutableBufferPointer { y in
-                        layer(
-                            x.baseAddress!, tokens: tokens, sequences: sequences, scratch: scratch, output: y.baseAddress!,
-                            context: context)
-                    }
-                }
+                layer(current, tokens: tokens, sequences: sequences, scratch: scratch, output: next, context: context)
             }
             swap(&current, &next)
-            if request.hiddenStates.contains(index + 1) { hiddenStates[index + 1] = current }
+            if request.hiddenStates.contains(index + 1) { hiddenStates[index + 1] = copy(current) }
         }
         var pooled: [Float] = []
         if request.pooler, let pooler {
@@ -126,6 +120,9 @@ package final class BertModel: Sendable {
         }
         return BertBatchOutput(sequences: sequences, hiddenSize: h, hiddenStates: hiddenStates, pooled: pooled)
     }
+
+    /// Buffers for a forward pass over up to `tokens` tokens, for `forward(...scratch:)`.
+    package func scratch(tokens: Int) -> BertScratch { BertScratch(tokens: tokens, config: config) }
 
     private func validate(inputIds: [[Int]], tokenTypeIds: [[Int]], request: BertOutputRequest) throws {
         guard tokenTypeIds.count == inputIds.count else {

@@ -11,7 +11,7 @@ struct BertPooler: Sendable {
     }
 
     /// hidden (T, H) with sequences at `sequences` -> (batch, H).
-    func callAsFunction(_ hidden: [Float], sequences: [Range<Int>], context: ComputeContext) -> [Float] {
+    func callAsFunction(_ hidden: UnsafePointer<Float>, sequences: [Range<Int>], context: ComputeContext) -> [Float] {
         let h = dense.inFeatures
         guard !sequences.isEmpty else { return [] }
         var first = [Float](repeating: 0, count: sequences.count * h)

@@ -24,4 +24,20 @@ final class BatchInvarianceTests: XCTestCase {
             XCTAssertEqual(Array(mixed.pooled[(2 * 32)..<(3 * 32)]), alone.pooled)
         }
     }
+
+    /// Reused scratch buffers (as encode passes them from batch to batch) change nothing: a batch run after a larger
+    /// one on the same buffers, and a batch too large for them (new buffers), equal fresh runs bit for bit.
+    func testReusedScratchGivesTheSameOutputs() throws {
+        let model = try BertModel(directory: resource("tiny-bert"))
+        let request = BertOutputRequest(hiddenStates: [0, 2], pooler: true)
+        let context = ComputeContext(threads: 2)
+        let large: [[Int]] = [(0..<40).map { 5 + $0 * 11 }, [2, 42, 2145, 3]], small: [[Int]] = [[2, 884, 760, 3]]
+        let scratch = model.scratch(tokens: 44)
+        for batch in [large, small, large + large] {
+            let fresh = try model.forward(inputIds: batch, request: request, context: context)
+            let reused = try model.forward(inputIds: batch, request: request, context: context, scratch: scratch)
+            XCTAssertEqual(reused.hiddenStates, fresh.hiddenStates)
+            XCTAssertEqual(reused.pooled, fresh.pooled)
+        }
+    }
 }
