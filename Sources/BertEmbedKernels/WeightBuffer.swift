@@ -1,13 +1,17 @@
-// Memory for the weights a model prepares once at load (packed GEMM panels, the word embedding table): slices
-// of large 2 MiB-aligned chunks that Linux may back with transparent huge pages (madvise MADV_HUGEPAGE).
+// Memory for the weights a model prepares once at load (the packed GEMM panels, tables converted at load): slices
+// of large 2 MiB-aligned chunks, which Linux backs with transparent huge pages when asked to (BERT_EMBED_HUGE_PAGES=1:
+// madvise MADV_HUGEPAGE on each chunk).
 //
-// Why: these weights are hundreds of MB written once, at load. In 4 KiB pages that is one page fault per
-// 4 KiB: BERT-base's 340 MB of packed panels are ~85,000 faults, measured at ~0.5 ms per MB on the 2-core VM
-// of the README, more than the packing itself. In 2 MiB pages it is one fault per 2 MiB (~0.1 ms per MB, the
-// zeroing), and the GEMM misses the TLB less. Slices are carved from shared 32 MiB chunks (a larger request
-// gets a chunk of its own) so that small matrices land in huge pages too; a chunk is freed when the last slice
-// in it is gone. Where the system offers no huge pages (THP set to "never", other systems), or with
-// `BERT_EMBED_HUGE_PAGES=0`, the chunks are ordinary memory.
+// Why: these weights are hundreds of MB written once, at load. In 4 KiB pages that is one page fault per 4 KiB
+// (BERT-base's 340 MB of packed panels: ~85,000 faults, ~0.5 ms per MB on the 2-core VM of the README); in 2 MiB
+// pages it is one fault per 2 MiB and the GEMM misses the TLB less. Slices are carved from shared 32 MiB chunks (a
+// larger request gets a chunk of its own) so that small matrices land in huge pages too; a chunk is freed when the
+// last slice in it is gone.
+// Why not by default: on that VM (Firecracker, virtio-balloon free page reporting) free 2 MiB blocks are handed
+// back to the host after a few seconds idle, and touching them again costs host page faults. Measured BERT-base
+// load, huge pages vs 4 KiB: 87-145 vs 175-250 ms when loads follow each other, but 343-451 vs 187-243 ms for a load
+// after 12 s idle, the common case of one load per process. On hardware without that (bare metal, most VMs) huge
+// pages should win both ways; set the variable there.
 import Foundation
 
 /// Float32 values written once at load by `fill` and only read after, in huge-page-friendly memory.
@@ -40,8 +44,8 @@ final class WeightChunk: @unchecked Sendable {
     static let alignment = 2 << 20
     /// The size of a shared chunk.
     static let sharedSize = 32 << 20
-    /// Whether chunks ask for huge pages (`BERT_EMBED_HUGE_PAGES=0` turns it off).
-    static let hugePages = ProcessInfo.processInfo.environment["BERT_EMBED_HUGE_PAGES"] != "0"
+    /// Whether chunks ask for huge pages (`BERT_EMBED_HUGE_PAGES=1`; see the file comment).
+    static let hugePages = ProcessInfo.processInfo.environment["BERT_EMBED_HUGE_PAGES"] == "1"
     /// The process-wide allocator.
     static let allocator = Allocator()
 
