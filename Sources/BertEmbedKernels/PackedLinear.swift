@@ -4,7 +4,8 @@
 // Shapes: input (rows, inFeatures) row-major; weight (outFeatures, inFeatures) as nn.Linear stores it;
 // output (rows, outFeatures) row-major. The weight is repacked once, in `init`, into panels of
 // `kernel.columns` output features: panel p holds, for k = 0 ..< inFeatures, the `columns` weights
-// W[p * columns + j, k] side by side (zero past outFeatures). `apply` then, per task (a block of
+// W[p * columns + j, k] side by side (zero past outFeatures), by `WeightPacking` straight from where the rows lie
+// (the mapped checkpoint, or an array), into `WeightBuffer` memory. `apply` then, per task (a block of
 // `rowBlock` rows times a run of panels), for each K block of at most 256 (fixed by inFeatures alone):
 // packs that block of the input into (kc, rows) micro-panels (zero rows past the end) that stay in
 // L2, and for each weight panel (kc x columns, 16 KB, stays in L1) runs the micro-kernel over the
