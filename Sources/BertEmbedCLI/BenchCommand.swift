@@ -1,5 +1,6 @@
 // bert-embed bench: end-to-end throughput of the library on a model and a set of texts.
 import BertEmbed
+import BertEmbedKernels
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -18,10 +19,13 @@ let benchCommand = Subcommand(
     the dense layers' GFLOP/s (their floating-point operations divided by the encode time, so a lower bound),
     and the process's peak resident memory: while loading (the memory-mapped file and the packed weights) and,
     on Linux, while encoding (the packed weights plus a batch's activations; the peak is reset after loading).
+    gemm_kernel names the matrix-product micro-kernel this build and CPU use ("6x16-avx2-jit": generated at run
+    time for AVX2 + FMA; BERT_EMBED_JIT=0 turns it off, BERT_EMBED_GEMM_KERNEL=NAME forces one).
 
     options:
       --model DIR        a sentence-transformers or BERT folder (plain BERT folders are pooled with mean)
-      --input FILE       texts, one per line (default: a built-in set of 512 realistic English sentences)
+      --input FILE       texts, one per line, empty lines skipped (default: a built-in set of 512 realistic
+                         English sentences)
       --threads N        worker threads (default: all cores)
       --batch-size N     texts per forward pass (default 32)
       --runs N           timed runs after one warm-up run (default 3)
@@ -80,6 +84,7 @@ let benchCommand = Subcommand(
             ("tokens", "\(tokens)"),
             ("threads", "\(threads.map(String.init) ?? "all")"),
             ("batch_size", "\(batchSize)"),
+            ("gemm_kernel", GemmKernel.selected.name),
             ("load_ms", format(loadSeconds * 1000)),
             ("tokenizer_mb_per_s", format(Double(bytes) / tokenizeSeconds / 1e6)),
             ("tokens_per_s", format(Double(tokens) / median)),
