@@ -17,7 +17,7 @@ package enum GemmMicroKernelJIT {
     /// The kernel as a `GemmKernel` candidate, if this machine can run it.
     package static let kernel: GemmKernel? = {
         if let setting = ProcessInfo.processInfo.environment["BERT_EMBED_JIT"], setting == "0" { return nil }
-        guard X86Features.current.avx2FMA, let code = ExecutableCode(program()) else { return nil }
+        guard X86Features.current.avx2FMA, let code = ExecutableCode(program(), name: "gemm-6x16-avx2-jit") else { return nil }
         let entry = unsafeBitCast(code.entry, to: Entry.self)
         return GemmKernel(name: "6x16-avx2-jit", rows: 6, columns: 16) { a, b, kc, c, ldc, accumulate in
             entry(a, b, kc, c, ldc, accumulate ? 1 : 0)

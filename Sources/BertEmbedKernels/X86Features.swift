@@ -56,7 +56,7 @@ private struct CPUID {
             0x48, 0x09, 0xD0,  // or rax, rdx
             0xC3,  // ret
         ]
-        guard let cpuidBlock = ExecutableCode(cpuidCode), let xgetbvBlock = ExecutableCode(xgetbvCode) else {
+        guard let cpuidBlock = ExecutableCode(cpuidCode, name: "cpuid"), let xgetbvBlock = ExecutableCode(xgetbvCode, name: "xgetbv") else {
             return nil
         }
         cpuid = unsafeBitCast(cpuidBlock.entry, to: CPUIDFunction.self)

@@ -104,6 +104,29 @@ final class GemmMicroKernelJITTests: XCTestCase {
         }
     }
 
+    /// BERT_EMBED_PERF_MAP=1: the generated code is named in /tmp/perf-<pid>.map for `perf report`.
+    func testPerfMapNamesTheGeneratedCode() throws {
+        guard GemmMicroKernelJIT.kernel != nil else { throw XCTSkip("the generated kernel needs Linux x86-64 with AVX2 + FMA") }
+        let run = try runCLI(["bench-kernels", "--only", "layernorm", "--seconds", "0.01"], environment: ["BERT_EMBED_PERF_MAP": "1"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let maps = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("perf-") && $0.hasSuffix(".map") }
+        var named: [String] = []
+        for map in maps {
+            let path = "/tmp/" + map
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8), text.contains("bert-embed-") else { continue }
+            named.append(text)
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        let lines = named.joined().split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasSuffix(" bert-embed-gemm-6x16-avx2-jit") }, "\(lines)")
+        for line in lines {  // "<start hex> <size hex> <name>"
+            let fields = line.split(separator: " ")
+            XCTAssertEqual(fields.count, 3, String(line))
+            XCTAssertNotNil(UInt(fields[0], radix: 16), String(line))
+            XCTAssertNotNil(Int(fields[1], radix: 16), String(line))
+        }
+    }
+
     func testEnvironmentTurnsTheGeneratedKernelOff() throws {
         let listed = { (environment: [String: String]) throws -> String in
             let run = try runCLI(["bench-kernels", "--only", "layernorm", "--seconds", "0.01"], environment: environment)
