@@ -44,32 +44,12 @@ func gemm6x8SIMD4MulAdd(
     }
     let out = UnsafeMutableRawPointer(c)
     let row = ldc * 4
-    if accumulate {
-        c00 += out.loadUnaligned(fromByteOffset: 0, as: SIMD4<Float>.self)
-        c01 += out.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
-        c10 += out.loadUnaligned(fromByteOffset: row, as: SIMD4<Float>.self)
-        c11 += out.loadUnaligned(fromByteOffset: row + 16, as: SIMD4<Float>.self)
-        c20 += out.loadUnaligned(fromByteOffset: 2 * row, as: SIMD4<Float>.self)
-        c21 += out.loadUnaligned(fromByteOffset: 2 * row + 16, as: SIMD4<Float>.self)
-        c30 += out.loadUnaligned(fromByteOffset: 3 * row, as: SIMD4<Float>.self)
-        c31 += out.loadUnaligned(fromByteOffset: 3 * row + 16, as: SIMD4<Float>.self)
-        c40 += out.loadUnaligned(fromByteOffset: 4 * row, as: SIMD4<Float>.self)
-        c41 += out.loadUnaligned(fromByteOffset: 4 * row + 16, as: SIMD4<Float>.self)
-        c50 += out.loadUnaligned(fromByteOffset: 5 * row, as: SIMD4<Float>.self)
-        c51 += out.loadUnaligned(fromByteOffset: 5 * row + 16, as: SIMD4<Float>.self)
-    }
-    out.storeBytes(of: c00, toByteOffset: 0, as: SIMD4<Float>.self)
-    out.storeBytes(of: c01, toByteOffset: 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c10, toByteOffset: row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c11, toByteOffset: row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c20, toByteOffset: 2 * row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c21, toByteOffset: 2 * row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c30, toByteOffset: 3 * row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c31, toByteOffset: 3 * row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c40, toByteOffset: 4 * row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c41, toByteOffset: 4 * row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c50, toByteOffset: 5 * row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c51, toByteOffset: 5 * row + 16, as: SIMD4<Float>.self)
+    storeTileRow(out, 0, accumulate, c00, c01)
+    storeTileRow(out, row, accumulate, c10, c11)
+    storeTileRow(out, 2 * row, accumulate, c20, c21)
+    storeTileRow(out, 3 * row, accumulate, c30, c31)
+    storeTileRow(out, 4 * row, accumulate, c40, c41)
+    storeTileRow(out, 5 * row, accumulate, c50, c51)
 }
 
 /// 6x8 micro-kernel on `SIMD4<Float>`, separate multiply and add.
@@ -115,32 +95,12 @@ func gemm6x8SIMD4MulAddSplat(
     }
     let out = UnsafeMutableRawPointer(c)
     let row = ldc * 4
-    if accumulate {
-        c00 += out.loadUnaligned(fromByteOffset: 0, as: SIMD4<Float>.self)
-        c01 += out.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
-        c10 += out.loadUnaligned(fromByteOffset: row, as: SIMD4<Float>.self)
-        c11 += out.loadUnaligned(fromByteOffset: row + 16, as: SIMD4<Float>.self)
-        c20 += out.loadUnaligned(fromByteOffset: 2 * row, as: SIMD4<Float>.self)
-        c21 += out.loadUnaligned(fromByteOffset: 2 * row + 16, as: SIMD4<Float>.self)
-        c30 += out.loadUnaligned(fromByteOffset: 3 * row, as: SIMD4<Float>.self)
-        c31 += out.loadUnaligned(fromByteOffset: 3 * row + 16, as: SIMD4<Float>.self)
-        c40 += out.loadUnaligned(fromByteOffset: 4 * row, as: SIMD4<Float>.self)
-        c41 += out.loadUnaligned(fromByteOffset: 4 * row + 16, as: SIMD4<Float>.self)
-        c50 += out.loadUnaligned(fromByteOffset: 5 * row, as: SIMD4<Float>.self)
-        c51 += out.loadUnaligned(fromByteOffset: 5 * row + 16, as: SIMD4<Float>.self)
-    }
-    out.storeBytes(of: c00, toByteOffset: 0, as: SIMD4<Float>.self)
-    out.storeBytes(of: c01, toByteOffset: 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c10, toByteOffset: row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c11, toByteOffset: row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c20, toByteOffset: 2 * row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c21, toByteOffset: 2 * row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c30, toByteOffset: 3 * row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c31, toByteOffset: 3 * row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c40, toByteOffset: 4 * row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c41, toByteOffset: 4 * row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c50, toByteOffset: 5 * row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c51, toByteOffset: 5 * row + 16, as: SIMD4<Float>.self)
+    storeTileRow(out, 0, accumulate, c00, c01)
+    storeTileRow(out, row, accumulate, c10, c11)
+    storeTileRow(out, 2 * row, accumulate, c20, c21)
+    storeTileRow(out, 3 * row, accumulate, c30, c31)
+    storeTileRow(out, 4 * row, accumulate, c40, c41)
+    storeTileRow(out, 5 * row, accumulate, c50, c51)
 }
 
 /// 4x12 micro-kernel on `SIMD4<Float>`, separate multiply and add.
@@ -182,30 +142,8 @@ func gemm4x12SIMD4MulAdd(
     }
     let out = UnsafeMutableRawPointer(c)
     let row = ldc * 4
-    if accumulate {
-        c00 += out.loadUnaligned(fromByteOffset: 0, as: SIMD4<Float>.self)
-        c01 += out.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
-        c02 += out.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self)
-        c10 += out.loadUnaligned(fromByteOffset: row, as: SIMD4<Float>.self)
-        c11 += out.loadUnaligned(fromByteOffset: row + 16, as: SIMD4<Float>.self)
-        c12 += out.loadUnaligned(fromByteOffset: row + 32, as: SIMD4<Float>.self)
-        c20 += out.loadUnaligned(fromByteOffset: 2 * row, as: SIMD4<Float>.self)
-        c21 += out.loadUnaligned(fromByteOffset: 2 * row + 16, as: SIMD4<Float>.self)
-        c22 += out.loadUnaligned(fromByteOffset: 2 * row + 32, as: SIMD4<Float>.self)
-        c30 += out.loadUnaligned(fromByteOffset: 3 * row, as: SIMD4<Float>.self)
-        c31 += out.loadUnaligned(fromByteOffset: 3 * row + 16, as: SIMD4<Float>.self)
-        c32 += out.loadUnaligned(fromByteOffset: 3 * row + 32, as: SIMD4<Float>.self)
-    }
-    out.storeBytes(of: c00, toByteOffset: 0, as: SIMD4<Float>.self)
-    out.storeBytes(of: c01, toByteOffset: 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c02, toByteOffset: 32, as: SIMD4<Float>.self)
-    out.storeBytes(of: c10, toByteOffset: row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c11, toByteOffset: row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c12, toByteOffset: row + 32, as: SIMD4<Float>.self)
-    out.storeBytes(of: c20, toByteOffset: 2 * row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c21, toByteOffset: 2 * row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c22, toByteOffset: 2 * row + 32, as: SIMD4<Float>.self)
-    out.storeBytes(of: c30, toByteOffset: 3 * row, as: SIMD4<Float>.self)
-    out.storeBytes(of: c31, toByteOffset: 3 * row + 16, as: SIMD4<Float>.self)
-    out.storeBytes(of: c32, toByteOffset: 3 * row + 32, as: SIMD4<Float>.self)
+    storeTileRow(out, 0, accumulate, c00, c01, c02)
+    storeTileRow(out, row, accumulate, c10, c11, c12)
+    storeTileRow(out, 2 * row, accumulate, c20, c21, c22)
+    storeTileRow(out, 3 * row, accumulate, c30, c31, c32)
 }
