@@ -58,28 +58,26 @@ package enum FloatConversion {
 
     /// Naive reference for `float(fromHalf:)`: the binary16 value computed from its definition in Double.
     package static func referenceFloat(fromHalf bits: UInt16) -> Float {
-        let negative = bits & 0x8000 != 0
-        let exponent = Int((bits >> 10) & 0x1F)
-        let fraction = Double(bits & 0x3FF) / 1024
-        let magnitude: Double
-        switch exponent {
-        case 0: magnitude = fraction * pow(2.0, -14)
-        case 31: magnitude = fraction == 0 ? .infinity : .nan
-        default: magnitude = (1 + fraction) * pow(2.0, Double(exponent - 15))
-        }
-        return Float(negative ? -magnitude : magnitude)
+        referenceFloat(bits, exponentBits: 5, fractionBits: 10)
     }
 
     /// Naive reference for the BF16 path: the value from its definition (sign, 8-bit exponent, 7-bit fraction).
     package static func referenceFloat(fromBFloat16 bits: UInt16) -> Float {
+        referenceFloat(bits, exponentBits: 8, fractionBits: 7)
+    }
+
+    /// The 16-bit IEEE-style float `bits` (sign, then `exponentBits`, then `fractionBits`) from its definition:
+    /// subnormal, normal, infinity or NaN, computed in Double.
+    private static func referenceFloat(_ bits: UInt16, exponentBits: Int, fractionBits: Int) -> Float {
         let negative = bits & 0x8000 != 0
-        let exponent = Int((bits >> 7) & 0xFF)
-        let fraction = Double(bits & 0x7F) / 128
+        let maxExponent = (1 << exponentBits) - 1, bias = maxExponent / 2
+        let exponent = Int(bits >> fractionBits) & maxExponent
+        let fraction = Double(Int(bits) & ((1 << fractionBits) - 1)) / Double(1 << fractionBits)
         let magnitude: Double
         switch exponent {
-        case 0: magnitude = fraction * pow(2.0, -126)
-        case 255: magnitude = fraction == 0 ? .infinity : .nan
-        default: magnitude = (1 + fraction) * pow(2.0, Double(exponent - 127))
+        case 0: magnitude = fraction * pow(2.0, Double(1 - bias))
+        case maxExponent: magnitude = fraction == 0 ? .infinity : .nan
+        default: magnitude = (1 + fraction) * pow(2.0, Double(exponent - bias))
         }
         return Float(negative ? -magnitude : magnitude)
     }
