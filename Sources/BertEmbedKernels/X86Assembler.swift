@@ -101,33 +101,44 @@ package struct X86Assembler {
         if mod == 2 { withUnsafeBytes(of: displacement.littleEndian) { bytes.append(contentsOf: $0) } }
     }
 
-    /// `mov destination, source` (64-bit).
-    package mutating func mov(_ destination: X86Register, _ source: X86Register) {
+    /// A 64-bit register-to-register instruction: REX.W, `opcode`, ModRM with `source` in reg.
+    private mutating func registerForm(_ opcode: UInt8, _ destination: X86Register, _ source: X86Register) {
         rex(w: true, reg: source.number, rm: destination.number)
-        bytes.append(0x89)
+        bytes.append(opcode)
         modRM(mod: 3, reg: source.number, rm: destination.number)
     }
 
-    /// `add register, immediate` (64-bit, immediate sign-extended from 32 bits).
-    package mutating func add(_ register: X86Register, _ immediate: Int32) {
+    /// A 64-bit instruction of the immediate group (opcode 83 with an 8-bit immediate, 81 with 32 bits; the
+    /// operation in ModRM.reg: 0 add, 5 sub, 7 cmp).
+    private mutating func immediateForm(_ operation: UInt8, _ register: X86Register, _ immediate: Int32) {
         rex(w: true, reg: 0, rm: register.number)
-        if (-128...127).contains(immediate) {
-            bytes.append(0x83)
-            modRM(mod: 3, reg: 0, rm: register.number)
+        let short = (-128...127).contains(immediate)
+        bytes.append(short ? 0x83 : 0x81)
+        modRM(mod: 3, reg: operation, rm: register.number)
+        if short {
             bytes.append(UInt8(bitPattern: Int8(immediate)))
         } else {
-            bytes.append(0x81)
-            modRM(mod: 3, reg: 0, rm: register.number)
             withUnsafeBytes(of: immediate.littleEndian) { bytes.append(contentsOf: $0) }
         }
     }
 
+    /// `mov destination, source` (64-bit).
+    package mutating func mov(_ destination: X86Register, _ source: X86Register) { registerForm(0x89, destination, source) }
+
     /// `add destination, source` (64-bit).
-    package mutating func add(_ destination: X86Register, _ source: X86Register) {
-        rex(w: true, reg: source.number, rm: destination.number)
-        bytes.append(0x01)
-        modRM(mod: 3, reg: source.number, rm: destination.number)
-    }
+    package mutating func add(_ destination: X86Register, _ source: X86Register) { registerForm(0x01, destination, source) }
+
+    /// `test a, b` (64-bit).
+    package mutating func test(_ a: X86Register, _ b: X86Register) { registerForm(0x85, a, b) }
+
+    /// `add register, immediate` (64-bit, immediate sign-extended).
+    package mutating func add(_ register: X86Register, _ immediate: Int32) { immediateForm(0, register, immediate) }
+
+    /// `sub register, immediate` (64-bit, immediate sign-extended).
+    package mutating func sub(_ register: X86Register, _ immediate: Int32) { immediateForm(5, register, immediate) }
+
+    /// `cmp register, immediate` (64-bit, immediate sign-extended).
+    package mutating func cmp(_ register: X86Register, _ immediate: Int32) { immediateForm(7, register, immediate) }
 
     /// `shl register, count` (64-bit).
     package mutating func shl(_ register: X86Register, _ count: UInt8) {
@@ -135,29 +146,6 @@ package struct X86Assembler {
         bytes.append(0xC1)
         modRM(mod: 3, reg: 4, rm: register.number)
         bytes.append(count)
-    }
-
-    /// `sub register, immediate` (64-bit, immediate 8-bit sign-extended).
-    package mutating func sub(_ register: X86Register, _ immediate: Int8) {
-        rex(w: true, reg: 0, rm: register.number)
-        bytes.append(0x83)
-        modRM(mod: 3, reg: 5, rm: register.number)
-        bytes.append(UInt8(bitPattern: immediate))
-    }
-
-    /// `cmp register, immediate` (64-bit, immediate 8-bit sign-extended).
-    package mutating func cmp(_ register: X86Register, _ immediate: Int8) {
-        rex(w: true, reg: 0, rm: register.number)
-        bytes.append(0x83)
-        modRM(mod: 3, reg: 7, rm: register.number)
-        bytes.append(UInt8(bitPattern: immediate))
-    }
-
-    /// `test a, b` (64-bit).
-    package mutating func test(_ a: X86Register, _ b: X86Register) {
-        rex(w: true, reg: b.number, rm: a.number)
-        bytes.append(0x85)
-        modRM(mod: 3, reg: b.number, rm: a.number)
     }
 
     /// Conditions for `jump(if:to:)`: the flags of the last `test`, `cmp`, `sub` or `add`.
