@@ -8,9 +8,18 @@
 // AVX-512 builds can use the SIMD16 12x32 tile, arm64 the SIMD4 8x12 FMA tile. So the first use of
 // `GemmKernel.selected` times every candidate's micro-kernel on an L1-resident problem (about 2 MFLOP
 // per trial, interleaved rounds after a quick screening, a few milliseconds in all) and keeps the
-// fastest. Candidates are listed in order of preference and a later one must be 10% faster to displace
-// an earlier one, so that near-ties between FMA and multiply-add tiles do not flip from run to run
-// (the two round differently).
+// fastest.
+//
+// The choice must not change the results from one run to the next. Tiles that use a fused multiply-add
+// round once per product, multiply-then-add tiles twice, so the two kinds give different bits, and with
+// -target-cpu native on AVX2 they time close (111 vs 78 GFLOP/s quiet, 64 vs 52 under load on this VM),
+// so picking by speed alone let a burst of load give two processes of the same binary different last
+// bits. So the calibration first decides the arithmetic, by a gap noise cannot
+// bridge: fused when a fused tile runs at least half as fast as the best tile (in hardware it is the
+// fastest; emulated by a `fmaf` call per lane it is 40-100x slower), and then picks the fastest tile of
+// that arithmetic only. Tiles of one arithmetic give the same bits (same operations per output in the
+// same order; tested), so timing noise can change the speed but never the results. Within it a later
+// candidate must be 10% faster to displace an earlier one.
 // `BERT_EMBED_GEMM_KERNEL=<name>` overrides the choice.
 import Dispatch
 import Foundation
@@ -32,14 +41,18 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
     /// How many times the packed input repeats each value (1, or the vector width for kernels that
     /// load a ready-made broadcast: on SSE2 a broadcast is otherwise a load plus a shuffle).
     package let inputRepeat: Int
+    /// True when each product is added with a fused multiply-add (one rounding), false when it is
+    /// multiplied and then added (two). Kernels with the same arithmetic give bit-identical results.
+    package let fused: Bool
     /// The micro-kernel.
     package let function: Function
 
-    init(name: String, rows: Int, columns: Int, inputRepeat: Int = 1, function: @escaping Function) {
+    init(name: String, rows: Int, columns: Int, inputRepeat: Int = 1, fused: Bool, function: @escaping Function) {
         self.name = name
         self.rows = rows
         self.columns = columns
         self.inputRepeat = inputRepeat
+        self.fused = fused
         self.function = function
     }
 
@@ -49,14 +62,14 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
     /// Every candidate, in order of preference: the compiled kernels, with the run-time generated AVX2
     /// kernel (GemmMicroKernelJIT.swift) after the compiled FMA ones where this machine can run it.
     package static let all: [GemmKernel] = [
-        GemmKernel(name: "6x16-simd8-fma", rows: 6, columns: 16, function: gemm6x16SIMD8FMA),
-        GemmKernel(name: "12x32-simd16-fma", rows: 12, columns: 32, function: gemm12x32SIMD16FMA),
-        GemmKernel(name: "8x12-simd4-fma", rows: 8, columns: 12, function: gemm8x12SIMD4FMA),
+        GemmKernel(name: "6x16-simd8-fma", rows: 6, columns: 16, fused: true, function: gemm6x16SIMD8FMA),
+        GemmKernel(name: "12x32-simd16-fma", rows: 12, columns: 32, fused: true, function: gemm12x32SIMD16FMA),
+        GemmKernel(name: "8x12-simd4-fma", rows: 8, columns: 12, fused: true, function: gemm8x12SIMD4FMA),
     ] + (GemmMicroKernelJIT.kernel.map { [$0] } ?? []) + [
-        GemmKernel(name: "6x16-simd8-muladd", rows: 6, columns: 16, function: gemm6x16SIMD8MulAdd),
-        GemmKernel(name: "6x8-simd4-muladd-splat", rows: 6, columns: 8, inputRepeat: 4, function: gemm6x8SIMD4MulAddSplat),
-        GemmKernel(name: "6x8-simd4-muladd", rows: 6, columns: 8, function: gemm6x8SIMD4MulAdd),
-        GemmKernel(name: "4x12-simd4-muladd", rows: 4, columns: 12, function: gemm4x12SIMD4MulAdd),
+        GemmKernel(name: "6x16-simd8-muladd", rows: 6, columns: 16, fused: false, function: gemm6x16SIMD8MulAdd),
+        GemmKernel(name: "6x8-simd4-muladd-splat", rows: 6, columns: 8, inputRepeat: 4, fused: false, function: gemm6x8SIMD4MulAddSplat),
+        GemmKernel(name: "6x8-simd4-muladd", rows: 6, columns: 8, fused: false, function: gemm6x8SIMD4MulAdd),
+        GemmKernel(name: "4x12-simd4-muladd", rows: 4, columns: 12, fused: false, function: gemm4x12SIMD4MulAdd),
     ]
 
     /// The candidate called `name`, if any.
@@ -75,7 +88,8 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
     /// A screening round of 0.25 MFLOP per candidate, then two rounds of 2 MFLOP each timing every
     /// remaining candidate once (interleaved, so a burst of load from other processes hits all alike);
     /// a candidate's rate is its best round. Candidates below a quarter of the best after screening
-    /// (an `fmaf` call per lane, a spilling tile) are dropped.
+    /// (an `fmaf` call per lane, a spilling tile) are dropped. The pick is the fastest of the chosen
+    /// arithmetic (see the file comment): fused if a fused tile reaches half the best rate.
     package static let calibration: (choice: GemmKernel, gflops: [(name: String, gflops: Double)]) = {
         var rates = [Double](repeating: 0, count: all.count)
         for round in 0..<3 {
@@ -84,8 +98,12 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
                 rates[index] = max(rates[index], kernel.microKernelGFLOPS(flops: round == 0 ? 2.5e5 : 2e6))
             }
         }
-        var choice = 0
-        for index in all.indices where rates[index] > 1.1 * rates[choice] { choice = index }
+        let best = rates.max() ?? 0
+        let fusedBest = zip(all, rates).filter { $0.0.fused }.map(\.1).max() ?? 0
+        let fused = fusedBest > 0 && fusedBest >= 0.5 * best
+        let eligible = all.indices.filter { all[$0].fused == fused }
+        var choice = eligible[0]
+        for index in eligible where rates[index] > 1.1 * rates[choice] { choice = index }
         return (all[choice], zip(all, rates).map { ($0.name, $1) })
     }()
 

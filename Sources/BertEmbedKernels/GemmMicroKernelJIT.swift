@@ -19,7 +19,7 @@ package enum GemmMicroKernelJIT {
         if let setting = ProcessInfo.processInfo.environment["BERT_EMBED_JIT"], setting == "0" { return nil }
         guard X86Features.current.avx2FMA, let code = ExecutableCode(program(), name: "gemm-6x16-avx2-jit") else { return nil }
         let entry = unsafeBitCast(code.entry, to: Entry.self)
-        return GemmKernel(name: "6x16-avx2-jit", rows: 6, columns: 16) { a, b, kc, c, ldc, accumulate in
+        return GemmKernel(name: "6x16-avx2-jit", rows: 6, columns: 16, fused: true) { a, b, kc, c, ldc, accumulate in
             entry(a, b, kc, c, ldc, accumulate ? 1 : 0)
         }
     }()

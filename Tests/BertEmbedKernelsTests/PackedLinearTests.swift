@@ -128,4 +128,57 @@ final class GemmKernelCalibrationTests: XCTestCase {
         XCTAssertNotNil(GemmKernel.named(GemmKernel.calibration.choice.name))
         XCTAssertEqual(Set(GemmKernel.all.map(\.name)).count, GemmKernel.all.count, "names are unique")
     }
+
+    /// The pick is of the arithmetic the calibration decided on (fused when a fused tile reaches half the
+    /// best rate), so timing noise can never switch a process between the two roundings.
+    func testChoiceIsOfTheDecidedArithmetic() {
+        let calibration = GemmKernel.calibration
+        let rates = Dictionary(uniqueKeysWithValues: calibration.gflops.map { ($0.name, $0.gflops) })
+        let best = rates.values.max() ?? 0
+        let fusedBest = GemmKernel.all.filter(\.fused).compactMap { rates[$0.name] }.max() ?? 0
+        XCTAssertEqual(calibration.choice.fused, fusedBest >= 0.5 * best, "\(calibration.gflops)")
+    }
+
+    /// Each kernel's `fused` flag is true to its arithmetic: with products -1 * (1 + 2^-11) and then
+    /// (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24, a fused multiply-add leaves 2^-24 in the sum; a multiply rounds the
+    /// second product to 1 + 2^-11 (a tie, to even) and the add then gives 0.
+    func testFusedFlagMatchesTheRounding() {
+        let x = Float(1) + .ulpOfOne * 2048  // 1 + 2^-12
+        for kernel in GemmKernel.all {
+            let mr = kernel.rows, nr = kernel.columns
+            var a = [Float](repeating: -1, count: mr * kernel.inputRepeat)
+            a += [Float](repeating: x, count: mr * kernel.inputRepeat)
+            let b = [Float](repeating: 1 + .ulpOfOne * 4096, count: nr) + [Float](repeating: x, count: nr)  // 1 + 2^-11, x
+            var c = [Float](repeating: .nan, count: mr * nr)
+            kernel.function(a, b, 2, &c, nr, false)
+            let expected: Float = kernel.fused ? 0x1p-24 : 0
+            XCTAssertEqual(Set(c), [expected], "\(kernel)")
+        }
+    }
+
+    /// Kernels of one arithmetic give the same bits through the whole GEMM (packing, K blocks, edge tiles,
+    /// bias and activation), at awkward sizes and three K blocks, so which of them calibration picks
+    /// changes only the speed.
+    func testKernelsOfOneArithmeticGiveTheSameBits() {
+        var generator = NormalGenerator(seed: 123)
+        let (m, n, k) = (97, 71, 600)
+        let input = generator.array(m * k)
+        let weight = generator.array(n * k, scale: 0.05), bias = generator.array(n)
+        for fused in [true, false] {
+            var first: (name: String, output: [Float])?
+            for kernel in GemmKernel.all where kernel.fused == fused {
+                let layer = PackedLinear(weight: weight, bias: bias, outFeatures: n, inFeatures: k, kernel: kernel)
+                var output = [Float](repeating: .nan, count: m * n)
+                input.withUnsafeBufferPointer { a in
+                    output.withUnsafeMutableBufferPointer { c in
+                        layer.apply(a.baseAddress!, rows: m, output: c.baseAddress!, activation: .gelu,
+                                    context: ComputeContext(threads: 2))
+                    }
+                }
+                guard let reference = first else { first = (kernel.name, output); continue }
+                let differing = output.indices.filter { output[$0].bitPattern != reference.output[$0].bitPattern }
+                XCTAssertEqual(differing.count, 0, "\(kernel) vs \(reference.name): \(differing.prefix(5))")
+            }
+        }
+    }
 }
