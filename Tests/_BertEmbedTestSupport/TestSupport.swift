@@ -57,8 +57,11 @@ public func runCLI(
     process.standardInput = input
     process.standardOutput = output
     process.standardError = error
+    // A child that exits before reading all its input must not kill this process with SIGPIPE.
+    signal(SIGPIPE, SIG_IGN)
     try process.run()
-    // Read both pipes concurrently so a full pipe never blocks the child.
+    // Write stdin and read stderr on other threads while this one reads stdout, so that no full pipe
+    // blocks either side (the CLI streams: it writes output before it has read all its input).
     let group = DispatchGroup()
     nonisolated(unsafe) var errData = Data()
     group.enter()
@@ -66,8 +69,12 @@ public func runCLI(
         errData = error.fileHandleForReading.readDataToEndOfFile()
         group.leave()
     }
-    input.fileHandleForWriting.write(stdin)
-    try? input.fileHandleForWriting.close()
+    group.enter()
+    DispatchQueue.global().async {
+        try? input.fileHandleForWriting.write(contentsOf: stdin)  // EPIPE if the child stopped reading: fine
+        try? input.fileHandleForWriting.close()
+        group.leave()
+    }
     let outData = output.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
