@@ -54,21 +54,14 @@ public final class SentenceEncoder: Sendable {
             throw EmbeddingError.poolingRequired(folder: modelDirectory.path)
         }
         let transformer = folder.transformerDirectory
-        let lowercase = folder.lowercaseInput
-        let readTokenizer: @Sendable () throws -> BertTokenizer = {
-            try BertTokenizer(directory: transformer, lowercasingFirst: lowercase)
-        }
+        let readTokenizer: @Sendable () throws -> BertTokenizer = { [folder] in try folder.loadTokenizer() }
         let context = ComputeContext(threads: threads)
         let loadModel = { try BertModel(directory: transformer, context: context) }
         // With more than one thread the tokenizer files are read on another thread while this one packs the weights;
         // either way a tokenizer error is reported before a model error.
         let background = context.threads > 1 ? BackgroundResult(readTokenizer) : nil
         let loaded = background == nil ? nil : Result { try loadModel() }
-        do {
-            tokenizer = try background?.get() ?? readTokenizer()
-        } catch {
-            throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: "tokenizer: \(error)")
-        }
+        tokenizer = try background?.get() ?? readTokenizer()
         do {
             model = try loaded?.get() ?? loadModel()
         } catch let error as BertModelError {
@@ -253,15 +246,8 @@ public final class SentenceEncoder: Sendable {
     /// The prompt text to prepend, and its token count with `[CLS]` (excluded from pooling when the folder's
     /// `include_prompt` is false).
     private func promptPrefix(_ options: EncodeOptions) throws -> (String, Int) {
-        var prompt = options.prompt
-        if prompt == nil, let name = options.promptName ?? defaultPromptName {
-            guard let text = prompts[name] else {
-                throw EmbeddingError.invalidOption(
-                    "no prompt named '\(name)' (the folder has: \(prompts.keys.sorted().joined(separator: ", ")))")
-            }
-            prompt = text
-        }
-        guard let prompt, !prompt.isEmpty else { return ("", 0) }
+        let prompt = try folder.promptText(prompt: options.prompt, promptName: options.promptName)
+        guard !prompt.isEmpty else { return ("", 0) }
         return (prompt, tokenizer.encodeIds(prompt).count - 1)
     }
 

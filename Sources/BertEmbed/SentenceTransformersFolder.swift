@@ -1,11 +1,13 @@
 // Reads a sentence-transformers model folder: modules.json, the Pooling, Dense and Normalize modules, and the
 // sentence_bert_config.json / config_sentence_transformers.json settings (ports SentenceTransformer._load_sbert_model).
+import BertEmbedTokenizer
 import Foundation
 
-/// What a model folder says about the pipeline around the BERT encoder.
-struct SentenceTransformersFolder {
+/// What a model folder says about the pipeline around the BERT encoder. (Package-visible for the CLI's
+/// `tokenize`, which shows the tokens as the encoder gets them.)
+package struct SentenceTransformersFolder {
     /// The folder holding the Hugging Face files (config.json, weights, tokenizer): the Transformer module's path.
-    var transformerDirectory: URL
+    package var transformerDirectory: URL
     /// The pooling the folder's Pooling module describes; nil for a plain BERT folder.
     var pooling: Pooling?
     /// sentence-transformers' `include_prompt` (false: prompt tokens are left out of mean/max/weighted pooling).
@@ -18,14 +20,16 @@ struct SentenceTransformersFolder {
     var maxSequenceLength: Int?
     /// `do_lower_case` of sentence_bert_config.json: lowercase inside the tokenizer, after special tokens are split
     /// off (sentence-transformers 6 prepends tokenizers' `Lowercase` normalizer; `str.lower()` before 6).
-    var lowercaseInput = false
+    package var lowercaseInput = false
     /// `prompts` and `default_prompt_name` of config_sentence_transformers.json.
-    var prompts: [String: String] = [:]
-    var defaultPromptName: String?
+    package var prompts: [String: String] = [:]
+    package var defaultPromptName: String?
     /// `similarity_fn_name` of config_sentence_transformers.json.
     var similarityFunctionName: String?
 
-    init(directory: URL) throws {
+    /// Reads the folder (a sentence-transformers folder, or a plain BERT folder with none of these settings).
+    /// - Throws: `EmbeddingError` naming the file and the problem.
+    package init(directory: URL) throws {
         transformerDirectory = directory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -75,6 +79,29 @@ struct SentenceTransformersFolder {
             throw EmbeddingError.invalidModelFolder(file: modulesURL.path, reason: "no Pooling module")
         }
         try readSentenceTransformersConfig(directory.appendingPathComponent("config_sentence_transformers.json"))
+    }
+
+    /// The tokenizer as the encoder uses it: the Transformer module's files, with the folder's `do_lower_case`.
+    /// - Throws: `EmbeddingError.invalidModelFolder` naming the folder and the tokenizer's error.
+    package func loadTokenizer() throws -> BertTokenizer {
+        do {
+            return try BertTokenizer(directory: transformerDirectory, lowercasingFirst: lowercaseInput)
+        } catch {
+            throw EmbeddingError.invalidModelFolder(file: transformerDirectory.path, reason: "tokenizer: \(error)")
+        }
+    }
+
+    /// The text to prepend to each input: `prompt` if given, else the folder's prompt called `promptName`, else its
+    /// default prompt, else none ("").
+    /// - Throws: `EmbeddingError.invalidOption` when the folder has no prompt called `promptName`.
+    package func promptText(prompt: String?, promptName: String?) throws -> String {
+        if let prompt { return prompt }
+        guard let name = promptName ?? defaultPromptName else { return "" }
+        guard let text = prompts[name] else {
+            throw EmbeddingError.invalidOption(
+                "no prompt named '\(name)' (the folder has: \(prompts.keys.sorted().joined(separator: ", ")))")
+        }
+        return text
     }
 
     private mutating func readSentenceBertConfig(_ directory: URL) throws {

@@ -66,11 +66,76 @@ final class TokenizeCommandTests: XCTestCase {
         XCTAssertEqual(usage.status, 2)
     }
 
+    /// The ids are those sentence-transformers 6.2.0 feeds the model (tiny.json, lowercase.json): every golden case,
+    /// in its variant folder (do_lower_case, default prompts), with its prompt options, truncated at its max_length
+    /// or the folder's max_seq_length; texts sent as JSON strings. Exact.
+    func testIdsEqualSentenceTransformersForEveryGoldenCase() throws {
+        let variants = try VariantFolders()
+        var checked = 0
+        for file in ["tiny.json", "lowercase.json"] {
+            let data = try Data(contentsOf: resource("goldens/sentence/" + file))
+            let cases = try XCTUnwrap((JSONSerialization.jsonObject(with: data) as? [String: Any])?["cases"] as? [[String: Any]])
+            for golden in cases {
+                let name = try XCTUnwrap(golden["name"] as? String)
+                let texts = try XCTUnwrap(golden["texts"] as? [String]), ids = try XCTUnwrap(golden["ids"] as? [[Int]])
+                let options = golden["options"] as? [String: Any] ?? [:]
+                let folder = try (golden["variant"] as? String).map { try variants.folder($0) } ?? resource("tiny-bert")
+                var arguments = ["tokenize", "--model", folder.path, "--jsonl", "--max-length", "\((options["max_length"] as? Int) ?? 48)"]
+                if let prompt = options["prompt"] as? String { arguments += ["--prompt", prompt] }
+                if let promptName = options["prompt_name"] as? String { arguments += ["--prompt-name", promptName] }
+                let input = try texts.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]), as: UTF8.self) }
+                let result = try runCLI(arguments, stdin: Data((input.joined(separator: "\n") + "\n").utf8))
+                XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
+                let got = try lines(result.stdout).map { $0["ids"] as? [Int] ?? [] }
+                XCTAssertEqual(got.count, texts.count, name)
+                for (index, expected) in ids.enumerated() where index < got.count {
+                    XCTAssertEqual(got[index], expected, "\(name), text \(index) \(texts[index].debugDescription)")
+                }
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 20)
+    }
+
+    /// A sentence-transformers folder whose Transformer module is a subfolder (older models: 0_Transformer/).
+    func testTransformerModuleInASubfolder() throws {
+        let variants = try VariantFolders()
+        let root = try variants.baseCopy("subfolder")
+        let inner = root.appendingPathComponent("0_Transformer")
+        try FileManager.default.createDirectory(at: inner, withIntermediateDirectories: true)
+        for file in ["config.json", "model.safetensors", "sentence_bert_config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt"] {
+            try FileManager.default.moveItem(at: root.appendingPathComponent(file), to: inner.appendingPathComponent(file))
+        }
+        let modules = #"[{"idx": 0, "name": "0", "path": "0_Transformer", "type": "sentence_transformers.models.Transformer"}, "#
+            + #"{"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]"#
+        try variants.write(Data(modules.utf8), to: "modules.json", in: root)
+        let moved = try runCLI(["tokenize", "--model", root.path], stdin: Data("Hello, world!\n".utf8))
+        let base = try runCLI(["tokenize", "--model", resource("tiny-bert").path], stdin: Data("Hello, world!\n".utf8))
+        XCTAssertEqual(moved.status, 0, moved.stderr)
+        XCTAssertEqual(base.status, 0, base.stderr)
+        XCTAssertEqual(moved.stdout, base.stdout)
+        XCTAssertGreaterThan(moved.stdout.count, 10)
+    }
+
+    func testPromptErrors() throws {
+        let variants = try VariantFolders()
+        let folder = try variants.folder("prompts-mean").path
+        let unknown = try runCLI(["tokenize", "--model", folder, "--prompt-name", "nope"], stdin: Data("a\n".utf8))
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderr.contains("no prompt named 'nope'") && unknown.stderr.contains("passage"), unknown.stderr)
+        let pair = try runCLI(["tokenize", "--model", folder, "--pair", "--prompt", "q: "], stdin: Data("a\tb\n".utf8))
+        XCTAssertEqual(pair.status, 2, pair.stderr)
+        let both = try runCLI(["tokenize", "--model", folder, "--prompt", "q: ", "--prompt-name", "passage"])
+        XCTAssertEqual(both.status, 2, both.stderr)
+    }
+
     func testHelpDescribesEveryOption() throws {
         let result = try runCLI(["tokenize", "--help"])
         XCTAssertEqual(result.status, 0)
         let help = String(decoding: result.stdout, as: UTF8.self)
-        for option in ["--model", "--max-length", "--pair", "--jsonl", "--benchmark"] { XCTAssertTrue(help.contains(option), option) }
+        for option in ["--model", "--max-length", "--pair", "--jsonl", "--benchmark", "--prompt", "--prompt-name"] {
+            XCTAssertTrue(help.contains(option), option)
+        }
     }
 
     func testBenchmarkPrintsThroughput() throws {
