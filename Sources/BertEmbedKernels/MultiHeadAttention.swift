@@ -43,68 +43,69 @@ func attentionHead(
     let outColumns = (d + nr - 1) / nr * nr
     let scale = 1 / Float(d).squareRoot()
     let base = qkv + sequence.lowerBound * stride + head * d
-    let q = UnsafeMutablePointer<Float>.allocate(capacity: rows * splat * d)  // (rows/MR) x (d, MR, splat)
-    let k = UnsafeMutablePointer<Float>.allocate(capacity: keys * d)  // (keys/NR) x (d, NR)
-    let v = UnsafeMutablePointer<Float>.allocate(capacity: length * outColumns)  // (outColumns/NR) x (L, NR)
-    let p = UnsafeMutablePointer<Float>.allocate(capacity: rows * splat * length)  // (rows/MR) x (L, MR, splat)
-    let scores = UnsafeMutablePointer<Float>.allocate(capacity: mr * keys)  // one micro-panel's rows (MR, keys)
-    let tile = UnsafeMutablePointer<Float>.allocate(capacity: mr * outColumns)  // (MR, outColumns)
-    let inverses = UnsafeMutablePointer<Float>.allocate(capacity: mr)
-    defer {
-        q.deallocate(); k.deallocate(); v.deallocate(); p.deallocate()
-        scores.deallocate(); tile.deallocate(); inverses.deallocate()
-    }
-    // Q is scaled by 1/sqrt(d) as it is packed, so the GEMM gives the scaled scores.
-    packPanels(base, count: length, stride: stride, depth: d, rows: rows, mr: mr, splat: splat, scale: scale, into: q)
-    (k + length / nr * nr * d).initialize(repeating: 0, count: (keys - length / nr * nr) * d)  // the last panel
-    for j in 0..<length {
-        scatter(base + j * stride + hidden, count: d, to: k + (j / nr) * nr * d + j % nr, step: nr, scale: 1)
-    }
-    if outColumns > d { v.initialize(repeating: 0, count: length * outColumns) }
-    for panel in 0..<(outColumns / nr) {
-        let c0 = panel * nr, width = min(nr, d - c0)
+    // Sizes in floats: q (rows/MR) x (d, MR, splat); k (keys/NR) x (d, NR); v (outColumns/NR) x (L, NR);
+    // p (rows/MR) x (L, MR, splat); scores, one micro-panel's rows (MR, keys); tile (MR, outColumns); inverses (MR).
+    let sizes = (q: rows * splat * d, k: keys * d, v: length * outColumns, p: rows * splat * length, scores: mr * keys,
+                 tile: mr * outColumns, inverses: mr)
+    let bytes = ThreadScratch.bytes(floats: sizes.q) + ThreadScratch.bytes(floats: sizes.k) + ThreadScratch.bytes(floats: sizes.v)
+        + ThreadScratch.bytes(floats: sizes.p) + ThreadScratch.bytes(floats: sizes.scores)
+        + ThreadScratch.bytes(floats: sizes.tile) + ThreadScratch.bytes(floats: sizes.inverses)
+    ThreadScratch.with(bytes: bytes) { scratch in
+        let q = scratch.floats(sizes.q), k = scratch.floats(sizes.k), v = scratch.floats(sizes.v)
+        let p = scratch.floats(sizes.p), scores = scratch.floats(sizes.scores), tile = scratch.floats(sizes.tile)
+        let inverses = scratch.floats(sizes.inverses)
+        // Q is scaled by 1/sqrt(d) as it is packed, so the GEMM gives the scaled scores.
+        packPanels(base, count: length, stride: stride, depth: d, rows: rows, mr: mr, splat: splat, scale: scale, into: q)
+        (k + length / nr * nr * d).initialize(repeating: 0, count: (keys - length / nr * nr) * d)  // the last panel
         for j in 0..<length {
-            let source = base + j * stride + 2 * hidden + c0, target = v + panel * nr * length + j * nr
-            if width == 16 {
-                let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
-                to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32, as: SIMD8<Float>.self)
-            } else {
-                for c in 0..<width { target[c] = source[c] }
-            }
+            scatter(base + j * stride + hidden, count: d, to: k + (j / nr) * nr * d + j % nr, step: nr, scale: 1)
         }
-    }
-    if rows > length {  // rows past the length, in the last micro-panel, are zero
-        let last = p + (rows / mr - 1) * mr * splat * length
-        for j in 0..<length {
-            for r in (length - (rows - mr))..<mr {
-                for s in 0..<splat { last[(j * mr + r) * splat + s] = 0 }
-            }
-        }
-    }
-    let panelStride = mr * splat
-    for i in 0..<(rows / mr) {
-        let qPanel = q + i * panelStride * d, pPanel = p + i * panelStride * length
-        for panel in 0..<(keys / nr) {
-            kernel.function(qPanel, k + panel * nr * d, d, scores + panel * nr, keys, false)
-        }
-        for r in 0..<min(mr, length - i * mr) {
-            inverses[r] = softmaxRow(
-                scores + r * keys, length: length, into: pPanel + r * splat, stride: panelStride, splat: splat)
-        }
+        if outColumns > d { v.initialize(repeating: 0, count: length * outColumns) }
         for panel in 0..<(outColumns / nr) {
-            kernel.function(pPanel, v + panel * nr * length, length, tile + panel * nr, outColumns, false)
-        }
-        for r in 0..<min(mr, length - i * mr) {
-            let out = output + (sequence.lowerBound + i * mr + r) * hidden + head * d, row = tile + r * outColumns
-            let inverse = inverses[r]
-            var c = 0
-            while c + 8 <= d {
-                UnsafeMutableRawPointer(out + c).storeBytes(
-                    of: UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self) * inverse, as: SIMD8<Float>.self)
-                c += 8
+            let c0 = panel * nr, width = min(nr, d - c0)
+            for j in 0..<length {
+                let source = base + j * stride + 2 * hidden + c0, target = v + panel * nr * length + j * nr
+                if width == 16 {
+                    let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+                    to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32, as: SIMD8<Float>.self)
+                } else {
+                    for c in 0..<width { target[c] = source[c] }
+                }
             }
-            while c < d { out[c] = row[c] * inverse; c += 1 }
+        }
+        if rows > length {  // rows past the length, in the last micro-panel, are zero
+            let last = p + (rows / mr - 1) * mr * splat * length
+            for j in 0..<length {
+                for r in (length - (rows - mr))..<mr {
+                    for s in 0..<splat { last[(j * mr + r) * splat + s] = 0 }
+                }
+            }
+        }
+        let panelStride = mr * splat
+        for i in 0..<(rows / mr) {
+            let qPanel = q + i * panelStride * d, pPanel = p + i * panelStride * length
+            for panel in 0..<(keys / nr) {
+                kernel.function(qPanel, k + panel * nr * d, d, scores + panel * nr, keys, false)
+            }
+            for r in 0..<min(mr, length - i * mr) {
+                inverses[r] = softmaxRow(
+                    scores + r * keys, length: length, into: pPanel + r * splat, stride: panelStride, splat: splat)
+            }
+            for panel in 0..<(outColumns / nr) {
+                kernel.function(pPanel, v + panel * nr * length, length, tile + panel * nr, outColumns, false)
+            }
+            for r in 0..<min(mr, length - i * mr) {
+                let out = output + (sequence.lowerBound + i * mr + r) * hidden + head * d, row = tile + r * outColumns
+                let inverse = inverses[r]
+                var c = 0
+                while c + 8 <= d {
+                    UnsafeMutableRawPointer(out + c).storeBytes(
+                        of: UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self) * inverse, as: SIMD8<Float>.self)
+                    c += 8
+                }
+                while c < d { out[c] = row[c] * inverse; c += 1 }
+            }
         }
     }
 }

@@ -116,41 +116,42 @@ package struct PackedLinear: Sendable {
         let n = outFeatures, k = inFeatures, mr = kernel.rows, nr = kernel.columns
         let microPanels = (rows.count + mr - 1) / mr
         let splat = kernel.inputRepeat, panelStride = mr * splat  // floats per k in a micro-panel
-        let a = UnsafeMutablePointer<Float>.allocate(capacity: microPanels * panelStride * depth)
-        let tile = UnsafeMutablePointer<Float>.allocate(capacity: mr * nr)
-        defer { a.deallocate(); tile.deallocate() }
-        var k0 = 0
-        while k0 < k {
-            let kc = min(depth, k - k0)
-            let accumulate = k0 > 0, last = k0 + kc == k
-            // Pack input rows x [k0, k0 + kc) as (kc, mr, splat) micro-panels, zero rows past the end.
-            for i in 0..<microPanels {
-                packMicroPanel(
-                    input + (rows.lowerBound + i * mr) * k + k0, rows: min(mr, rows.upperBound - rows.lowerBound - i * mr),
-                    stride: k, depth: kc, into: a + i * panelStride * kc)
-            }
-            for p in panels {
-                let b = weights + p * nr * k + k0 * nr
-                let n0 = p * nr, width = min(nr, n - n0)
+        let aCount = microPanels * panelStride * depth
+        ThreadScratch.with(bytes: ThreadScratch.bytes(floats: aCount) + ThreadScratch.bytes(floats: mr * nr)) { scratch in
+            let a = scratch.floats(aCount), tile = scratch.floats(mr * nr)
+            var k0 = 0
+            while k0 < k {
+                let kc = min(depth, k - k0)
+                let accumulate = k0 > 0, last = k0 + kc == k
+                // Pack input rows x [k0, k0 + kc) as (kc, mr, splat) micro-panels, zero rows past the end.
                 for i in 0..<microPanels {
-                    let r0 = rows.lowerBound + i * mr, height = min(mr, rows.upperBound - r0)
-                    let c = output + r0 * n + n0
-                    if height == mr && width == nr {
-                        kernel.function(a + i * panelStride * kc, b, kc, c, n, accumulate)
-                    } else {
-                        kernel.function(a + i * panelStride * kc, b, kc, tile, nr, false)
-                        for r in 0..<height {
-                            for j in 0..<width {
-                                c[r * n + j] = accumulate ? c[r * n + j] + tile[r * nr + j] : tile[r * nr + j]
+                    packMicroPanel(
+                        input + (rows.lowerBound + i * mr) * k + k0, rows: min(mr, rows.upperBound - rows.lowerBound - i * mr),
+                        stride: k, depth: kc, into: a + i * panelStride * kc)
+                }
+                for p in panels {
+                    let b = weights + p * nr * k + k0 * nr
+                    let n0 = p * nr, width = min(nr, n - n0)
+                    for i in 0..<microPanels {
+                        let r0 = rows.lowerBound + i * mr, height = min(mr, rows.upperBound - r0)
+                        let c = output + r0 * n + n0
+                        if height == mr && width == nr {
+                            kernel.function(a + i * panelStride * kc, b, kc, c, n, accumulate)
+                        } else {
+                            kernel.function(a + i * panelStride * kc, b, kc, tile, nr, false)
+                            for r in 0..<height {
+                                for j in 0..<width {
+                                    c[r * n + j] = accumulate ? c[r * n + j] + tile[r * nr + j] : tile[r * nr + j]
+                                }
                             }
                         }
-                    }
-                    if last {
-                        activation.apply(c, rows: height, count: width, stride: n, adding: bias + n0)
+                        if last {
+                            activation.apply(c, rows: height, count: width, stride: n, adding: bias + n0)
+                        }
                     }
                 }
+                k0 += kc
             }
-            k0 += kc
         }
     }
 
