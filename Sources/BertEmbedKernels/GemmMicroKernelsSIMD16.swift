@@ -68,16 +68,7 @@ func gemm12x32SIMD16FMA(
     }
     let out = UnsafeMutableRawPointer(c)
     let row = ldc * 4
-    storeTileRow(out, 0, accumulate, c00, c01)
-    storeTileRow(out, row, accumulate, c10, c11)
-    storeTileRow(out, 2 * row, accumulate, c20, c21)
-    storeTileRow(out, 3 * row, accumulate, c30, c31)
-    storeTileRow(out, 4 * row, accumulate, c40, c41)
-    storeTileRow(out, 5 * row, accumulate, c50, c51)
-    storeTileRow(out, 6 * row, accumulate, c60, c61)
-    storeTileRow(out, 7 * row, accumulate, c70, c71)
-    storeTileRow(out, 8 * row, accumulate, c80, c81)
-    storeTileRow(out, 9 * row, accumulate, c90, c91)
-    storeTileRow(out, 10 * row, accumulate, c100, c101)
-    storeTileRow(out, 11 * row, accumulate, c110, c111)
+    storeTile6x2(out, rowBytes: row, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51)
+    storeTile6x2(
+        out, first: 6 * row, rowBytes: row, accumulate, c60, c61, c70, c71, c80, c81, c90, c91, c100, c101, c110, c111)
 }

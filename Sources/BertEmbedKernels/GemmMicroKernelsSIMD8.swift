@@ -44,12 +44,7 @@ func gemm6x16SIMD8FMA(
     }
     let out = UnsafeMutableRawPointer(c)
     let row = ldc * 4
-    storeTileRow(out, 0, accumulate, c00, c01)
-    storeTileRow(out, row, accumulate, c10, c11)
-    storeTileRow(out, 2 * row, accumulate, c20, c21)
-    storeTileRow(out, 3 * row, accumulate, c30, c31)
-    storeTileRow(out, 4 * row, accumulate, c40, c41)
-    storeTileRow(out, 5 * row, accumulate, c50, c51)
+    storeTile6x2(out, rowBytes: row, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51)
 }
 
 /// 6x16 micro-kernel on `SIMD8<Float>`, separate multiply and add.
@@ -94,10 +89,5 @@ func gemm6x16SIMD8MulAdd(
     }
     let out = UnsafeMutableRawPointer(c)
     let row = ldc * 4
-    storeTileRow(out, 0, accumulate, c00, c01)
-    storeTileRow(out, row, accumulate, c10, c11)
-    storeTileRow(out, 2 * row, accumulate, c20, c21)
-    storeTileRow(out, 3 * row, accumulate, c30, c31)
-    storeTileRow(out, 4 * row, accumulate, c40, c41)
-    storeTileRow(out, 5 * row, accumulate, c50, c51)
+    storeTile6x2(out, rowBytes: row, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51)
 }
