@@ -13,10 +13,11 @@
 // The choice must not change the results from one run to the next. Tiles that use a fused multiply-add
 // round once per product, multiply-then-add tiles twice, so the two kinds give different bits, and with
 // -target-cpu native on AVX2 they time close (111 vs 78 GFLOP/s quiet, 64 vs 52 under load on this VM),
-// so picking by speed alone let a burst of load give two processes of the same binary different last
+// so picking by speed alone could let a burst of load give two processes of the same binary different last
 // bits. So the calibration first decides the arithmetic, by a gap noise cannot
 // bridge: fused when a fused tile runs at least half as fast as the best tile (in hardware it is the
-// fastest; emulated by a `fmaf` call per lane it is 40-100x slower), and then picks the fastest tile of
+// fastest; emulated by a `fmaf` call per lane it ran at 0.4-0.5 GFLOP/s here, 30x below the multiply-add tiles of
+// the same build and over 100x below the generated FMA tile), and then picks the fastest tile of
 // that arithmetic only. Tiles of one arithmetic give the same bits (same operations per output in the
 // same order; tested), so timing noise can change the speed but never the results. Within it a later
 // candidate must be 10% faster to displace an earlier one.
