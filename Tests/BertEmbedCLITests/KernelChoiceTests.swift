@@ -5,19 +5,10 @@ import XCTest
 import _BertEmbedTestSupport
 
 final class KernelChoiceTests: XCTestCase {
-    /// The calibration's candidates, as `bench-kernels` lists them ("  NAME: GFLOP/s" lines).
-    private func candidates() throws -> [String] {
-        let run = try runCLI(["bench-kernels", "--only", "layernorm", "--seconds", "0.01"])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        return String(decoding: run.stdout, as: UTF8.self).split(separator: "\n")
-            .filter { $0.hasPrefix("  ") && $0.contains(": ") }
-            .map { String($0.dropFirst(2).prefix { $0 != ":" }) }
-    }
-
     /// Same bytes out of `embed` for every tile of one arithmetic (fused: "fma" and the generated "jit" tile;
     /// multiply-then-add: "muladd"), on texts of 1 to 48 tokens (several tiles and key panels, partial edges).
     func testEveryTileOfOneArithmeticGivesTheSameBytes() throws {
-        let names = try candidates()
+        let names = try calibrationReport().rates.map(\.name)
         XCTAssertTrue(names.contains("6x16-simd8-fma") && names.contains("6x16-simd8-muladd"), "\(names)")
         let words = "the quick brown fox jumps over the lazy dog while seven wizards quietly judge boxing matches".split(separator: " ")
         let texts = [1, 3, 7, 12, 17, 30, 60].map { count in (0..<count).map { String(words[$0 % words.count]) }.joined(separator: " ") }

@@ -140,19 +140,13 @@ final class GemmKernelCalibrationTests: XCTestCase {
         if GemmMicroKernelJIT.kernel != nil {
             XCTAssertTrue(calibration.choice.fused, "\(calibration.gflops)")
         }
-        let run = try runCLI(["bench-kernels", "--only", "layernorm", "--seconds", "0.01"], environment: ["BERT_EMBED_JIT": "0"])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let lines = String(decoding: run.stdout, as: UTF8.self).split(separator: "\n")
-        // "  NAME: GFLOP/s" lines of the calibration table.
-        let fusedRates = lines.filter { $0.hasPrefix("  ") && $0.contains("fma:") }.map { line in
-            Double(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? -1
-        }
-        XCTAssertFalse(fusedRates.isEmpty, "\(lines)")
-        let selected = try XCTUnwrap(lines.first { $0.hasPrefix("selected: ") }, "\(lines)")
+        let report = try calibrationReport(environment: ["BERT_EMBED_JIT": "0"])
+        let fusedRates = report.rates.filter { $0.name.contains("fma") }.map(\.gflops)
+        XCTAssertFalse(fusedRates.isEmpty, report.output)
         if let fastest = fusedRates.max(), fastest < 1 {
-            XCTAssertTrue(selected.contains("muladd"), "every fused tile emulated: \(lines)")
+            XCTAssertTrue(report.selected.contains("muladd"), "every fused tile emulated: \(report.output)")
         } else {
-            XCTAssertTrue(selected.contains("fma"), "a fused tile in hardware: \(lines)")
+            XCTAssertTrue(report.selected.contains("fma"), "a fused tile in hardware: \(report.output)")
         }
     }
 
