@@ -29,8 +29,9 @@ let package = Package(
         .target(name: "BertEmbedModel", dependencies: ["BertEmbedJSON", "BertEmbedSafeTensors", "BertEmbedKernels"]),
         .target(
             name: "BertEmbed",
-            dependencies: ["BertEmbedTokenizer", "BertEmbedSafeTensors", "BertEmbedKernels", "BertEmbedModel"]),
-        .executableTarget(name: "BertEmbedCLI", dependencies: ["BertEmbed", "BertEmbedTokenizer", "BertEmbedKernels"]),
+            dependencies: ["BertEmbedJSON", "BertEmbedTokenizer", "BertEmbedSafeTensors", "BertEmbedKernels", "BertEmbedModel"]),
+        .executableTarget(
+            name: "BertEmbedCLI", dependencies: ["BertEmbed", "BertEmbedJSON", "BertEmbedTokenizer", "BertEmbedKernels"]),
         // An example of use in an app: an in-memory semantic index (swift run semantic-search-example MODEL_DIR).
         .executableTarget(name: "semantic-search-example", dependencies: ["BertEmbed"], path: "Sources/SemanticSearchExample"),
         // Test support (not API): fixture paths and the real-model lookup.
@@ -42,7 +43,7 @@ let package = Package(
         .testTarget(
             name: "BertEmbedModelTests",
             dependencies: ["BertEmbedModel", "BertEmbedTokenizer", "_BertEmbedTestSupport"]),
-        .testTarget(name: "BertEmbedTests", dependencies: ["BertEmbed", "_BertEmbedTestSupport"]),
+        .testTarget(name: "BertEmbedTests", dependencies: ["BertEmbed", "BertEmbedKernels", "_BertEmbedTestSupport"]),
         .testTarget(name: "BertEmbedCLITests", dependencies: ["BertEmbedCLI", "_BertEmbedTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 // Ports sentence-transformers' models.Dense: a linear layer with an activation after pooling (e.g. 2_Dense/).
+import BertEmbedJSON
 import BertEmbedKernels
 import BertEmbedModel
 import Foundation
@@ -11,32 +12,29 @@ struct DenseModule: Sendable {
     /// The module's config.json, named in errors about its shape.
     let configPath: String
 
-    init(directory: URL) throws {
+    /// Reads the module in `directory`, its weight packed for `context`'s GEMM kernel.
+    /// - Throws: `EmbeddingError.invalidModelFolder` naming the file and the problem.
+    init(directory: URL, context: ComputeContext) throws {
         let configURL = directory.appendingPathComponent("config.json")
         configPath = configURL.path
-        guard let json = try readJSON(configURL) as? [String: Any] else {
-            throw EmbeddingError.invalidModelFolder(file: configURL.path, reason: "expected a JSON object")
+        let (inFeatures, outFeatures, activation, hasBias) = try EmbeddingError.readingJSON {
+            let json = try JSONNode.readObject(configURL)
+            let inFeatures = try json.required("in_features").int(), outFeatures = try json.required("out_features").int()
+            for (key, value) in [("in_features", inFeatures), ("out_features", outFeatures)] where value < 1 || value > 1 << 20 {
+                throw json.error(key, "must be between 1 and \(1 << 20), found \(value)")
+            }
+            let name = try json.string("activation_function") ?? "torch.nn.modules.activation.Tanh"
+            let activations: [String: Activation] = ["Tanh": .tanh, "Identity": .identity, "ReLU": .relu, "GELU": .gelu]
+            guard let activation = activations[name.split(separator: ".").last.map(String.init) ?? ""] else {
+                throw json.error("activation_function", "unsupported '\(name)' (Tanh, Identity, ReLU, GELU)")
+            }
+            return (inFeatures, outFeatures, activation, try json.bool("bias") ?? true)
         }
-        guard let inFeatures = json["in_features"] as? Int, let outFeatures = json["out_features"] as? Int,
-            inFeatures > 0, outFeatures > 0
-        else {
+        self.activation = activation
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
             throw EmbeddingError.invalidModelFolder(
-                file: configURL.path, reason: "in_features and out_features must be positive integers")
-        }
-        let activationName = json["activation_function"] as? String ?? "torch.nn.modules.activation.Tanh"
-        switch activationName.split(separator: ".").last.map(String.init) ?? "" {
-        case "Tanh": activation = .tanh
-        case "Identity": activation = .identity
-        case "ReLU": activation = .relu
-        case "GELU": activation = .gelu
-        default:
-            throw EmbeddingError.invalidModelFolder(
-                file: configURL.path, reason: "unsupported activation_function '\(activationName)' (Tanh, Identity, ReLU, GELU)")
-        }
-        let hasBias = json["bias"] as? Bool ?? true
-        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path) else {
-            throw EmbeddingError.invalidModelFolder(
-                file: directory.appendingPathComponent("model.safetensors").path,
+                file: weightsURL.path,
                 reason: "missing (only safetensors weights are supported; convert pytorch_model.bin with safetensors)")
         }
         do {
@@ -45,7 +43,7 @@ struct DenseModule: Sendable {
             let bias = hasBias ? try weights.root.tensor("linear.bias", shape: [outFeatures])
                 : [Float](repeating: 0, count: outFeatures)
             try weights.checkComplete()
-            linear = PackedLinear(weight: weight, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
+            linear = PackedLinear(weight: weight, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures, context: context)
         } catch let error as BertModelError {
             throw EmbeddingError.invalidModelFolder(file: directory.path, reason: error.description)
         }

@@ -77,14 +77,14 @@ public struct Pooling: Sendable, Hashable, CustomStringConvertible {
 
     /// The command-line names: cls, pooler, mean, max, mean-sqrt-len, weighted-mean, last-token, last4-concat,
     /// last4-sum, second-to-last-mean.
-    public static let named: [(name: String, pooling: Pooling)] = [
+    package static let named: [(name: String, pooling: Pooling)] = [
         ("cls", .cls), ("pooler", .pooler), ("mean", .mean), ("max", .max), ("mean-sqrt-len", .meanSqrtLen),
         ("weighted-mean", .weightedMean), ("last-token", .lastToken), ("last4-concat", .lastFourConcat),
         ("last4-sum", .lastFourSum), ("second-to-last-mean", .secondToLastMean),
     ]
 
     /// The strategy of a command-line name (see `named`), or nil.
-    public init?(name: String) {
+    package init?(name: String) {
         guard let entry = Pooling.named.first(where: { $0.name == name }) else { return nil }
         self = entry.pooling
     }

@@ -23,10 +23,10 @@ public enum QuantizedEmbeddings: Sendable, Equatable {
     /// `uint8` or `ubinary` rows.
     case uint8([[UInt8]])
 
-    /// The rows as integers (floats for `.float32` are not representable and come back empty).
-    public var integerRows: [[Int]] {
+    /// The rows as integers; nil for `.float32`.
+    package var integerRows: [[Int]]? {
         switch self {
-        case .float32: return []
+        case .float32: return nil
         case .int8(let rows): return rows.map { $0.map(Int.init) }
         case .uint8(let rows): return rows.map { $0.map(Int.init) }
         }

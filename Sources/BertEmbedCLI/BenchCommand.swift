@@ -19,8 +19,8 @@ let benchCommand = Subcommand(
     the dense layers' GFLOP/s (their floating-point operations divided by the encode time, so a lower bound),
     and the process's peak resident memory: while loading (the memory-mapped file and the packed weights) and,
     on Linux, while encoding (the packed weights plus a batch's activations; the peak is reset after loading).
-    gemm_kernel names the matrix-product micro-kernel this build and CPU use ("6x16-avx2-jit": generated at run
-    time for AVX2 + FMA; BERT_EMBED_JIT=0 turns it off, BERT_EMBED_GEMM_KERNEL=NAME forces one).
+    gemm_kernel names the matrix-product micro-kernel chosen for this CPU ("6x16-avx2-jit": generated at run
+    time for AVX2 + FMA; BERT_EMBED_JIT=0 turns code generation off, BERT_EMBED_GEMM_KERNEL=NAME forces a kernel).
 
     options:
       --model DIR        a sentence-transformers or BERT folder (plain BERT folders are pooled with mean)
@@ -54,9 +54,9 @@ let benchCommand = Subcommand(
         let directory = URL(fileURLWithPath: model)
         let encoder: SentenceEncoder
         do {
-            encoder = try SentenceEncoder(modelDirectory: directory, threads: threads)
+            encoder = try SentenceEncoder(modelDirectory: directory, compute: ComputeOptions(threads: threads))
         } catch EmbeddingError.poolingRequired {
-            encoder = try SentenceEncoder(modelDirectory: directory, pooling: .mean, threads: threads)
+            encoder = try SentenceEncoder(modelDirectory: directory, pooling: .mean, compute: ComputeOptions(threads: threads))
         }
         let loadSeconds = monotonicSeconds() - loadStart
         let loadPeak = peakResidentMegabytes()
@@ -84,7 +84,7 @@ let benchCommand = Subcommand(
             ("tokens", "\(tokens)"),
             ("threads", "\(threads.map(String.init) ?? "all")"),
             ("batch_size", "\(batchSize)"),
-            ("gemm_kernel", GemmKernel.selected.name),
+            ("gemm_kernel", encoder.gemmKernelName),
             ("load_ms", format(loadSeconds * 1000)),
             ("tokenizer_mb_per_s", format(Double(bytes) / tokenizeSeconds / 1e6)),
             ("tokens_per_s", format(Double(tokens) / median)),

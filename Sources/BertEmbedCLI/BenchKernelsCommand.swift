@@ -14,16 +14,17 @@ let benchKernelsCommand = Subcommand(
     help: """
     usage: bert-embed bench-kernels [--threads 1,2] [--shapes MxNxK,...] [--kernel NAME] [--activation gelu] [--only gemm|attention|layernorm] [--seconds S]
 
-    Prints the micro-kernel calibration, then for each GEMM shape (M rows, N outputs, K inputs) and
-    thread count the best GFLOP/s of repeated runs (by wall time; with 1 thread also by the thread's CPU
-    time, which a busy machine disturbs less) (with the --activation epilogue, default gelu), then attention (32 sequences of 42
-    tokens, 12 heads of 32), LayerNorm (1344 x 384) and the cost of one empty parallel loop.
-    --kernel forces a micro-kernel (one of the calibration's names) for the GEMM runs.
+    Prints the CPU features, then every GEMM micro-kernel this process can run with its GFLOP/s alone on data
+    in L1 (1 thread) and the one chosen for this CPU, then for each GEMM shape (M rows, N outputs, K inputs)
+    and thread count the best GFLOP/s of repeated runs (by wall time; with 1 thread also by the thread's CPU
+    time, which a busy machine disturbs less) (with the --activation epilogue, default gelu), then attention
+    (32 sequences of 42 tokens, 12 heads of 32), LayerNorm (1344 x 384) and the cost of one empty parallel loop.
+    --kernel runs a micro-kernel of the list instead of the chosen one (as BERT_EMBED_GEMM_KERNEL does).
     """,
     hidden: true,
     run: { args in
         var arguments = try Arguments(args, valueOptions: ["threads", "shapes", "kernel", "seconds", "activation", "only"])
-        let threads = try (arguments.string("threads") ?? "1,\(ComputeContext.onlineCores)")
+        let threads = try (arguments.string("threads") ?? "1,\(ComputeContext.availableCores)")
             .split(separator: ",").map { text -> Int in
                 guard let value = Int(text), value >= 1 else { throw UsageError("--threads needs integers >= 1, got '\(text)'") }
                 return value
@@ -35,13 +36,8 @@ let benchKernelsCommand = Subcommand(
             guard parts.count == 3, parts.allSatisfy({ $0 >= 1 }) else { throw UsageError("bad shape '\(text)', want MxNxK") }
             return (parts[0], parts[1], parts[2])
         }
-        var kernel = GemmKernel.selected
-        if let name = try arguments.string("kernel") {
-            guard let named = GemmKernel.named(name) else {
-                throw UsageError("unknown kernel '\(name)'; one of: \(GemmKernel.all.map(\.name).joined(separator: ", "))")
-            }
-            kernel = named
-        }
+        let registry = try KernelRegistry(
+            settings: ComputeSettings(gemmKernel: try arguments.string("kernel")), environment: try EnvironmentOverrides.process())
         let seconds = Double(try arguments.string("seconds") ?? "0.5") ?? 0.5
         let activations: [String: Activation] = [
             "identity": .identity, "gelu": .gelu, "gelu_new": .geluTanh, "relu": .relu, "tanh": .tanh,
@@ -57,18 +53,23 @@ let benchKernelsCommand = Subcommand(
         let runs = { (part: String) in only == nil || only == part }
         try arguments.finish()
 
-        print("micro-kernel calibration (1 thread, L1-resident, GFLOP/s):")
-        for entry in GemmKernel.calibration.gflops { print("  \(entry.name): \(format(entry.gflops))") }
-        print("selected: \(GemmKernel.selected.name); GEMM runs use \(kernel.name)")
+        print("cpu features: \(registry.features)")
+        print("micro-kernels (1 thread, L1-resident, GFLOP/s):")
+        for kernel in registry.gemmKernels { print("  \(kernel.name): \(format(microKernelGFLOPS(kernel)))") }
+        print("chosen for this cpu: \(registry.preferredGemmKernel.name); runs below use \(registry.chosenGemmKernel.name)")
+        func context(threads: Int) -> ComputeContext {
+            ComputeContext(threads: threads, kernels: KernelSet(gemm: registry.chosenGemmKernel))
+        }
 
         for (m, n, k) in shapes where runs("gemm") {
             let input = randomArray(m * k), output = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
             defer { output.deallocate() }
-            let layer = PackedLinear(weight: randomArray(n * k), bias: randomArray(n), outFeatures: n, inFeatures: k, kernel: kernel)
+            let layer = PackedLinear(
+                weight: randomArray(n * k), bias: randomArray(n), outFeatures: n, inFeatures: k, context: context(threads: 1))
             for t in threads {
                 let time = bestTime(seconds: seconds) {
                     input.withUnsafeBufferPointer {
-                        layer.apply($0.baseAddress!, rows: m, output: output, activation: activation, context: ComputeContext(threads: t))
+                        layer.apply($0.baseAddress!, rows: m, output: output, activation: activation, context: context(threads: t))
                     }
                 }
                 print("gemm \(m)x\(n)x\(k) \(activationName) threads \(t): \(rate(2 * Double(m * n * k), time, threads: t))")
@@ -86,7 +87,7 @@ let benchKernelsCommand = Subcommand(
             let time = bestTime(seconds: seconds) {
                 qkv.withUnsafeBufferPointer {
                     multiHeadAttention(qkv: $0.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
-                                       headDim: headDim, output: attentionOut, context: ComputeContext(threads: t))
+                                       headDim: headDim, output: attentionOut, context: context(threads: t))
                 }
             }
             print("attention 32x42 tokens, 12x32 heads, threads \(t): \(rate(attentionFlops, time, threads: t))")
@@ -99,18 +100,30 @@ let benchKernelsCommand = Subcommand(
                 x.withUnsafeMutableBufferPointer { xs in
                     residual.withUnsafeBufferPointer {
                         addLayerNorm(xs.baseAddress!, residual: $0.baseAddress!, rows: tokens, cols: 384,
-                                     gamma: gamma, beta: beta, eps: 1e-12, context: ComputeContext(threads: t))
+                                     gamma: gamma, beta: beta, eps: 1e-12, context: context(threads: t))
                     }
                 }
             }
             print("layernorm 1344x384 threads \(t): \(format(time.wall * 1e6)) us" + (t == 1 ? ", CPU \(format(time.cpu * 1e6)) us" : ""))
         }
         for t in threads where t > 1 && only == nil {
-            let time = bestTime(seconds: 0.2) { ComputeContext(threads: t).parallelFor(t) { _ in } }
+            let time = bestTime(seconds: 0.2) { context(threads: t).parallelFor(t) { _ in } }
             print("empty parallelFor threads \(t): \(format(time.wall * 1e6)) us")
         }
     }
 )
+
+/// GFLOP/s of `kernel`'s micro-kernel alone on packed panels that stay in L1 (kc = 256), over about 20 MFLOP.
+private func microKernelGFLOPS(_ kernel: GemmKernel) -> Double {
+    let kc = 256, a = randomArray(kc * kernel.rows * kernel.splat), b = randomArray(kc * kernel.columns)
+    var c = [Float](repeating: 0, count: kernel.rows * kernel.columns)
+    let flopsPerCall = Double(2 * kernel.rows * kernel.columns * kc)
+    let calls = max(1, Int(2e7 / flopsPerCall))
+    let time = bestTime(seconds: 0.02) {
+        for call in 0..<calls { kernel.function(a, b, kc, &c, kernel.columns, call > 0) }
+    }
+    return flopsPerCall * Double(calls) / time.wall * 1e-9
+}
 
 /// Random values in [-1, 1) from a fixed linear congruential sequence (timing only, values do not matter).
 private func randomArray(_ count: Int) -> [Float] {

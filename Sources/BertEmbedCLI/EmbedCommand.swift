@@ -67,14 +67,7 @@ func runEmbed(_ args: [String]) throws {
             "prompt", "prompt-name", "window", "stride",
         ])
     guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required (see --help)") }
-    var pooling: Pooling?
-    if let name = try arguments.string("pooling") {
-        guard let chosen = Pooling(name: name) else {
-            throw UsageError(
-                "unknown pooling '\(name)' (one of: \(Pooling.named.map(\.name).joined(separator: ", ")))")
-        }
-        pooling = chosen
-    }
+    let poolingName = try arguments.string("pooling")
     let normalize = try arguments.flag("normalize"), noNormalize = try arguments.flag("no-normalize")
     guard !(normalize && noNormalize) else { throw UsageError("--normalize and --no-normalize exclude each other") }
     var options = EncodeOptions()
@@ -103,7 +96,7 @@ func runEmbed(_ args: [String]) throws {
     let outputPath = try arguments.string("output")
     try arguments.finish()
 
-    let encoder = try SentenceEncoder(modelDirectory: URL(fileURLWithPath: model), pooling: pooling)
+    let encoder = try loadEncoder(model: model, poolingName: poolingName, threads: options.threads)
     var sink = EmbeddingSink(
         format: format, precision: precision, dimension: options.truncateDimension ?? encoder.dimension,
         outputPath: outputPath)

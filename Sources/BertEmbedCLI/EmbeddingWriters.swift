@@ -45,7 +45,7 @@ func npyDescr(_ embeddings: QuantizedEmbeddings) -> String {
 /// JSON lines or CSV rows of `embeddings`; a non-finite float is an error naming its text.
 private func textRows(_ embeddings: QuantizedEmbeddings, format: EmbeddingFormat, firstIndex: Int) throws -> [UInt8] {
     guard case .float32(let vectors) = embeddings else {
-        return textRows(embeddings.integerRows.map { $0.map(String.init) }, format: format)
+        return textRows((embeddings.integerRows ?? []).map { $0.map(String.init) }, format: format)
     }
     for (index, vector) in vectors.enumerated() {
         if let bad = vector.first(where: { !$0.isFinite }) {

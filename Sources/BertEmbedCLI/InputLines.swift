@@ -1,4 +1,5 @@
 // Reading texts from standard input: bytes split on "\n" only, UTF-8 checked with line numbers, optional JSON strings.
+import BertEmbedJSON
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -89,58 +90,31 @@ struct InputLines {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The JSON value of `text` (a line of JSON lines input); throws naming `line` when it does not parse.
-    static func json(_ text: String, line: Int, name: String) throws -> Any {
+    /// The JSON value of `text` (a line of JSON lines input), by the package's strict parser; throws naming `line`
+    /// when it does not parse.
+    static func parseJSON(_ text: String, line: Int, name: String) throws -> JSONValue {
         do {
-            return try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            return try JSONParser.parse(Array(text.utf8))
         } catch {
-            throw CLIError("\(name) line \(line): invalid JSON (\(error.localizedDescription))")
+            throw CLIError("\(name) line \(line): invalid JSON (\(error))")
         }
     }
 
     /// `text` parsed as one JSON string.
-    static func jsonString(_ text: String, line: Int, name: String) throws -> String {
-        guard let string = try json(text, line: line, name: name) as? String else {
+    static func parseJSONString(_ text: String, line: Int, name: String) throws -> String {
+        guard case .string(let string) = try parseJSON(text, line: line, name: name) else {
             throw CLIError("\(name) line \(line): expected a JSON string")
         }
         return string
     }
 
     /// `text` parsed as a JSON array of two strings.
-    static func jsonPair(_ text: String, line: Int, name: String) throws -> (String, String) {
-        guard let array = try json(text, line: line, name: name) as? [Any], array.count == 2,
-              let first = array[0] as? String, let second = array[1] as? String else {
+    static func parseJSONStringPair(_ text: String, line: Int, name: String) throws -> (String, String) {
+        guard case .array(let items) = try parseJSON(text, line: line, name: name), items.count == 2,
+            case .string(let first) = items[0], case .string(let second) = items[1]
+        else {
             throw CLIError("\(name) line \(line): expected a JSON array of two strings")
         }
         return (first, second)
     }
-}
-
-/// Appends `string` to `output` as a JSON string literal: quotes, backslashes and every control character below
-/// U+0020 escaped (`\u00XX`), everything else as raw UTF-8.
-func appendJSONString(_ string: String, to output: inout [UInt8]) {
-    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-    output.append(0x22)
-    for byte in string.utf8 {
-        switch byte {
-        case 0x22: output.append(0x5C); output.append(0x22)
-        case 0x5C: output.append(0x5C); output.append(0x5C)
-        case 0..<0x20:
-            output.append(contentsOf: Array("\\u00".utf8))
-            output.append(hex[Int(byte >> 4)])
-            output.append(hex[Int(byte & 15)])
-        default: output.append(byte)
-        }
-    }
-    output.append(0x22)
-}
-
-/// Appends `[a,b,c]` to `output`.
-func appendJSONInts(_ values: [Int], to output: inout [UInt8]) {
-    output.append(0x5B)
-    for (index, value) in values.enumerated() {
-        if index > 0 { output.append(0x2C) }
-        output.append(contentsOf: String(value).utf8)
-    }
-    output.append(0x5D)
 }

@@ -1,5 +1,6 @@
 // bert-embed search: embed a corpus, then print the top-k corpus lines for each query.
 import BertEmbed
+import BertEmbedJSON
 import Foundation
 
 let searchCommand = Subcommand(
@@ -52,9 +53,9 @@ let searchCommand = Subcommand(
         for (query, hits) in zip(queries, results) {
             if json {
                 let items = hits.enumerated().map { rank, hit in
-                    "{\"rank\": \(rank + 1), \"score\": \(hit.score), \"index\": \(hit.corpusIndex), \"text\": \(jsonString(corpus[hit.corpusIndex]))}"
+                    "{\"rank\": \(rank + 1), \"score\": \(hit.score), \"index\": \(hit.corpusIndex), \"text\": \(JSONWriter.quoted(corpus[hit.corpusIndex]))}"
                 }
-                out.write("{\"query\": \(jsonString(query)), \"hits\": [\(items.joined(separator: ", "))]}\n")
+                out.write("{\"query\": \(JSONWriter.quoted(query)), \"hits\": [\(items.joined(separator: ", "))]}\n")
             } else {
                 out.write("query: \(query)\n")
                 for (rank, hit) in hits.enumerated() {
@@ -67,7 +68,7 @@ let searchCommand = Subcommand(
     }
 )
 
-/// Loads a model folder for a command, with an optional pooling name.
+/// Loads a model folder for a command, with an optional pooling name, on `threads` threads (nil: all cores).
 func loadEncoder(model: String, poolingName: String?, threads: Int?) throws -> SentenceEncoder {
     var pooling: Pooling?
     if let poolingName {
@@ -77,7 +78,8 @@ func loadEncoder(model: String, poolingName: String?, threads: Int?) throws -> S
         }
         pooling = chosen
     }
-    return try SentenceEncoder(modelDirectory: URL(fileURLWithPath: model), pooling: pooling, threads: threads)
+    return try SentenceEncoder(
+        modelDirectory: URL(fileURLWithPath: model), pooling: pooling, compute: ComputeOptions(threads: threads))
 }
 
 /// `value` with exactly `digits` decimals (no Foundation formatting).

@@ -11,7 +11,7 @@ import Darwin
 func readTexts(_ lines: inout InputLines, json: Bool, limit: Int = .max) throws -> [String] {
     var texts: [String] = []
     while texts.count < limit, let text = try lines.nextText() {
-        texts.append(json ? try InputLines.jsonString(text, line: lines.lineNumber, name: lines.name) : text)
+        texts.append(json ? try InputLines.parseJSONString(text, line: lines.lineNumber, name: lines.name) : text)
     }
     return texts
 }
@@ -29,11 +29,4 @@ func readTextFile(_ path: String) throws -> [String] {
     defer { close(fd) }
     var lines = InputLines(fd: fd, name: path)
     return try readTexts(&lines, json: false)
-}
-
-/// `text` as a JSON string literal.
-func jsonString(_ text: String) -> String {
-    var bytes: [UInt8] = []
-    appendJSONString(text, to: &bytes)
-    return String(decoding: bytes, as: UTF8.self)
 }

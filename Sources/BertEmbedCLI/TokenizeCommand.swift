@@ -1,5 +1,6 @@
 // bert-embed tokenize: text lines in, BERT input ids, type ids, mask, tokens and offsets out (one JSON object a line).
 import BertEmbed
+import BertEmbedJSON
 import BertEmbedTokenizer
 import Foundation
 #if canImport(Glibc)
@@ -88,8 +89,8 @@ func tokenizeLines(_ tokenizer: BertTokenizer, _ lines: inout InputLines, _ outp
         var second: String? = nil
         switch (pair, jsonl) {
         case (false, false): break
-        case (false, true): first = try InputLines.jsonString(line, line: number, name: lines.name)
-        case (true, true): (first, second) = try InputLines.jsonPair(line, line: number, name: lines.name)
+        case (false, true): first = try InputLines.parseJSONString(line, line: number, name: lines.name)
+        case (true, true): (first, second) = try InputLines.parseJSONStringPair(line, line: number, name: lines.name)
         case (true, false):
             guard let tab = line.unicodeScalars.firstIndex(of: "\t") else {
                 throw CLIError("\(lines.name) line \(number): --pair expects two texts separated by a tab")
@@ -107,20 +108,20 @@ func tokenizeLines(_ tokenizer: BertTokenizer, _ lines: inout InputLines, _ outp
 /// One JSON object (and a newline) for `encoding`.
 func appendEncodingJSON(_ encoding: Encoding, to record: inout [UInt8]) {
     record.append(contentsOf: Array(#"{"ids":"#.utf8))
-    appendJSONInts(encoding.ids, to: &record)
+    JSONWriter.appendInts(encoding.ids, to: &record)
     record.append(contentsOf: Array(#","type_ids":"#.utf8))
-    appendJSONInts(encoding.typeIds, to: &record)
+    JSONWriter.appendInts(encoding.typeIds, to: &record)
     record.append(contentsOf: Array(#","attention_mask":"#.utf8))
-    appendJSONInts(encoding.attentionMask, to: &record)
+    JSONWriter.appendInts(encoding.attentionMask, to: &record)
     record.append(contentsOf: Array(#","tokens":["#.utf8))
     for (index, token) in encoding.tokens.enumerated() {
         if index > 0 { record.append(0x2C) }
-        appendJSONString(token, to: &record)
+        JSONWriter.appendString(token, to: &record)
     }
     record.append(contentsOf: Array(#"],"offsets":["#.utf8))
     for (index, range) in encoding.offsets.enumerated() {
         if index > 0 { record.append(0x2C) }
-        appendJSONInts([range.lowerBound, range.upperBound], to: &record)
+        JSONWriter.appendInts([range.lowerBound, range.upperBound], to: &record)
     }
     record.append(contentsOf: Array("]}\n".utf8))
 }

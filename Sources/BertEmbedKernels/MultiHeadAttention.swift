@@ -4,7 +4,7 @@
 // Shapes: qkv (T, 3 * H * d) row-major, per token the query, key and value, head h at columns
 // h*d ..< (h+1)*d of each; output (T, H * d). One task per (sequence, head), each writing only its own
 // output columns, so results do not depend on the thread count. Per task, two small GEMMs on the
-// calibrated micro-kernel (`GemmKernel.selected`, MR x NR tile, the one the dense layers use):
+// context's micro-kernel (`KernelSet.gemm`, MR x NR tile, the one the dense layers use):
 //   scores (L, L) = Q (L, d) . K^T: Q packed in (d, MR) micro-panels (scaled by 1/sqrt(d) as it is
 //   packed), K in (d, NR) panels; per query row: subtract the row maximum, vector exp, sum; the
 //   weights p are written straight into (L, MR) micro-panels, the A operand of the second GEMM;
@@ -19,8 +19,9 @@
 /// output (T, heads * headDim): softmax(q k^T / sqrt(headDim)) v per sequence and head.
 package func multiHeadAttention(
     qkv: UnsafePointer<Float>, tokens: Int, sequences: [Range<Int>], heads: Int, headDim: Int,
-    output: UnsafeMutablePointer<Float>, context: ComputeContext, kernel: GemmKernel = .selected
+    output: UnsafeMutablePointer<Float>, context: ComputeContext
 ) {
+    let kernel = context.kernels.gemm
     for sequence in sequences { precondition(sequence.lowerBound >= 0 && sequence.upperBound <= tokens) }
     context.parallelFor(sequences.count * heads) { task in
         attentionHead(
@@ -37,7 +38,7 @@ func attentionHead(
     let length = sequence.count
     guard length > 0, d > 0 else { return }
     let hidden = heads * d, stride = 3 * hidden
-    let mr = kernel.rows, nr = kernel.columns, splat = kernel.inputRepeat
+    let mr = kernel.rows, nr = kernel.columns, splat = kernel.splat
     let rows = (length + mr - 1) / mr * mr  // queries, padded to whole micro-panels
     let keys = (length + nr - 1) / nr * nr  // keys, padded to whole panels (score columns)
     let outColumns = (d + nr - 1) / nr * nr

@@ -38,14 +38,14 @@ package struct BertConfig: Sendable, Equatable {
     /// Head width: hiddenSize / numAttentionHeads.
     package var headDim: Int { hiddenSize / numAttentionHeads }
 
-    /// `hidden_act` values accepted, as transformers' ACT2FN defines them: the erf GELU ("gelu", "gelu_python"),
-    /// the tanh-approximated GELU (all the same formula 0.5x(1+tanh(sqrt(2/pi)(x+0.044715x^3))), up to the
-    /// precision of the constant), and ReLU. Others ("quick_gelu", "silu", "gelu_10", ...) are rejected.
+    /// `hidden_act` values accepted: the names of transformers' ACT2FN whose function a kernel activation computes
+    /// (checked against ACT2FN's values by a golden): the erf GELU, the tanh-approximated GELU in its five
+    /// spellings, ReLU, tanh and the identity. Others ("quick_gelu", "silu", "gelu_10", ...) are rejected.
     package static let supportedActivations: [String: Activation] = [
         "gelu": .gelu, "gelu_python": .gelu,
         "gelu_new": .geluTanh, "gelu_pytorch_tanh": .geluTanh, "gelu_python_tanh": .geluTanh,
         "gelu_fast": .geluTanh, "gelu_accurate": .geluTanh,
-        "relu": .relu,
+        "relu": .relu, "tanh": .tanh, "linear": .identity,
     ]
 
     /// Largest value accepted for any size key: far above any BERT (vocabularies reach 250k), low enough
@@ -58,41 +58,38 @@ package struct BertConfig: Sendable, Equatable {
     /// Decodes `config.json` at `url`.
     /// - Throws: `BertModelError.invalidConfig` naming the file and the key.
     package init(contentsOf url: URL) throws {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw BertModelError.invalidConfig(file: url.path, reason: "cannot read the file (\(error.localizedDescription))")
-        }
-        try self.init(jsonBytes: [UInt8](data), file: url.path)
+        try self.init(json: try BertModelError.readingJSON { try JSONNode.readObject(url) })
     }
 
     /// Decodes the bytes of a `config.json`; `file` names it in errors.
     /// - Throws: `BertModelError.invalidConfig` naming the file and the key.
     package init(jsonBytes: [UInt8], file: String) throws {
-        func fail(_ reason: String) -> BertModelError { .invalidConfig(file: file, reason: reason) }
         let root: JSONValue
-        do { root = try JSONParser.parse(jsonBytes) } catch let error as JSONSyntaxError {
-            throw fail("not valid JSON: \(error)")
+        do { root = try JSONParser.parse(jsonBytes) } catch {
+            throw BertModelError.invalidConfig(file: file, reason: "not valid JSON: \(error)")
         }
-        guard let json = root.objectMembers else { throw fail("the file is \(root.kindDescription), not a JSON object") }
+        try self.init(json: try BertModelError.readingJSON { try JSONNode(value: root, path: file, key: "").object() })
+    }
 
+    /// Decodes the top-level object of a `config.json`.
+    /// - Throws: `BertModelError.invalidConfig` naming the file and the key.
+    init(json: JSONObject) throws {
+        try BertModelError.readingJSON { try decode(json) }
+    }
+
+    private mutating func decode(_ json: JSONObject) throws {
         func size(_ key: String, _ value: inout Int) throws {
-            guard let raw = json.value(key) else { return }
-            guard case .number(let number) = raw, let int = number.integralValue else {
-                throw fail("'\(key)' must be an integer, found \(raw.kindDescription)")
-            }
+            guard let int = try json.int(key) else { return }
             guard int > 0, int <= Self.maximumSize else {
-                throw fail("'\(key)' must be between 1 and \(Self.maximumSize), found \(int)")
+                throw json.error(key, "must be between 1 and \(Self.maximumSize), found \(int)")
             }
             value = int
         }
-        func string(_ key: String) throws -> String? {
-            guard let raw = json.value(key), raw != .null else { return nil }
-            guard let s = raw.stringValue else { throw fail("'\(key)' must be a string, found \(raw.kindDescription)") }
-            return s
-        }
+        func string(_ key: String) throws -> String? { try json.string(key) }
+        func fail(_ key: String, _ reason: String) -> JSONFileError { json.error(key, reason) }
 
         if let modelType = try string("model_type"), modelType != "bert" {
-            throw fail("model_type '\(modelType)' is not supported (only 'bert': other families differ in weights or position ids)")
+            throw fail("model_type", "'\(modelType)' is not supported (only 'bert': other families differ in weights or position ids)")
         }
         try size("vocab_size", &vocabSize)
         try size("hidden_size", &hiddenSize)
@@ -102,38 +99,27 @@ package struct BertConfig: Sendable, Equatable {
         try size("max_position_embeddings", &maxPositionEmbeddings)
         try size("type_vocab_size", &typeVocabSize)
         guard hiddenSize % numAttentionHeads == 0 else {
-            throw fail("'hidden_size' \(hiddenSize) is not divisible by 'num_attention_heads' \(numAttentionHeads)")
+            throw fail("hidden_size", "\(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)")
         }
         if let act = try string("hidden_act") {
             guard let activation = Self.supportedActivations[act] else {
                 let known = Self.supportedActivations.keys.sorted().joined(separator: ", ")
-                throw fail("'hidden_act' '\(act)' is not supported (supported: \(known))")
+                throw fail("hidden_act", "'\(act)' is not supported (supported: \(known))")
             }
             hiddenAct = activation
         }
-        if let raw = json.value("layer_norm_eps") {
-            guard case .number(let number) = raw, let eps = number.double else {
-                throw fail("'layer_norm_eps' must be a number, found \(raw.kindDescription)")
-            }
+        if let eps = try json.double("layer_norm_eps") {
             guard eps > 0, Float(eps) > 0, Float(eps).isFinite else {
-                throw fail("'layer_norm_eps' must be positive and representable in Float32, found \(number.literal)")
+                throw fail("layer_norm_eps", "must be positive and representable in Float32, found \(eps)")
             }
             layerNormEps = Float(eps)
         }
-        if let raw = json.value("pad_token_id"), raw != .null {
-            guard case .number(let number) = raw, let id = number.integralValue else {
-                throw fail("'pad_token_id' must be an integer or null, found \(raw.kindDescription)")
-            }
-            padTokenId = id
-        }
+        if let id = try json.int("pad_token_id") { padTokenId = id }
         if let type = try string("position_embedding_type"), type != "absolute" {
-            throw fail("'position_embedding_type' '\(type)' is not supported (only 'absolute')")
+            throw fail("position_embedding_type", "'\(type)' is not supported (only 'absolute')")
         }
-        if let raw = json.value("is_decoder") {
-            guard case .bool(let isDecoder) = raw else {
-                throw fail("'is_decoder' must be true or false, found \(raw.kindDescription)")
-            }
-            if isDecoder { throw fail("'is_decoder' is true: causal (decoder) BERT is not supported") }
+        if try json.bool("is_decoder") == true {
+            throw fail("is_decoder", "true: causal (decoder) BERT is not supported")
         }
     }
 }

@@ -1,4 +1,5 @@
 // Errors of the model target (config, weight binding), each naming the file or tensor and what is wrong.
+import BertEmbedJSON
 
 /// What went wrong loading a BERT model: the file or tensor, and what is wrong with it.
 /// Errors of the safetensors files themselves are `SafeTensorsError`s (from `BertWeights.init(directory:)`).
@@ -25,6 +26,17 @@ package enum BertModelError: Error, CustomStringConvertible, Equatable {
             return "tensor \(name): expected shape \(expected) from config.json, found \(actual) in the checkpoint"
         case .unreadableTensor(let name, let reason): return "tensor \(name): \(reason)"
         case .invalidInput(let reason): return "invalid input: \(reason)"
+        }
+    }
+}
+
+extension BertModelError {
+    /// Runs `body`, reporting a `JSONFileError` as `.invalidConfig` naming the file and the key.
+    static func readingJSON<R>(_ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as JSONFileError {
+            throw BertModelError.invalidConfig(file: error.path, reason: error.key.map { "\($0): \(error.reason)" } ?? error.reason)
         }
     }
 }

@@ -9,22 +9,22 @@ import Foundation
 /// shard; each shard is opened and validated once; shard names must be plain file names inside the folder
 /// (no "/", "\\", "." or ".."), so an index cannot reach outside the folder. Tensors a shard holds beyond
 /// the map are not part of the archive. Immutable, Sendable.
-public final class SafeTensorsArchive: Sendable {
+package final class SafeTensorsArchive: Sendable {
     /// The files, in the order first named (one for an unsharded checkpoint).
-    public let files: [SafeTensorsFile]
+    package let files: [SafeTensorsFile]
     /// The file errors name for lookups: the single file, or the index.
-    public let path: String
+    package let path: String
     private let fileByTensor: [String: Int]
 
     /// The single-file checkpoint name.
-    public static let singleFileName = "model.safetensors"
+    package static let singleFileName = "model.safetensors"
     /// The sharded checkpoint index name.
-    public static let indexFileName = "model.safetensors.index.json"
+    package static let indexFileName = "model.safetensors.index.json"
 
     /// Opens `directory/model.safetensors`, else the shards listed by `directory/model.safetensors.index.json`
     /// (the order transformers tries them in).
     /// - Throws: `SafeTensorsError.noWeights` when neither exists, or any error of the files and index.
-    public convenience init(directory: URL) throws {
+    package convenience init(directory: URL) throws {
         let single = directory.appendingPathComponent(Self.singleFileName)
         let index = directory.appendingPathComponent(Self.indexFileName)
         if FileManager.default.fileExists(atPath: single.path) {
@@ -37,7 +37,7 @@ public final class SafeTensorsArchive: Sendable {
     }
 
     /// An archive of one file.
-    public init(file: SafeTensorsFile) {
+    package init(file: SafeTensorsFile) {
         self.files = [file]
         self.path = file.path
         var map: [String: Int] = [:]
@@ -47,7 +47,7 @@ public final class SafeTensorsArchive: Sendable {
 
     /// Opens the shards listed by the index file at `index` (they live in the index's folder).
     /// - Throws: `.invalidIndex`, `.unsafeShardName`, `.missingShard`, `.tensorMissingFromShard`, or a shard's error.
-    public init(index: URL) throws {
+    package init(index: URL) throws {
         let indexPath = index.path
         let weightMap = try Self.readWeightMap(index)
         let folder = index.deletingLastPathComponent()
@@ -81,23 +81,23 @@ public final class SafeTensorsArchive: Sendable {
     }
 
     /// Every tensor name, sorted.
-    public var tensorNames: [String] { fileByTensor.keys.sorted() }
+    package var tensorNames: [String] { fileByTensor.keys.sorted() }
 
     /// True if the archive holds tensor `name`.
-    public func contains(_ name: String) -> Bool { fileByTensor[name] != nil }
+    package func contains(_ name: String) -> Bool { fileByTensor[name] != nil }
 
     /// The file holding tensor `name`.
     /// - Throws: `.tensorNotFound` naming the archive's file.
-    public func file(containing name: String) throws -> SafeTensorsFile {
+    package func file(containing name: String) throws -> SafeTensorsFile {
         guard let i = fileByTensor[name] else { throw SafeTensorsError.tensorNotFound(file: path, tensor: name) }
         return files[i]
     }
 
     /// The dtype, shape and location of tensor `name`.
-    public func info(_ name: String) throws -> TensorInfo { try file(containing: name).info(name) }
+    package func info(_ name: String) throws -> TensorInfo { try file(containing: name).info(name) }
 
     /// Tensor `name` as Float32 (see `SafeTensorsFile.floats(_:)`).
-    public func floats(_ name: String) throws -> [Float] { try file(containing: name).floats(name) }
+    package func floats(_ name: String) throws -> [Float] { try file(containing: name).floats(name) }
 
     /// Tensor `name`'s bytes as stored, valid while this archive lives (see `SafeTensorsFile.storedBytes(_:)`).
     package func storedBytes(_ name: String) throws -> UnsafeRawBufferPointer { try file(containing: name).storedBytes(name) }

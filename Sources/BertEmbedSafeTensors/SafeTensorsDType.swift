@@ -4,7 +4,7 @@
 ///
 /// Every dtype of the reference implementation is parsed and sized; only `f32`, `f16` and `bf16`
 /// convert to Float32 (`isFloatConvertible`). The others are readable as raw bytes.
-public enum SafeTensorsDType: String, Sendable, CaseIterable {
+package enum SafeTensorsDType: String, Sendable, CaseIterable {
     /// Boolean, one byte.
     case bool = "BOOL"
     /// MXF4 float, 4 bits.
@@ -47,7 +47,7 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
     case u64 = "U64"
 
     /// Size of one element in bits (4 for `F4`, 6 for the `F6` types, else a multiple of 8).
-    public var bitSize: Int {
+    package var bitSize: Int {
         switch self {
         case .f4: return 4
         case .f6E2M3, .f6E3M2: return 6
@@ -60,7 +60,7 @@ public enum SafeTensorsDType: String, Sendable, CaseIterable {
 
     /// True for the dtypes `SafeTensorsFile.floats(_:)` converts to Float32: F32 (copied), F16 and BF16 (widened
     /// exactly). F64 is not converted (it would round silently); integer and 8-bit-or-less float types neither.
-    public var isFloatConvertible: Bool {
+    package var isFloatConvertible: Bool {
         switch self {
         case .f32, .f16, .bf16: return true
         default: return false

@@ -3,7 +3,7 @@
 /// Why a safetensors file, or a sharded checkpoint's index, cannot be read.
 /// Every case names the file (`file`, a path) and, where one is involved, the tensor; `description` is a
 /// sentence a user can act on.
-public enum SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendable {
+package enum SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendable {
     // The file itself.
     /// The file cannot be opened, is not a regular file, or cannot be mapped.
     case unreadableFile(file: String, reason: String)
@@ -71,8 +71,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable, Sendabl
     case tensorMissingFromShard(file: String, tensor: String, shard: String)
 
     /// A sentence naming the file (and tensor) and what is wrong.
-    /// A message naming the file or option and what is wrong.
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadableFile(let file, let reason): return "\(file): cannot read the file: \(reason)"
         case .fileTooShort(let file, let size):

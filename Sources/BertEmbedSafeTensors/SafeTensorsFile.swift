@@ -10,29 +10,29 @@ import Foundation
 /// let file = try SafeTensorsFile(contentsOf: url)
 /// let weight = try file.floats("pooler.dense.weight")   // [Float], row-major
 /// ```
-public final class SafeTensorsFile: Sendable {
+package final class SafeTensorsFile: Sendable {
     /// The path given at open (or the name given for in-memory bytes); errors name it.
-    public let path: String
+    package let path: String
     /// Every tensor, in the order of their data in the file.
-    public let tensors: [TensorInfo]
+    package let tensors: [TensorInfo]
     /// The header's `__metadata__` (empty when absent).
-    public let metadata: [String: String]
+    package let metadata: [String: String]
     private let bytes: MappedBytes
     private let dataStart: Int
     private let indexByName: [String: Int]
 
     /// Maps and validates the file at `url`.
     /// - Throws: `SafeTensorsError` naming the file and what is wrong with it.
-    public convenience init(contentsOf url: URL) throws {
+    package convenience init(contentsOf url: URL) throws {
         let path = url.path
         try self.init(storage: MappedBytes(mapping: path), path: path)
     }
 
     /// Maps and validates the file at `url` (same as `init(contentsOf:)`).
-    public static func open(_ url: URL) throws -> SafeTensorsFile { try SafeTensorsFile(contentsOf: url) }
+    package static func open(_ url: URL) throws -> SafeTensorsFile { try SafeTensorsFile(contentsOf: url) }
 
     /// Validates a copy of in-memory file `bytes`; `name` stands for the file in errors.
-    public convenience init(bytes: [UInt8], name: String) throws {
+    package convenience init(bytes: [UInt8], name: String) throws {
         let storage = bytes.withUnsafeBytes { MappedBytes(copying: $0) }
         try self.init(storage: storage, path: name)
     }
@@ -50,14 +50,14 @@ public final class SafeTensorsFile: Sendable {
     }
 
     /// The tensor names, in the order of their data in the file.
-    public var tensorNames: [String] { tensors.map(\.name) }
+    package var tensorNames: [String] { tensors.map(\.name) }
 
     /// True if the file holds a tensor named `name`.
-    public func contains(_ name: String) -> Bool { indexByName[name] != nil }
+    package func contains(_ name: String) -> Bool { indexByName[name] != nil }
 
     /// The dtype, shape and location of tensor `name`.
     /// - Throws: `SafeTensorsError.tensorNotFound`.
-    public func info(_ name: String) throws -> TensorInfo {
+    package func info(_ name: String) throws -> TensorInfo {
         guard let i = indexByName[name] else { throw SafeTensorsError.tensorNotFound(file: path, tensor: name) }
         return tensors[i]
     }
@@ -65,7 +65,7 @@ public final class SafeTensorsFile: Sendable {
     /// Tensor `name` as Float32, row-major, `info(name).elementCount` values. F32 is copied; F16 and BF16
     /// are widened exactly.
     /// - Throws: `.tensorNotFound`, or `.notFloat` for any other dtype (integers, F64, 8-bit floats...).
-    public func floats(_ name: String) throws -> [Float] {
+    package func floats(_ name: String) throws -> [Float] {
         let tensor = try info(name)
         guard tensor.dtype.isFloatConvertible else {
             throw SafeTensorsError.notFloat(file: path, tensor: name, dtype: tensor.dtype)
@@ -80,7 +80,7 @@ public final class SafeTensorsFile: Sendable {
 
     /// Calls `body` with tensor `name`'s bytes as stored (little-endian, any alignment), valid only during the call.
     /// - Throws: `.tensorNotFound`, or what `body` throws.
-    public func withRawBytes<R>(_ name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    package func withRawBytes<R>(_ name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         try withExtendedLifetime(self) { try body(try storedBytes(name)) }
     }
 
@@ -103,7 +103,7 @@ public final class SafeTensorsFile: Sendable {
 
     /// A copy of tensor `name`'s bytes as stored (little-endian).
     /// - Throws: `.tensorNotFound`.
-    public func rawBytes(_ name: String) throws -> [UInt8] {
+    package func rawBytes(_ name: String) throws -> [UInt8] {
         try withRawBytes(name) { [UInt8]($0) }
     }
 }

@@ -13,18 +13,18 @@
 import BertEmbedJSON
 
 /// Where one tensor's bytes are in a safetensors file, and how to read them.
-public struct TensorInfo: Sendable, Equatable {
+package struct TensorInfo: Sendable, Equatable {
     /// The tensor's name in the header.
-    public let name: String
+    package let name: String
     /// The element type.
-    public let dtype: SafeTensorsDType
+    package let dtype: SafeTensorsDType
     /// The dimensions, outermost first (row-major, as PyTorch stores them). `[]` is a scalar.
-    public let shape: [Int]
+    package let shape: [Int]
     /// The bytes of the tensor within the data buffer (`data_offsets`; the buffer starts after the header).
-    public let byteRange: Range<Int>
+    package let byteRange: Range<Int>
 
     /// The number of elements: the product of `shape` (1 for a scalar). Checked at load not to overflow.
-    public var elementCount: Int { shape.reduce(1, *) }
+    package var elementCount: Int { shape.reduce(1, *) }
 }
 
 /// The validated header of one file.

@@ -26,8 +26,6 @@ package struct AddedVocabulary: Sendable {
     private let scalarCounts: [Int]
     /// `startsToken[b]`: some token begins with byte `b`.
     package let startsToken: [Bool]
-    /// Content by id.
-    package let contentById: [Int: String]
     /// Ids of the special ones.
     package let specialIds: Set<Int>
 
@@ -40,9 +38,6 @@ package struct AddedVocabulary: Sendable {
         var starts = Array(repeating: false, count: 256)
         for b in bytes { starts[Int(b[0])] = true }
         startsToken = starts
-        var byId: [Int: String] = [:]
-        for token in sorted { byId[token.id] = token.content }
-        contentById = byId
         specialIds = Set(sorted.filter(\.special).map(\.id))
     }
 

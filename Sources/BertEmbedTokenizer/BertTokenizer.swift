@@ -1,4 +1,4 @@
-// The public tokenizer: Hugging Face's BertTokenizerFast (tokenizers' BERT pipeline) in pure Swift.
+// The tokenizer: Hugging Face's BertTokenizerFast (tokenizers' BERT pipeline) in pure Swift.
 import Foundation
 
 /// A BERT WordPiece tokenizer giving the same ids, type ids and offsets as Hugging Face's `tokenizers`.
@@ -8,7 +8,7 @@ import Foundation
 /// `tokenizer_config.json` (`do_lower_case`, `strip_accents`, `tokenize_chinese_chars`, special tokens) does, as in
 /// transformers' `BertTokenizer`. `tokenizer_config.json` also gives `modelMaxLength`. Both routes give the same ids
 /// for the same settings. Immutable and `Sendable`: share one instance between threads.
-public struct BertTokenizer: Sendable {
+package struct BertTokenizer: Sendable {
     let pipeline: TokenizationPipeline
     let template: TemplateProcessing?
     let decoder: WordPieceDecoder
@@ -16,22 +16,22 @@ public struct BertTokenizer: Sendable {
     let tokenStrings: [String?]
 
     /// The maximum sequence length of the model (`model_max_length`), nil when the files set none.
-    public let modelMaxLength: Int?
+    package let modelMaxLength: Int?
     /// Id of the classification token (`[CLS]`), first of every encoding.
-    public let clsTokenId: Int
+    package let clsTokenId: Int
     /// Id of the separator token (`[SEP]`), after each text.
-    public let sepTokenId: Int
+    package let sepTokenId: Int
     /// Id of the padding token (`[PAD]`).
-    public let padTokenId: Int
+    package let padTokenId: Int
     /// Id of the unknown token (`[UNK]`).
-    public let unkTokenId: Int
+    package let unkTokenId: Int
     /// The number of entries of the WordPiece vocabulary (the model's embedding rows; Hugging Face's `vocab_size`).
-    public var vocabularySize: Int { pipeline.model.count }
+    package var vocabularySize: Int { pipeline.model.count }
 
     /// Loads the tokenizer of the model folder `directory`.
     /// - Throws: `TokenizerError` when the files are missing, unreadable, not UTF-8, not valid JSON, lack the
     ///   unknown/CLS/SEP/padding token, or ask for a component this BERT tokenizer does not implement.
-    public init(directory: URL) throws {
+    package init(directory: URL) throws {
         try self.init(directory: directory, lowercasingFirst: false)
     }
 
@@ -81,12 +81,12 @@ public struct BertTokenizer: Sendable {
     }
 
     /// The token string of `id` (an added token's text, or the vocabulary entry); nil for an unknown id.
-    public func token(for id: Int) -> String? {
+    package func token(for id: Int) -> String? {
         id >= 0 && id < tokenStrings.count ? tokenStrings[id] : nil
     }
 
     /// The id of the token string `token` (no tokenization: `"##ing"` is looked up as it is); nil when absent.
-    public func id(for token: String) -> Int? {
+    package func id(for token: String) -> Int? {
         pipeline.added.tokens.first { $0.content.utf8.elementsEqual(token.utf8) }?.id ?? pipeline.model.id(for: token)
     }
 
@@ -120,7 +120,7 @@ public struct BertTokenizer: Sendable {
     ///   - maxLength: the maximum number of tokens, special tokens included; nil for no truncation.
     ///   - truncation: which text loses tokens when there are too many (Hugging Face's strategies).
     /// - Returns: ids, type ids, attention mask (all 1), token strings and offsets, unpadded.
-    public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true, maxLength: Int? = nil,
+    package func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true, maxLength: Int? = nil,
                        truncation: TruncationStrategy = .longestFirst) -> Encoding {
         var sequences = [tokens(of: text)]
         if let pair { sequences.append(tokens(of: pair)) }
@@ -156,7 +156,7 @@ public struct BertTokenizer: Sendable {
     ///   `.fixed(n)` to `n` tokens (longer ones are kept whole), `.none` leaves them.
     /// - Returns: one encoding per text, in order; padding tokens have id `padTokenId`, type id 0, mask 0.
     /// - Precondition: `pairs` is nil or has as many elements as `texts`.
-    public func encodeBatch(_ texts: [String], pairs: [String]? = nil, addSpecialTokens: Bool = true, maxLength: Int? = nil,
+    package func encodeBatch(_ texts: [String], pairs: [String]? = nil, addSpecialTokens: Bool = true, maxLength: Int? = nil,
                             truncation: TruncationStrategy = .longestFirst, padding: PaddingStrategy = .longest) -> [Encoding] {
         precondition(pairs == nil || pairs?.count == texts.count, "pairs must have one element per text")
         var encodings = texts.indices.map {
@@ -175,7 +175,7 @@ public struct BertTokenizer: Sendable {
 
     /// The ids of one text with `[CLS]`/`[SEP]`, truncated to `maxLength` tokens (special tokens included), as
     /// `encode(text, maxLength:).ids` but faster: no token strings and no offsets.
-    public func encodeIds(_ text: String, maxLength: Int? = nil) -> [Int] {
+    package func encodeIds(_ text: String, maxLength: Int? = nil) -> [Int] {
         var sink = IdSink()
         sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
         pipeline.run(text, into: &sink)
@@ -203,7 +203,7 @@ public struct BertTokenizer: Sendable {
     /// Turns ids back into text with the WordPiece decoder (as Hugging Face's `decode`): pieces joined, `##` removed,
     /// spaces before punctuation cleaned up. Ids outside the vocabulary are skipped.
     /// - Parameter skipSpecialTokens: leave out `[CLS]`, `[SEP]`, `[PAD]` and the other special tokens.
-    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) -> String {
+    package func decode(_ ids: [Int], skipSpecialTokens: Bool = true) -> String {
         let tokens = ids.compactMap { id -> String? in
             if skipSpecialTokens && pipeline.added.specialIds.contains(id) { return nil }
             return token(for: id)

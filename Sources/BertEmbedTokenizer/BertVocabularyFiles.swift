@@ -9,23 +9,22 @@ extension TokenizerDefinition {
     /// Lines are split as Rust's `WordPiece::read_file` does (on `\n`, dropping a trailing `\r`, then trailing
     /// whitespace); a repeated token keeps its last line number.
     package static func fromVocabularyFile(directory: URL) throws -> TokenizerDefinition {
+        try TokenizerError.readingJSON { try readVocabularyFiles(directory: directory) }
+    }
+
+    private static func readVocabularyFiles(directory: URL) throws -> TokenizerDefinition {
         var definition = TokenizerDefinition()
         let vocabURL = directory.appendingPathComponent("vocab.txt")
         definition.vocabularyPath = vocabURL.path
         definition.vocabulary = try readVocabulary(vocabURL)
 
         let configURL = directory.appendingPathComponent("tokenizer_config.json")
-        var config: JSONFile? = nil
-        if FileManager.default.fileExists(atPath: configURL.path) { config = try JSONFile(url: configURL) }
+        let config = FileManager.default.fileExists(atPath: configURL.path) ? try JSONNode.readObject(configURL) : nil
         var names = ["unk": "[UNK]", "cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]", "mask": "[MASK]"]
         if let config {
-            let object = config.object
-            let lowercase = try config.bool(object, "do_lower_case", name: "do_lower_case") ?? true
             definition.normalizer = BertNormalizer(
-                cleanText: true,
-                handleChineseChars: try config.bool(object, "tokenize_chinese_chars", name: "tokenize_chinese_chars") ?? true,
-                stripAccents: try config.bool(object, "strip_accents", name: "strip_accents"),
-                lowercase: lowercase)
+                cleanText: true, handleChineseChars: try config.bool("tokenize_chinese_chars") ?? true,
+                stripAccents: try config.bool("strip_accents"), lowercase: try config.bool("do_lower_case") ?? true)
             for role in Array(names.keys) {
                 let key = role + "_token"
                 if let name = try tokenName(config, key: key) { names[role] = name }
@@ -43,13 +42,10 @@ extension TokenizerDefinition {
                 added.append(AddedToken(content: name, id: id, special: true))
             }
         }
-        if let config, let decoderTable = try config.object(config.object, "added_tokens_decoder", name: "added_tokens_decoder") {
-            for member in decoderTable {
-                let key = member.key
-                guard let id = Int(key), let entry = member.value.objectMembers else {
-                    throw TokenizerError.invalidValue(path: config.path, key: "added_tokens_decoder.\(key)", reason: "expected an id and an object")
-                }
-                let token = try addedToken(entry, id: id, file: config, key: "added_tokens_decoder.\(key)")
+        if let decoderTable = try config?.object("added_tokens_decoder") {
+            for key in decoderTable.keys {
+                guard let id = Int(key) else { throw decoderTable.error(key, "expected a token id as the key") }
+                let token = try addedToken(try decoderTable.required(key).object(), id: id)
                 if !added.contains(where: { $0.content.utf8.elementsEqual(token.content.utf8) }) { added.append(token) }
             }
         }
@@ -68,7 +64,7 @@ extension TokenizerDefinition {
     /// becomes a String without a validating pass, and only a non-ASCII line's trailing whitespace needs the Unicode
     /// property (looked up directly, so reading vocab.txt does not build the BMP character table).
     static func readVocabulary(_ url: URL) throws -> Vocabulary {
-        let data = try JSONFile.readData(url)
+        let data = try JSONNode.readBytes(url)
         var vocabulary = Vocabulary()
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             let bytes = raw.bindMemory(to: UInt8.self)
@@ -107,13 +103,11 @@ extension TokenizerDefinition {
     }
 
     /// An added token from a JSON entry (`content`, `special`, `normalized`, `lstrip`, `rstrip`, `single_word`).
-    static func addedToken(_ entry: [JSONMember], id: Int, file: JSONFile, key: String) throws -> AddedToken {
-        guard let content = try file.string(entry, "content", name: key + ".content") else {
-            throw TokenizerError.invalidValue(path: file.path, key: key + ".content", reason: "missing")
+    static func addedToken(_ entry: JSONObject, id: Int) throws -> AddedToken {
+        let content = try entry.required("content").string()
+        for option in ["lstrip", "rstrip", "single_word", "normalized"] where try entry.bool(option) == true {
+            throw TokenizerError.unsupported(path: entry.path, feature: "added token '\(content)' with \(option) = true")
         }
-        for option in ["lstrip", "rstrip", "single_word", "normalized"] where try file.bool(entry, option, name: key + "." + option) == true {
-            throw TokenizerError.unsupported(path: file.path, feature: "added token '\(content)' with \(option) = true")
-        }
-        return AddedToken(content: content, id: id, special: try file.bool(entry, "special", name: key + ".special") ?? false)
+        return AddedToken(content: content, id: id, special: try entry.bool("special") ?? false)
     }
 }

@@ -5,20 +5,20 @@
 /// All arrays have the same length. Offsets count Unicode scalars of the original text (what Python's
 /// `encoding.offsets` gives); a pair's second text is counted from its own start. Special and padding tokens have
 /// the empty offset `0..<0`.
-public struct Encoding: Sendable, Equatable {
+package struct Encoding: Sendable, Equatable {
     /// Token ids: the `input_ids` of the model.
-    public var ids: [Int]
+    package var ids: [Int]
     /// Segment ids: 0 for the first text and its special tokens, 1 for the second (the `token_type_ids`).
-    public var typeIds: [Int]
+    package var typeIds: [Int]
     /// 1 for a real token, 0 for padding.
-    public var attentionMask: [Int]
+    package var attentionMask: [Int]
     /// Token strings (`[CLS]`, `hello`, `##ing`, `[UNK]`, ...).
-    public var tokens: [String]
+    package var tokens: [String]
     /// Where each token came from in its text, in Unicode scalars.
-    public var offsets: [Range<Int>]
+    package var offsets: [Range<Int>]
 
     /// An encoding of these parallel arrays.
-    public init(ids: [Int], typeIds: [Int], attentionMask: [Int], tokens: [String], offsets: [Range<Int>]) {
+    package init(ids: [Int], typeIds: [Int], attentionMask: [Int], tokens: [String], offsets: [Range<Int>]) {
         self.ids = ids
         self.typeIds = typeIds
         self.attentionMask = attentionMask
@@ -27,7 +27,7 @@ public struct Encoding: Sendable, Equatable {
     }
 
     /// The number of tokens, padding included.
-    public var count: Int { ids.count }
+    package var count: Int { ids.count }
 
     /// Appends padding tokens on the right until there are `length` tokens (nothing when already that long).
     mutating func pad(to length: Int, id: Int, token: String) {
@@ -42,7 +42,7 @@ public struct Encoding: Sendable, Equatable {
 }
 
 /// How to shorten an input that is longer than the maximum length (Hugging Face's `TruncationStrategy`).
-public enum TruncationStrategy: Sendable, Equatable {
+package enum TruncationStrategy: Sendable, Equatable {
     /// Remove tokens from the longer of the two texts first (from the end); for a single text, from its end.
     case longestFirst
     /// Remove tokens from the end of the first text only.
@@ -52,7 +52,7 @@ public enum TruncationStrategy: Sendable, Equatable {
 }
 
 /// How a batch is padded (on the right, with the padding token).
-public enum PaddingStrategy: Sendable, Equatable {
+package enum PaddingStrategy: Sendable, Equatable {
     /// No padding.
     case none
     /// Pad every encoding to the longest one of the batch.

@@ -85,18 +85,18 @@ package struct TokenizerDefinition {
     }
 
     /// Reads the special-token setting `key` of `file`, either a string or an object with `content` (older files).
-    package static func tokenName(_ file: JSONFile, key: String) throws -> String? {
-        guard let value = JSONFile.value(file.object, key) else { return nil }
-        if let string = value.stringValue { return string }
-        if let object = value.objectMembers, let content = JSONFile.value(object, "content")?.stringValue { return content }
-        throw TokenizerError.invalidValue(path: file.path, key: key, reason: "expected a token string")
+    package static func tokenName(_ file: JSONObject, key: String) throws -> String? {
+        guard let node = file[key] else { return nil }
+        if case .string(let string) = node.value { return string }
+        if case .object = node.value, let content = try? node.object().string("content") { return content }
+        throw node.wrongKind("a token string")
     }
 
     /// Reads `model_max_length` (nil when absent, null, or the "no limit" value 1e30 transformers writes).
-    package static func modelMaxLength(_ config: JSONFile) throws -> Int? {
-        guard let value = JSONFile.value(config.object, "model_max_length") else { return nil }
-        guard case .number(let literal) = value, let number = literal.double, number >= 0 else {
-            throw config.wrongType("model_max_length", "a non-negative number", value)
+    package static func modelMaxLength(_ config: JSONObject) throws -> Int? {
+        guard let node = config["model_max_length"] else { return nil }
+        guard case .number(let literal) = node.value, let number = literal.double, number >= 0 else {
+            throw node.wrongKind("a non-negative number")
         }
         return number < 1e15 ? Int(number) : nil
     }

@@ -1,7 +1,8 @@
 // The errors of the tokenizer module: every problem with the tokenizer files, naming the file and what is wrong.
+import BertEmbedJSON
 
 /// What is wrong with a tokenizer folder or file.
-public enum TokenizerError: Error, CustomStringConvertible, Equatable {
+package enum TokenizerError: Error, CustomStringConvertible, Equatable {
     /// The folder has neither `tokenizer.json` nor `vocab.txt`.
     case missingFiles(directory: String)
     /// A file could not be read (absent, a folder, no permission).
@@ -18,8 +19,7 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case unsupported(path: String, feature: String)
 
     /// A message naming the file and the problem.
-    /// A message naming the file or option and what is wrong.
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingFiles(let directory):
             return "\(directory): no tokenizer.json and no vocab.txt in this folder"
@@ -36,5 +36,24 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case .unsupported(let path, let feature):
             return "\(path): unsupported: \(feature)"
         }
+    }
+}
+
+extension TokenizerError {
+    /// The tokenizer's error for a problem reading a JSON file.
+    init(_ error: JSONFileError) {
+        switch error.kind {
+        case .unreadable: self = .unreadableFile(path: error.path, reason: error.reason)
+        case .invalidUTF8: self = .invalidUTF8(path: error.path, line: nil)
+        case .syntax: self = .invalidJSON(path: error.path, reason: error.reason)
+        case .invalidValue:
+            self = error.key.map { .invalidValue(path: error.path, key: $0, reason: error.reason) }
+                ?? .invalidJSON(path: error.path, reason: error.reason)
+        }
+    }
+
+    /// Runs `body`, reporting a `JSONFileError` as the matching `TokenizerError`.
+    static func readingJSON<R>(_ body: () throws -> R) throws -> R {
+        do { return try body() } catch let error as JSONFileError { throw TokenizerError(error) }
     }
 }

@@ -32,6 +32,11 @@ final class BenchCommandTests: XCTestCase {
             environment: ["BERT_EMBED_GEMM_KERNEL": "6x8-simd4-muladd"])
         XCTAssertEqual(
             (try JSONSerialization.jsonObject(with: forced.stdout) as? [String: Any])?["gemm_kernel"] as? String,
-            "6x8-simd4-muladd", "the environment pins the kernel (calibration picked \(kernel))")
+            "6x8-simd4-muladd", "the environment pins the kernel (the CPU's choice: \(kernel))")
+        let malformed = try runCLI(
+            ["bench", "--model", resource("tiny-bert").path, "--input", input.path, "--runs", "1"],
+            environment: ["BERT_EMBED_JIT": "yes"])
+        XCTAssertEqual(malformed.status, 1)
+        XCTAssertTrue(malformed.stderr.contains("BERT_EMBED_JIT is 'yes'; it takes 0 or 1"), malformed.stderr)
     }
 }

@@ -1,14 +1,37 @@
-// ComputeContext.parallelFor on the worker pool: every task runs exactly once, nested and concurrent
-// calls complete (they run inline when the pool is busy), and results do not depend on either.
+// ComputeContext.parallelFor on the worker pool: every task runs exactly once, nested calls complete, concurrent
+// callers each get helpers (none runs alone while the other has the pool), and results depend on none of it.
 import BertEmbedKernels
 import Dispatch
+import Foundation
 import XCTest
 
 final class ComputeContextTests: XCTestCase {
-    func testDefaultContextUsesAllCores() {
-        XCTAssertEqual(ComputeContext().threads, ComputeContext.onlineCores)
+    /// The default thread count is the processor count Foundation reports (an independent reading); explicit
+    /// counts are kept, and clamped to at least 1.
+    func testThreadCounts() {
+        XCTAssertEqual(ComputeContext().threads, ProcessInfo.processInfo.activeProcessorCount)
         XCTAssertEqual(ComputeContext(threads: 0).threads, 1)
         XCTAssertEqual(ComputeContext(threads: 3).threads, 3)
+        XCTAssertEqual(ComputeContext(threads: 3).with(threads: 5).threads, 5)
+        XCTAssertEqual(ComputeContext(threads: 3).with(threads: nil).threads, 3)
+    }
+
+    /// Each of several concurrent calls runs its tasks on two threads at once: task 0 of each job waits until task 1
+    /// of the same job has started. A call left to run its tasks alone would wait out the timeout and fail.
+    func testConcurrentCallsEachGetAHelper() {
+        let calls = 3
+        let started = (0..<calls).map { _ in DispatchSemaphore(value: 0) }
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: calls) { call in
+            ComputeContext(threads: 2).parallelFor(2) { task in
+                if task == 1 {
+                    started[call].signal()
+                } else if started[call].wait(timeout: .now() + 30) == .timedOut {
+                    failures.record("call \(call): its second task never ran beside its first")
+                }
+            }
+        }
+        XCTAssertEqual(failures.messages, [])
     }
 
     func testEveryTaskRunsOnce() {
@@ -36,7 +59,8 @@ final class ComputeContextTests: XCTestCase {
         var generator = NormalGenerator(seed: 21)
         let (m, n, k) = (97, 130, 200)
         let input = generator.array(m * k)
-        let layer = PackedLinear(weight: generator.array(n * k), bias: generator.array(n), outFeatures: n, inFeatures: k)
+        let layer = PackedLinear(
+            weight: generator.array(n * k), bias: generator.array(n), outFeatures: n, inFeatures: k, context: ComputeContext(threads: 1))
         let outputs = UnsafeMutablePointer<Float>.allocate(capacity: 4 * m * n)
         defer { outputs.deallocate() }
         input.withUnsafeBufferPointer { a in
@@ -58,4 +82,12 @@ private struct UncheckedBox: @unchecked Sendable {
     let input: UnsafePointer<Float>
     let output: UnsafeMutablePointer<Float>
     init(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) { self.input = input; self.output = output }
+}
+
+/// Messages recorded from several threads.
+private final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [String] = []
+    func record(_ message: String) { lock.withLock { recorded.append(message) } }
+    var messages: [String] { lock.withLock { recorded } }
 }

@@ -59,20 +59,22 @@ final class GemmMicroKernelJITTests: XCTestCase {
         XCTAssertEqual(assembler.finish(), [0xC3, 0x0F, 0x85, 6, 0, 0, 0, 0xE9, 0xF4, 0xFF, 0xFF, 0xFF, 0xC3])
     }
 
-    /// The cpuid/xgetbv check agrees with what Linux reports (it lists avx2 and fma only when usable).
-    func testKernelIsOfferedExactlyWhenTheOSReportsAVX2AndFMA() throws {
+    /// The cpuid/xgetbv reading agrees with what Linux reports in /proc/cpuinfo, which lists a feature only when
+    /// both the CPU and the kernel support it, for every feature the registry knows.
+    func testFeaturesAreThoseLinuxReports() throws {
         #if os(Linux) && arch(x86_64)
         let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
         guard let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else {
             return XCTFail("no flags line in /proc/cpuinfo")
         }
         let flags = Set(flagsLine.split(separator: " ").map(String.init))
-        let expected = flags.contains("avx2") && flags.contains("fma")
-            && ProcessInfo.processInfo.environment["BERT_EMBED_JIT"] != "0"
-        XCTAssertEqual(GemmMicroKernelJIT.kernel != nil, expected)
-        XCTAssertEqual(GemmKernel.all.contains { $0.name == "6x16-avx2-jit" }, expected)
+        let features = CPUFeatures.current(allowingCodeGeneration: true)
+        for (feature, name) in CPUFeatures.names where name != "neon" {
+            XCTAssertEqual(features.contains(feature), flags.contains(name), name)
+        }
+        XCTAssertEqual(CPUFeatures.current(allowingCodeGeneration: false), [], "no probe without code generation")
         #else
-        XCTAssertNil(GemmMicroKernelJIT.kernel)
+        XCTAssertEqual(CPUFeatures.current(allowingCodeGeneration: true), .baseline)
         #endif
     }
 
@@ -81,10 +83,12 @@ final class GemmMicroKernelJITTests: XCTestCase {
     /// bit, for every remainder of the 4-step unrolled loop, both store modes, and a row stride wider
     /// than the tile whose cells outside the tile must stay untouched.
     func testBitIdenticalToTheCompiledFMAKernel() throws {
-        guard let jit = GemmMicroKernelJIT.kernel else {
-            throw XCTSkip("the generated kernel needs Linux x86-64 with AVX2 + FMA")
+        guard let jit = runnableKernels.first(where: { $0.name == "6x16-avx2-jit" }) else {
+            throw XCTSkip("the generated kernel needs Linux x86-64 with AVX2 + FMA (this CPU: \(CPUFeatures.current(allowingCodeGeneration: true)))")
         }
-        guard let compiled = GemmKernel.named("6x16-simd8-fma") else { return XCTFail("no compiled 6x16 FMA kernel") }
+        guard let compiled = runnableKernels.first(where: { $0.name == "6x16-simd8-fma" }) else {
+            return XCTFail("no compiled 6x16 FMA kernel")
+        }
         var random = SplitMix64(seed: 42)
         func value() -> Float { Float(Int(random.next() % 2001) - 1000) / 337 }
         for kc in [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 385] {
@@ -104,20 +108,17 @@ final class GemmMicroKernelJITTests: XCTestCase {
         }
     }
 
-    /// BERT_EMBED_PERF_MAP=1: the generated code is named in /tmp/perf-<pid>.map for `perf report`.
+    /// A perf map directory setting names the generated code in <directory>/perf-<pid>.map for `perf report`.
     func testPerfMapNamesTheGeneratedCode() throws {
-        guard GemmMicroKernelJIT.kernel != nil else { throw XCTSkip("the generated kernel needs Linux x86-64 with AVX2 + FMA") }
-        let run = try runCLI(["bench-kernels", "--only", "layernorm", "--seconds", "0.01"], environment: ["BERT_EMBED_PERF_MAP": "1"])
-        XCTAssertEqual(run.status, 0, run.stderr)
-        let maps = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("perf-") && $0.hasSuffix(".map") }
-        var named: [String] = []
-        for map in maps {
-            let path = "/tmp/" + map
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8), text.contains("bert-embed-") else { continue }
-            named.append(text)
-            try? FileManager.default.removeItem(atPath: path)
+        guard runnableKernels.contains(where: { $0.isGenerated }) else {
+            throw XCTSkip("the generated kernel needs Linux x86-64 with AVX2 + FMA")
         }
-        let lines = named.joined().split(separator: "\n")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perf-map-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try ComputeContext(settings: ComputeSettings(perfMapDirectory: directory.path), environment: EnvironmentOverrides())
+        let map = directory.appendingPathComponent("perf-\(ProcessInfo.processInfo.processIdentifier).map")
+        let lines = try String(contentsOf: map, encoding: .utf8).split(separator: "\n")
         XCTAssertTrue(lines.contains { $0.hasSuffix(" bert-embed-gemm-6x16-avx2-jit") }, "\(lines)")
         for line in lines {  // "<start hex> <size hex> <name>"
             let fields = line.split(separator: " ")
@@ -125,13 +126,5 @@ final class GemmMicroKernelJITTests: XCTestCase {
             XCTAssertNotNil(UInt(fields[0], radix: 16), String(line))
             XCTAssertNotNil(Int(fields[1], radix: 16), String(line))
         }
-    }
-
-    func testEnvironmentTurnsTheGeneratedKernelOff() throws {
-        let listed = { (environment: [String: String]) throws -> String in
-            try calibrationReport(environment: environment).output
-        }
-        XCTAssertFalse(try listed(["BERT_EMBED_JIT": "0"]).contains("avx2-jit"))
-        if GemmMicroKernelJIT.kernel != nil { XCTAssertTrue(try listed(["BERT_EMBED_JIT": "1"]).contains("avx2-jit")) }
     }
 }

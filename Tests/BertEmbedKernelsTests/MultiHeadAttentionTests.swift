@@ -45,8 +45,8 @@ final class MultiHeadAttentionTests: XCTestCase {
     }
 
     func testEveryMicroKernelMatchesReference() {
-        // The attention GEMMs run on whichever micro-kernel the calibration picks: check each tile
-        // shape and packing (MR, NR, repeated input) at lengths around their multiples. Same bound as above.
+        // The attention GEMMs run on the context's micro-kernel: check each one this process can run (tile shape
+        // and packing: MR, NR, splatted input) at lengths around their multiples. Same bound as above.
         var generator = NormalGenerator(seed: 11)
         let lengths = [1, 5, 6, 13, 16, 17, 40], heads = 2, headDim = 20
         let tokens = lengths.reduce(0, +), hidden = heads * headDim
@@ -61,13 +61,12 @@ final class MultiHeadAttentionTests: XCTestCase {
                                             headDim: headDim, output: $0.baseAddress!)
             }
         }
-        for kernel in GemmKernel.all {
+        for kernel in runnableKernels {
             var fast = [Float](repeating: .nan, count: tokens * hidden)
             qkv.withUnsafeBufferPointer { q in
                 fast.withUnsafeMutableBufferPointer {
                     multiHeadAttention(qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
-                                       headDim: headDim, output: $0.baseAddress!, context: ComputeContext(threads: 1),
-                                       kernel: kernel)
+                                       headDim: headDim, output: $0.baseAddress!, context: context(kernel))
                 }
             }
             for i in fast.indices where !(Swift.abs(fast[i] - reference[i]) <= 1e-5 + 1e-4 * Swift.abs(reference[i])) {

@@ -20,13 +20,13 @@ final class PackedLinearTests: XCTestCase {
         let input = generator.array(m * k)
         let weight = generator.array(n * k, scale: 1 / Float(max(k, 1)).squareRoot())
         let bias = generator.array(n, scale: 0.5)
-        let layer = PackedLinear(weight: weight, bias: bias, outFeatures: n, inFeatures: k, kernel: kernel)
+        let layer = PackedLinear(weight: weight, bias: bias, outFeatures: n, inFeatures: k, context: context(kernel))
         var fast = [Float](repeating: .nan, count: m * n)
         var reference = [Float](repeating: .nan, count: m * n)
         input.withUnsafeBufferPointer { a in
             fast.withUnsafeMutableBufferPointer { c in
                 layer.apply(a.baseAddress!, rows: m, output: c.baseAddress!, activation: activation,
-                            context: ComputeContext(threads: threads))
+                            context: context(kernel, threads: threads))
             }
             reference.withUnsafeMutableBufferPointer { c in
                 PackedLinear.reference(a.baseAddress!, rows: m, weight: weight, bias: bias, outFeatures: n,
@@ -58,7 +58,7 @@ final class PackedLinearTests: XCTestCase {
     func testEveryKernelAtSmallAwkwardSizes() {
         let sizes = [1, 3, 7, 17, 31, 33]
         var seed: UInt64 = 1
-        for kernel in GemmKernel.all {
+        for kernel in runnableKernels {
             for m in sizes {
                 for n in sizes {
                     for k in sizes {
@@ -77,7 +77,7 @@ final class PackedLinearTests: XCTestCase {
         var seed: UInt64 = 1000
         var worst = 0.0
         defer { print("worst error / bound at large sizes: \(worst)") }
-        for kernel in GemmKernel.all {
+        for kernel in runnableKernels {
             for (m, n, k) in shapes {
                 seed += 1
                 worst = max(worst, check(kernel: kernel, rows: m, out: n, in: k,
@@ -86,28 +86,32 @@ final class PackedLinearTests: XCTestCase {
         }
     }
 
-    func testEveryActivationWithTheSelectedKernel() {
-        for (index, activation) in Activation.allCases.enumerated() {
-            check(kernel: .selected, rows: 45, out: 70, in: 300, activation: activation, seed: 77 + UInt64(index))
+    func testEveryActivationWithEveryKernel() {
+        for kernel in runnableKernels {
+            for (index, activation) in Activation.allCases.enumerated() {
+                check(kernel: kernel, rows: 45, out: 70, in: 300, activation: activation, seed: 77 + UInt64(index))
+            }
         }
     }
 
     func testZeroInputFeaturesGivesActivatedBias() {
-        check(kernel: .selected, rows: 3, out: 5, in: 0, activation: .gelu, seed: 5)
+        for kernel in runnableKernels { check(kernel: kernel, rows: 3, out: 5, in: 0, activation: .gelu, seed: 5) }
     }
 
     func testThreadCountDoesNotChangeResults() {
         var generator = NormalGenerator(seed: 99)
         let (m, n, k) = (301, 203, 389)
         let input = generator.array(m * k)
-        let layer = PackedLinear(weight: generator.array(n * k), bias: generator.array(n), outFeatures: n, inFeatures: k)
+        let kernel = KernelSet.preferred.gemm
+        let layer = PackedLinear(
+            weight: generator.array(n * k), bias: generator.array(n), outFeatures: n, inFeatures: k, context: context(kernel))
         var outputs: [[Float]] = []
         for threads in [1, 2, 3, 5, 8] {
             var output = [Float](repeating: .nan, count: m * n)
             input.withUnsafeBufferPointer { a in
                 output.withUnsafeMutableBufferPointer { c in
                     layer.apply(a.baseAddress!, rows: m, output: c.baseAddress!, activation: .gelu,
-                                context: ComputeContext(threads: threads))
+                                context: context(kernel, threads: threads))
                 }
             }
             outputs.append(output)
@@ -117,79 +121,8 @@ final class PackedLinearTests: XCTestCase {
 
     func testToleranceCatchesAPerturbedOutput() {
         // A relative change of 1e-3 in one element must exceed the bound: the check can fail.
-        let worst = check(kernel: .selected, rows: 17, out: 33, in: 64, activation: .identity, seed: 3, perturb: true)
+        let worst = check(kernel: KernelSet.preferred.gemm, rows: 17, out: 33, in: 64, activation: .identity, seed: 3, perturb: true)
         XCTAssertGreaterThan(worst, 1)
     }
 }
 
-final class GemmKernelCalibrationTests: XCTestCase {
-    func testCalibrationTimesEveryCandidateAndPicksOne() {
-        let table = GemmKernel.calibration.gflops
-        XCTAssertEqual(table.map(\.name), GemmKernel.all.map(\.name))
-        XCTAssertTrue(table.allSatisfy { $0.gflops > 0 }, "every candidate measured: \(table)")
-        XCTAssertNotNil(GemmKernel.named(GemmKernel.calibration.choice.name))
-        XCTAssertEqual(Set(GemmKernel.all.map(\.name)).count, GemmKernel.all.count, "names are unique")
-    }
-
-    /// The pick's arithmetic follows from the hardware, not from timing noise: where a fused tile runs in hardware
-    /// (the generated AVX2 + FMA tile exists, so the CPU has FMA), the pick is fused; in a process where every fused
-    /// tile is emulated by `fmaf` calls (a default x86 build with the generated tile turned off: each under
-    /// 1 GFLOP/s), the pick is a multiply-add tile.
-    func testChoiceFollowsTheHardwareFMA() throws {
-        let calibration = GemmKernel.calibration
-        if GemmMicroKernelJIT.kernel != nil {
-            XCTAssertTrue(calibration.choice.fused, "\(calibration.gflops)")
-        }
-        let report = try calibrationReport(environment: ["BERT_EMBED_JIT": "0"])
-        let fusedRates = report.rates.filter { $0.name.contains("fma") }.map(\.gflops)
-        XCTAssertFalse(fusedRates.isEmpty, report.output)
-        if let fastest = fusedRates.max(), fastest < 1 {
-            XCTAssertTrue(report.selected.contains("muladd"), "every fused tile emulated: \(report.output)")
-        } else {
-            XCTAssertTrue(report.selected.contains("fma"), "a fused tile in hardware: \(report.output)")
-        }
-    }
-
-    /// Each kernel's `fused` flag is true to its arithmetic: with products -1 * (1 + 2^-11) and then
-    /// (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24, a fused multiply-add leaves 2^-24 in the sum; a multiply rounds the
-    /// second product to 1 + 2^-11 (a tie, to even) and the add then gives 0.
-    func testFusedFlagMatchesTheRounding() {
-        let x = Float(1) + .ulpOfOne * 2048  // 1 + 2^-12
-        for kernel in GemmKernel.all {
-            let mr = kernel.rows, nr = kernel.columns
-            var a = [Float](repeating: -1, count: mr * kernel.inputRepeat)
-            a += [Float](repeating: x, count: mr * kernel.inputRepeat)
-            let b = [Float](repeating: 1 + .ulpOfOne * 4096, count: nr) + [Float](repeating: x, count: nr)  // 1 + 2^-11, x
-            var c = [Float](repeating: .nan, count: mr * nr)
-            kernel.function(a, b, 2, &c, nr, false)
-            let expected: Float = kernel.fused ? 0x1p-24 : 0
-            XCTAssertEqual(Set(c), [expected], "\(kernel)")
-        }
-    }
-
-    /// Kernels of one arithmetic give the same bits through the whole GEMM (packing, K blocks, edge tiles,
-    /// bias and activation), at awkward sizes and three K blocks, so which of them calibration picks
-    /// changes only the speed.
-    func testKernelsOfOneArithmeticGiveTheSameBits() {
-        var generator = NormalGenerator(seed: 123)
-        let (m, n, k) = (97, 71, 600)
-        let input = generator.array(m * k)
-        let weight = generator.array(n * k, scale: 0.05), bias = generator.array(n)
-        for fused in [true, false] {
-            var first: (name: String, output: [Float])?
-            for kernel in GemmKernel.all where kernel.fused == fused {
-                let layer = PackedLinear(weight: weight, bias: bias, outFeatures: n, inFeatures: k, kernel: kernel)
-                var output = [Float](repeating: .nan, count: m * n)
-                input.withUnsafeBufferPointer { a in
-                    output.withUnsafeMutableBufferPointer { c in
-                        layer.apply(a.baseAddress!, rows: m, output: c.baseAddress!, activation: .gelu,
-                                    context: ComputeContext(threads: 2))
-                    }
-                }
-                guard let reference = first else { first = (kernel.name, output); continue }
-                let differing = output.indices.filter { output[$0].bitPattern != reference.output[$0].bitPattern }
-                XCTAssertEqual(differing.count, 0, "\(kernel) vs \(reference.name): \(differing.prefix(5))")
-            }
-        }
-    }
-}

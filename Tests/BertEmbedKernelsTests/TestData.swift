@@ -27,3 +27,13 @@ struct NormalGenerator {
     /// `count` normal values times `scale`.
     mutating func array(_ count: Int, scale: Float = 1) -> [Float] { (0..<count).map { _ in next(scale: scale) } }
 }
+
+import BertEmbedKernels
+
+/// Every GEMM micro-kernel this process can run: the compiled ones and the generated ones the CPU allows.
+let runnableKernels = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true).gemmKernels
+
+/// A context running `kernel` on `threads` threads.
+func context(_ kernel: GemmKernel, threads: Int = 1) -> ComputeContext {
+    ComputeContext(threads: threads, kernels: KernelSet(gemm: kernel))
+}

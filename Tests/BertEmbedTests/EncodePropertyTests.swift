@@ -45,7 +45,7 @@ final class EncodePropertyTests: XCTestCase {
         for threads in [2, 3] {
             XCTAssertEqual(try encoder.encode(texts, options: EncodeOptions(threads: threads)), one, "\(threads) threads")
         }
-        let perEncoder = try SentenceEncoder(modelDirectory: resource("tiny-bert"), threads: 3)
+        let perEncoder = try SentenceEncoder(modelDirectory: resource("tiny-bert"), compute: ComputeOptions(threads: 3))
         XCTAssertEqual(try perEncoder.encode(texts), one)
     }
 

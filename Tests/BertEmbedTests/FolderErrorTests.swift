@@ -61,7 +61,7 @@ final class FolderErrorTests: XCTestCase {
         try folders.write(Data("[{\"idx\": 0,".utf8), to: "modules.json", in: folder)
         assertInvalidFolder(error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "modules.json", "not valid JSON")
         try folders.write(Data("{\"modules\": []}".utf8), to: "modules.json", in: folder)
-        assertInvalidFolder(error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "modules.json", "array")
+        assertInvalidFolder(error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "modules.json", "expected a list, found an object")
         try folders.write(Data("[{\"path\": \"\"}]".utf8), to: "modules.json", in: folder)
         assertInvalidFolder(error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "modules.json", "type")
         try folders.write(
@@ -89,7 +89,7 @@ final class FolderErrorTests: XCTestCase {
         let folder = try folders.baseCopy("no-pooling-config")
         try FileManager.default.removeItem(at: folder.appendingPathComponent("1_Pooling/config.json"))
         assertInvalidFolder(
-            error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "1_Pooling/config.json", "cannot read")
+            error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "1_Pooling/config.json", "no such file")
     }
 
     func testBadPoolingMode() throws {

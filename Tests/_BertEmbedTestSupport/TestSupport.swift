@@ -80,24 +80,3 @@ public func runCLI(
     process.waitUntilExit()
     return (process.terminationStatus, outData, String(decoding: errData, as: UTF8.self))
 }
-
-/// What a `bert-embed` process's GEMM calibration reports (`bench-kernels`, with only a short LayerNorm run after
-/// it): each candidate's GFLOP/s in order, the selected tile, and the whole output, in a process with this process's
-/// environment plus `environment`.
-public func calibrationReport(
-    environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line
-) throws -> (rates: [(name: String, gflops: Double)], selected: String, output: String) {
-    let run = try runCLI(["bench-kernels", "--only", "layernorm", "--seconds", "0.01"], environment: environment)
-    XCTAssertEqual(run.status, 0, run.stderr, file: file, line: line)
-    let output = String(decoding: run.stdout, as: UTF8.self)
-    let lines = output.split(separator: "\n")
-    // "  NAME: GFLOP/s" lines, then "selected: NAME; GEMM runs use ...".
-    let rates = lines.filter { $0.hasPrefix("  ") }.compactMap { line -> (name: String, gflops: Double)? in
-        let fields = line.dropFirst(2).split(separator: ":")
-        guard fields.count == 2, let rate = Double(fields[1].trimmingCharacters(in: .whitespaces)) else { return nil }
-        return (String(fields[0]), rate)
-    }
-    let selectedLine = try XCTUnwrap(lines.first { $0.hasPrefix("selected: ") }, output, file: file, line: line)
-    let selected = String(selectedLine.dropFirst("selected: ".count).prefix { $0 != ";" })
-    return (rates, selected, output)
-}

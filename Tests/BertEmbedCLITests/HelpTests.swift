@@ -1,3 +1,4 @@
+// The command-line tool's top level: its help lists the commands, an unknown command is a usage error.
 import XCTest
 import _BertEmbedTestSupport
 

@@ -1,17 +1,14 @@
 // Memory for the weights a model prepares once at load (the packed GEMM panels, tables converted at load): slices
-// of large 2 MiB-aligned chunks, which Linux backs with transparent huge pages when asked to (BERT_EMBED_HUGE_PAGES=1:
-// madvise MADV_HUGEPAGE on each chunk).
+// of large 2 MiB-aligned chunks, which Linux backs with transparent huge pages when the compute context asks
+// (`ComputeSettings.hugePages`, `BERT_EMBED_HUGE_PAGES=1`: madvise MADV_HUGEPAGE on each chunk).
 //
-// Why: these weights are hundreds of MB written once, at load. In 4 KiB pages that is one page fault per 4 KiB
-// (BERT-base's 340 MB of packed panels: ~85,000 faults, ~0.5 ms per MB on the 2-core VM of the README); in 2 MiB
-// pages it is one fault per 2 MiB and the GEMM misses the TLB less. Slices are carved from shared 32 MiB chunks (a
-// larger request gets a chunk of its own) so that small matrices land in huge pages too; a chunk is freed when the
-// last slice in it is gone.
-// Why not by default: on that VM (Firecracker, virtio-balloon free page reporting) free 2 MiB blocks are handed
-// back to the host after a few seconds idle, and touching them again costs host page faults. Measured BERT-base
-// load, huge pages vs 4 KiB: 87-145 vs 175-250 ms when loads follow each other, but 343-451 vs 187-243 ms for a load
-// after 12 s idle, the common case of one load per process. On hardware without that (bare metal, most VMs) huge
-// pages should win both ways; set the variable there.
+// Why: these weights are hundreds of MB written once, at load. In 4 KiB pages that is one page fault per 4 KiB; in
+// 2 MiB pages one per 2 MiB, and the GEMM misses the TLB less. Slices are carved from shared 32 MiB chunks (a larger
+// request gets a chunk of its own) so that small matrices land in huge pages too; a chunk is freed when the last
+// slice in it is gone.
+// Why not by default: on VMs that hand free 2 MiB blocks back to their host after a few idle seconds (virtio-balloon
+// free page reporting), touching them again costs host page faults, and a first load after idle was slower with huge
+// pages than without (BENCHMARKS.md, "Model load").
 import Foundation
 
 /// Float32 values written once at load by `fill` and only read after, in huge-page-friendly memory.
@@ -22,10 +19,11 @@ package struct WeightBuffer: @unchecked Sendable {
     /// The number of values.
     package let count: Int
 
-    /// `count` values, written by `fill(start)`, which must initialize all of them.
-    package init(count: Int, fill: (UnsafeMutablePointer<Float>) throws -> Void) rethrows {
+    /// `count` values, written by `fill(start)`, which must initialize all of them; in chunks advised for
+    /// transparent huge pages when `hugePages`.
+    package init(count: Int, hugePages: Bool = false, fill: (UnsafeMutablePointer<Float>) throws -> Void) rethrows {
         precondition(count >= 0)
-        (chunk, base) = WeightChunk.allocator.allocate(floats: count)
+        (chunk, base) = (hugePages ? WeightChunk.hugePageAllocator : WeightChunk.allocator).allocate(floats: count)
         self.count = count
         try fill(base)
     }
@@ -44,20 +42,20 @@ final class WeightChunk: @unchecked Sendable {
     static let alignment = 2 << 20
     /// The size of a shared chunk.
     static let sharedSize = 32 << 20
-    /// Whether chunks ask for huge pages (`BERT_EMBED_HUGE_PAGES=1`; see the file comment).
-    static let hugePages = ProcessInfo.processInfo.environment["BERT_EMBED_HUGE_PAGES"] == "1"
-    /// The process-wide allocator.
-    static let allocator = Allocator()
+    /// The allocator of chunks in ordinary pages.
+    static let allocator = Allocator(hugePages: false)
+    /// The allocator of chunks advised for huge pages (see the file comment).
+    static let hugePageAllocator = Allocator(hugePages: true)
 
     let base: UnsafeMutableRawPointer
     let size: Int
 
-    /// `size` bytes (a multiple of 2 MiB), advised for huge pages before any is touched.
-    init(size: Int) {
+    /// `size` bytes (a multiple of 2 MiB), advised for huge pages before any is touched when `hugePages`.
+    init(size: Int, hugePages: Bool) {
         self.size = size
         base = .allocate(byteCount: size, alignment: Self.alignment)
         #if os(Linux)
-        if Self.hugePages { _ = madvise(base, size, Int32(MADV_HUGEPAGE)) }  // advice only: ignore a refusal
+        if hugePages { _ = madvise(base, size, Int32(MADV_HUGEPAGE)) }  // advice only: ignore a refusal
         #endif
     }
 
@@ -65,24 +63,30 @@ final class WeightChunk: @unchecked Sendable {
 
     /// Hands out slices in order from the current shared chunk, starting a new one when it is full or gone.
     final class Allocator: @unchecked Sendable {
+        /// Whether its chunks are advised for huge pages.
+        let hugePages: Bool
         private let lock = NSLock()
         /// The chunk being filled; weak, so that it is freed once its slices are (an idle allocator holds nothing).
         private weak var current: WeightChunk?
         private var used = 0
+
+        init(hugePages: Bool) { self.hugePages = hugePages }
 
         /// Room for `floats` values, 64-byte aligned, and the chunk that holds it.
         func allocate(floats: Int) -> (WeightChunk, UnsafeMutablePointer<Float>) {
             let bytes = max(64, (floats * 4 + 63) & ~63)
             return lock.withLock {
                 if bytes > WeightChunk.sharedSize / 2 {  // large: a chunk of its own, the shared one goes on
-                    let own = WeightChunk(size: (bytes + WeightChunk.alignment - 1) / WeightChunk.alignment * WeightChunk.alignment)
+                    let own = WeightChunk(
+                        size: (bytes + WeightChunk.alignment - 1) / WeightChunk.alignment * WeightChunk.alignment,
+                        hugePages: hugePages)
                     return (own, own.base.bindMemory(to: Float.self, capacity: floats))
                 }
                 let chunk: WeightChunk
                 if let current, used + bytes <= current.size {
                     chunk = current
                 } else {
-                    chunk = WeightChunk(size: WeightChunk.sharedSize)
+                    chunk = WeightChunk(size: WeightChunk.sharedSize, hugePages: hugePages)
                     current = chunk
                     used = 0
                 }

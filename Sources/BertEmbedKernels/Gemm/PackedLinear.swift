@@ -1,5 +1,5 @@
-// nn.Linear (torch.nn.functional.linear) with a fused bias + activation: a packed, cache-blocked GEMM
-// on the register tile GemmKernel.selected chose, and the naive reference it is tested against.
+// nn.Linear (torch.nn.functional.linear) with a fused bias + activation: a packed, cache-blocked GEMM on the
+// register tile of the compute context (`KernelSet.gemm`), and the naive reference it is tested against.
 //
 // Shapes: input (rows, inFeatures) row-major; weight (outFeatures, inFeatures) as nn.Linear stores it;
 // output (rows, outFeatures) row-major. The weight is repacked once, in `init`, into panels of
@@ -29,24 +29,21 @@ package struct PackedLinear: Sendable {
     /// Largest K block: a 256 x 16 weight panel (16 KB) plus a 6 x 256 input panel fit in a 32 KB L1.
     static let maxBlockDepth = 256
 
-    /// Packs `weight` (outFeatures x inFeatures, row-major) and keeps `bias` (outFeatures), for
-    /// `kernel` (default: the calibrated one).
-    package init(
-        weight: [Float], bias: [Float], outFeatures: Int, inFeatures: Int, kernel: GemmKernel = .selected
-    ) {
+    /// Packs `weight` (outFeatures x inFeatures, row-major) and keeps `bias` (outFeatures), for `context`'s GEMM
+    /// kernel, on its threads.
+    package init(weight: [Float], bias: [Float], outFeatures: Int, inFeatures: Int, context: ComputeContext) {
         precondition(weight.count == outFeatures * inFeatures && bias.count == outFeatures)
         self = weight.withUnsafeBytes { bytes in
             let blocks = bytes.baseAddress.map { [($0, outFeatures)] } ?? []  // nil only for an empty weight
-            return PackedLinear(rows: WeightRows(blocks: blocks, inFeatures: inFeatures), bias: bias, kernel: kernel)
+            return PackedLinear(rows: WeightRows(blocks: blocks, inFeatures: inFeatures), bias: bias, context: context)
         }
     }
 
     /// Packs the weight `rows` (bias.count rows of inFeatures, where they lie: the mapped checkpoint, an array)
-    /// and keeps `bias` (outFeatures), for `kernel`; the panels are packed on `context`'s threads.
-    package init(
-        rows: WeightRows, bias: [Float], kernel: GemmKernel = .selected, context: ComputeContext = ComputeContext(threads: 1)
-    ) {
+    /// and keeps `bias` (outFeatures), for `context`'s GEMM kernel; the panels are packed on its threads.
+    package init(rows: WeightRows, bias: [Float], context: ComputeContext) {
         precondition(rows.outFeatures == bias.count || rows.inFeatures == 0, "weight rows != bias count")
+        let kernel = context.kernels.gemm
         self.outFeatures = bias.count
         self.inFeatures = rows.inFeatures
         self.kernel = kernel
@@ -56,7 +53,7 @@ package struct PackedLinear: Sendable {
         let count = panels * nr * k
         let perChunk = max(1, (panels + 4 * context.threads - 1) / (4 * context.threads))  // ~4 tasks per thread
         let chunks = (panels + perChunk - 1) / perChunk
-        self.packed = WeightBuffer(count: count) { target in
+        self.packed = WeightBuffer(count: count, hugePages: context.hugePages) { target in
             context.parallelFor(chunks) { chunk in
                 let first = chunk * perChunk
                 WeightPacking.pack(rows, columns: nr, panels: first..<min(panels, first + perChunk), into: target)
@@ -115,7 +112,7 @@ package struct PackedLinear: Sendable {
     ) {
         let n = outFeatures, k = inFeatures, mr = kernel.rows, nr = kernel.columns
         let microPanels = (rows.count + mr - 1) / mr
-        let splat = kernel.inputRepeat, panelStride = mr * splat  // floats per k in a micro-panel
+        let splat = kernel.splat, panelStride = mr * splat  // floats per k in a micro-panel
         let aCount = microPanels * panelStride * depth
         ThreadScratch.with(bytes: ThreadScratch.bytes(floats: aCount) + ThreadScratch.bytes(floats: mr * nr)) { scratch in
             let a = scratch.floats(aCount), tile = scratch.floats(mr * nr)
@@ -156,14 +153,14 @@ package struct PackedLinear: Sendable {
     }
 
     /// Packs `rows` (<= kernel.rows) rows of `depth` values (row r at source + r * stride) into one
-    /// (depth, kernel.rows, inputRepeat) micro-panel, zero past `rows`. Without repeat, eight values of
+    /// (depth, kernel.rows, splat) micro-panel, zero past `rows`. Without splat, eight values of
     /// every row are loaded as one vector before they are stored: all rows' cache lines are requested
     /// together (packed one value at a time, this loop waited on memory for the (T, I) intermediate).
     @inline(__always)
     private func packMicroPanel(
         _ source: UnsafePointer<Float>, rows: Int, stride: Int, depth: Int, into target: UnsafeMutablePointer<Float>
     ) {
-        let mr = kernel.rows, splat = kernel.inputRepeat, panelStride = mr * splat
+        let mr = kernel.rows, splat = kernel.splat, panelStride = mr * splat
         if splat == 1 {
             let full = depth - depth % 8
             for r in 0..<mr {

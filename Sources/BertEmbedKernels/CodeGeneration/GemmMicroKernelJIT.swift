@@ -1,28 +1,37 @@
-// The 6x16 AVX2 FMA GEMM micro-kernel, generated as machine code at run time (X86Assembler.swift) so
-// that a default build, which Swift compiles for SSE2 only, still runs the AVX2 loop when the CPU has it.
-// It computes exactly what `gemm6x16SIMD8FMA` computes (same FMA order per element, one rounding each),
-// so its results are bit-identical to that compiled kernel's, which the tests check.
+// The 6x16 AVX2 FMA GEMM micro-kernel, generated as machine code at run time (X86Assembler.swift) so that a default
+// build, which Swift compiles for SSE2 only, still runs the AVX2 loop when the CPU has it. It computes exactly what
+// the compiled `gemm6x16SIMD8FMA` computes (same FMA order per element, one rounding each), so its results are
+// bit-identical to that kernel's, which the tests check.
 //
-// Offered (as "6x16-avx2-jit") only on Linux x86-64 when cpuid reports AVX2 + FMA with OS support and the
-// system grants executable memory; `BERT_EMBED_JIT=0` turns it off. GemmKernel's calibration then picks it
-// or not like any other candidate.
-import Foundation
+// Registered (as "6x16-avx2-jit", ranked above every compiled tile) only where the CPU reports AVX2 + FMA with OS
+// support, code generation is allowed (`ComputeSettings.codeGeneration`, `BERT_EMBED_JIT`), and the system grants
+// executable memory.
 
-/// The generated micro-kernel, or nil where it is not available.
+/// The generated GEMM micro-kernels.
 package enum GemmMicroKernelJIT {
     private typealias Entry = @convention(c) (
         UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int
     ) -> Void
 
-    /// The kernel as a `GemmKernel` candidate, if this machine can run it.
-    package static let kernel: GemmKernel? = {
-        if let setting = ProcessInfo.processInfo.environment["BERT_EMBED_JIT"], setting == "0" { return nil }
-        guard X86Features.current.avx2FMA, let code = ExecutableCode(program(), name: "gemm-6x16-avx2-jit") else { return nil }
+    /// The generated kernels a CPU with `features` runs, as registry entries; empty where code cannot be generated.
+    static func kernels(features: CPUFeatures) -> [GemmKernel] {
+        guard features.isSuperset(of: [.avx2, .fma]), let code = avx2FMACode else { return [] }
         let entry = unsafeBitCast(code.entry, to: Entry.self)
-        return GemmKernel(name: "6x16-avx2-jit", rows: 6, columns: 16, fused: true) { a, b, kc, c, ldc, accumulate in
-            entry(a, b, kc, c, ldc, accumulate ? 1 : 0)
-        }
-    }()
+        return [
+            GemmKernel(name: "6x16-avx2-jit", rows: 6, columns: 16, fused: true, rank: 30, isGenerated: true) {
+                a, b, kc, c, ldc, accumulate in entry(a, b, kc, c, ldc, accumulate ? 1 : 0)
+            }
+        ]
+    }
+
+    /// The code blocks behind `kernels(features:)`, for the perf map.
+    static func codeBlocks(features: CPUFeatures) -> [ExecutableCode] {
+        guard features.isSuperset(of: [.avx2, .fma]), let code = avx2FMACode else { return [] }
+        return [code]
+    }
+
+    /// Generated once per process, at first use by a CPU that can run it; nil where executable memory is refused.
+    private static let avx2FMACode = ExecutableCode(program(), name: "gemm-6x16-avx2-jit")
 
     /// The machine code. System V arguments: a (rdi): packed (kc, 6); b (rsi): packed (kc, 16);
     /// kc (rdx); c (rcx): (6, 16) with row stride ldc (r8, in floats); accumulate (r9): c += instead of c =.

@@ -1,0 +1,52 @@
+// How an encoder computes: its threads and the CPU code it may run. Set at load.
+import BertEmbedKernels
+
+/// How a `SentenceEncoder` computes. Results do not depend on these settings on a given CPU, except that the
+/// matrix-product kernel can round differently (fused multiply-add or not) where code generation is turned off.
+///
+/// Each setting left nil follows its environment variable, then its default; a value set here wins over the
+/// environment. The environment is read when the encoder is loaded.
+public struct ComputeOptions: Sendable, Equatable {
+    /// Worker threads, at least 1 (nil: every core the process may run on). `EncodeOptions.threads` overrides it
+    /// per call.
+    public var threads: Int?
+    /// Whether machine code may be generated at run time (nil: `BERT_EMBED_JIT`, 0 or 1, else allowed).
+    ///
+    /// On Linux x86-64 the library generates two tiny functions that ask the CPU what it supports (`cpuid`,
+    /// `xgetbv`) and, on CPUs with AVX2 + FMA, the matrix-product micro-kernel, so that a default build (compiled
+    /// for SSE2) runs AVX2. Turned off, no memory is ever made executable (for sandboxes that forbid it) and the
+    /// compiled kernels run, about half as fast in a default x86-64 build. Elsewhere it changes nothing.
+    public var allowsCodeGeneration: Bool?
+    /// Whether the packed weights ask Linux for transparent huge pages (nil: `BERT_EMBED_HUGE_PAGES`, 0 or 1, else
+    /// not). Faster loads on most machines; slower first loads on VMs that return idle memory to their host.
+    public var usesHugePages: Bool?
+    /// A GEMM micro-kernel by name (`bert-embed bench-kernels` lists them; nil: `BERT_EMBED_GEMM_KERNEL`, else
+    /// the one chosen from the CPU's features). For measurements and tests.
+    package var gemmKernel: String?
+    /// A folder in which to list generated code for `perf report` (nil: /tmp with `BERT_EMBED_PERF_MAP=1`).
+    package var perfMapDirectory: String?
+
+    /// Options with the given values; nil ones follow the environment, then the defaults.
+    public init(threads: Int? = nil, allowsCodeGeneration: Bool? = nil, usesHugePages: Bool? = nil) {
+        self.threads = threads
+        self.allowsCodeGeneration = allowsCodeGeneration
+        self.usesHugePages = usesHugePages
+    }
+
+    /// The kernels' settings.
+    var settings: ComputeSettings {
+        ComputeSettings(
+            threads: threads, codeGeneration: allowsCodeGeneration, gemmKernel: gemmKernel, hugePages: usesHugePages,
+            perfMapDirectory: perfMapDirectory)
+    }
+
+    /// The compute context these options and the process's environment describe.
+    /// - Throws: `EmbeddingError.invalidOption` naming the setting or environment variable.
+    func context() throws -> ComputeContext {
+        do {
+            return try ComputeContext(settings: settings, environment: try EnvironmentOverrides.process())
+        } catch let error as ComputeSettingsError {
+            throw EmbeddingError.invalidOption(error.description)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+// What the CPU can run beyond the build's baseline, read once per process from the CPU itself (x86-64: cpuid and
+// XCR0, CodeGeneration/X86CPUID.swift) or known from the architecture (arm64: NEON is part of it). The kernel
+// registry chooses from these; nothing here is timed.
+
+/// Instruction-set extensions the kernels may use, each present only when both the CPU and the OS support it.
+package struct CPUFeatures: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    package let rawValue: UInt64
+    package init(rawValue: UInt64) { self.rawValue = rawValue }
+
+    // x86-64 (names as Linux's /proc/cpuinfo spells them, in `names`).
+    package static let fma = CPUFeatures(rawValue: 1 << 0)
+    package static let f16c = CPUFeatures(rawValue: 1 << 1)
+    package static let avx2 = CPUFeatures(rawValue: 1 << 2)
+    package static let avxVNNI = CPUFeatures(rawValue: 1 << 3)
+    package static let avx512F = CPUFeatures(rawValue: 1 << 4)
+    package static let avx512DQ = CPUFeatures(rawValue: 1 << 5)
+    package static let avx512BW = CPUFeatures(rawValue: 1 << 6)
+    package static let avx512VL = CPUFeatures(rawValue: 1 << 7)
+    package static let avx512VNNI = CPUFeatures(rawValue: 1 << 8)
+    package static let avx512BF16 = CPUFeatures(rawValue: 1 << 9)
+    package static let amxTile = CPUFeatures(rawValue: 1 << 10)
+    package static let amxInt8 = CPUFeatures(rawValue: 1 << 11)
+    package static let amxBF16 = CPUFeatures(rawValue: 1 << 12)
+    // arm64.
+    package static let neon = CPUFeatures(rawValue: 1 << 32)
+
+    /// Each feature with its name in Linux's /proc/cpuinfo (x86) or the architecture manual (arm64).
+    package static let names: [(feature: CPUFeatures, name: String)] = [
+        (.fma, "fma"), (.f16c, "f16c"), (.avx2, "avx2"), (.avxVNNI, "avx_vnni"), (.avx512F, "avx512f"),
+        (.avx512DQ, "avx512dq"), (.avx512BW, "avx512bw"), (.avx512VL, "avx512vl"), (.avx512VNNI, "avx512_vnni"),
+        (.avx512BF16, "avx512_bf16"), (.amxTile, "amx_tile"), (.amxInt8, "amx_int8"), (.amxBF16, "amx_bf16"),
+        (.neon, "neon"),
+    ]
+
+    /// The names of the features present, space-separated ("" for none).
+    package var description: String {
+        Self.names.filter { contains($0.feature) }.map(\.name).joined(separator: " ")
+    }
+
+    /// What every CPU of this build's architecture has (arm64: NEON; x86-64: nothing beyond SSE2, the build's target).
+    package static var baseline: CPUFeatures {
+        #if arch(arm64)
+        return .neon
+        #else
+        return []
+        #endif
+    }
+
+    /// This machine's features. On x86-64 reading them runs two generated instructions, so with
+    /// `allowingCodeGeneration` false (no executable memory wanted) only the baseline is reported.
+    package static func current(allowingCodeGeneration: Bool) -> CPUFeatures {
+        allowingCodeGeneration ? probed : baseline
+    }
+
+    /// Read once per process: the CPU does not change under a running program.
+    private static let probed: CPUFeatures = {
+        #if os(Linux) && arch(x86_64)
+        return readX86() ?? baseline
+        #else
+        return baseline
+        #endif
+    }()
+}

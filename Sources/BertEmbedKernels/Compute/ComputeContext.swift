@@ -1,0 +1,55 @@
+// How many threads the kernels use and which kernels they run, and the one parallel loop they all share.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The threads and kernels a model computes with. Results never depend on the thread count: every kernel splits
+/// its work into tasks whose outputs are disjoint and computed the same way in any task (no reduction is ever
+/// split across threads).
+package struct ComputeContext: Sendable {
+    /// Number of threads, at least 1 (the caller's own and `threads - 1` workers).
+    package var threads: Int
+    /// The kernels in use.
+    package let kernels: KernelSet
+    /// Whether weights packed at load ask for transparent huge pages (`WeightBuffer`).
+    package let hugePages: Bool
+
+    /// A context with `threads` threads (nil: `availableCores`; at least 1) running `kernels`.
+    package init(threads: Int? = nil, kernels: KernelSet = .preferred, hugePages: Bool = false) {
+        self.threads = max(1, threads ?? ComputeContext.availableCores)
+        self.kernels = kernels
+        self.hugePages = hugePages
+    }
+
+    /// This context with `threads` threads instead (nil: unchanged).
+    package func with(threads: Int?) -> ComputeContext {
+        guard let threads else { return self }
+        var copy = self
+        copy.threads = max(1, threads)
+        return copy
+    }
+
+    /// The number of online processors (at least 1).
+    package static let availableCores: Int = {
+        #if canImport(Glibc) || canImport(Darwin)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return 1
+        #endif
+    }()
+
+    /// Runs `body(task)` for every task in 0..<count, on up to `threads` threads, and returns when all are done, on
+    /// the persistent `WorkerPool`. Tasks are taken from a shared counter (so a thread the OS delays does not hold
+    /// up the others); which thread runs a task never changes what the task computes. With one thread (or one
+    /// task) it runs inline, with no dispatch cost.
+    package func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        let workers = min(threads, count)
+        if workers <= 1 {
+            for task in 0..<count { body(task) }
+            return
+        }
+        WorkerPool.shared.run(helpers: workers - 1, count: count, body)
+    }
+}

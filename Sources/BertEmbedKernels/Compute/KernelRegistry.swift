@@ -1,0 +1,56 @@
+// Every kernel this process can run, and the choice among them: a pure function of the CPU's features and whether
+// code may be generated (as ggml scores its CPU backends from cpuid and oneDNN picks its ISA), so the same CPU gets
+// the same kernels, and the same bits, on every run. Timing is for `bert-embed bench-kernels`, never for choosing.
+//
+// Kernels come from two places and register the same way: the compiled tiles (Gemm/GemmKernel.swift) and the
+// generated ones (CodeGeneration/), each with the rank at which the registry prefers it. New kernel families
+// (reduced precision, arm64 dot products) add a list here and a member to `KernelSet`.
+
+/// The kernels a compute context uses.
+package struct KernelSet: Sendable {
+    /// The fp32 GEMM micro-kernel of the dense layers and attention.
+    package let gemm: GemmKernel
+
+    /// The kernels `gemm`.
+    package init(gemm: GemmKernel) { self.gemm = gemm }
+
+    /// The kernels this process prefers with code generation allowed and no override (the environment not read).
+    package static let preferred = KernelSet(
+        gemm: KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true).preferredGemmKernel)
+}
+
+/// The kernels runnable on a CPU with given features.
+package struct KernelRegistry: Sendable {
+    /// The CPU features the kernels were listed for.
+    package let features: CPUFeatures
+    /// GEMM micro-kernels this process can run: the compiled ones, then the generated ones `features` allow.
+    package let gemmKernels: [GemmKernel]
+    /// Whether generated kernels may be listed.
+    package let codeGeneration: Bool
+    /// The GEMM kernel to use: `preferredGemmKernel` unless settings named another.
+    package internal(set) var chosenGemmKernel: GemmKernel
+    /// The generated code behind the generated kernels (for the perf map).
+    let generatedCode: [ExecutableCode]
+
+    /// The kernels for `features`, generated ones included when `codeGeneration` allows.
+    package init(features: CPUFeatures, codeGeneration: Bool) {
+        self.features = features
+        self.codeGeneration = codeGeneration
+        let generated = codeGeneration ? GemmMicroKernelJIT.kernels(features: features) : []
+        gemmKernels = GemmKernel.compiled + generated
+        generatedCode = codeGeneration ? GemmMicroKernelJIT.codeBlocks(features: features) : []
+        chosenGemmKernel = Self.highestRanked(gemmKernels)
+    }
+
+    /// The runnable GEMM kernel of highest rank (the first listed on a tie): the registry's own choice.
+    package var preferredGemmKernel: GemmKernel { Self.highestRanked(gemmKernels) }
+
+    private static func highestRanked(_ kernels: [GemmKernel]) -> GemmKernel {
+        var best = kernels.first { $0.rank != nil } ?? kernels[0]
+        for kernel in kernels where (kernel.rank ?? .min) > (best.rank ?? .min) { best = kernel }
+        return best
+    }
+
+    /// The runnable GEMM kernel called `name`, if any.
+    package func gemmKernel(named name: String) -> GemmKernel? { gemmKernels.first { $0.name == name } }
+}

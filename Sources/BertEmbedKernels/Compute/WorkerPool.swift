@@ -1,0 +1,94 @@
+// A persistent pool of worker threads for ComputeContext.parallelFor (Dispatch's concurrentPerform ran its
+// iterations on one core much of the time while another process was busy).
+//
+// Several jobs may run at once (concurrent `encode` calls, or a task that starts a loop of its own): each caller
+// works on its own job, and an idle worker joins the running job with the fewest helpers, so concurrent callers
+// share the cores rather than one of them running alone. Idle workers sleep on a condition variable; none polls.
+import Foundation
+
+/// Threads that sleep between jobs and help the callers of `run` with their tasks.
+final class WorkerPool: @unchecked Sendable {
+    /// The process-wide pool; it grows to the largest helper count asked for.
+    static let shared = WorkerPool()
+
+    /// One call of `run`: its tasks, and who works on them. Guarded by the pool's `condition`.
+    private final class Job {
+        /// Cleared when the job is done, so that the non-escaping closure it wraps is released before `run` returns.
+        var body: ((Int) -> Void)?
+        let count: Int
+        /// How many workers may join (the caller works too).
+        let helpersWanted: Int
+        var nextTask = 0
+        var finished = 0
+        var helpers = 0
+
+        init(body: @escaping (Int) -> Void, count: Int, helpersWanted: Int) {
+            self.body = body
+            self.count = count
+            self.helpersWanted = helpersWanted
+        }
+    }
+
+    private let condition = NSCondition()  // guards everything below
+    private var workers = 0  // threads started
+    private var jobs: [Job] = []  // jobs with tasks not yet taken, oldest first
+
+    /// Runs `body(task)` for task in 0..<count on the calling thread and up to `helpers` workers; returns when all
+    /// tasks are done.
+    func run(helpers: Int, count: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            let job = Job(body: body, count: count, helpersWanted: helpers)
+            condition.lock()
+            while workers < helpers {
+                workers += 1
+                let thread = Thread { [unowned self] in self.workerLoop() }
+                thread.name = "bert-embed-worker"
+                thread.start()
+            }
+            jobs.append(job)
+            condition.broadcast()
+            work(on: job)
+            while job.finished < job.count { condition.wait() }
+            job.body = nil
+            condition.unlock()
+        }
+    }
+
+    /// Takes tasks of `job` until none is left. Called with `condition` locked; returns with it locked.
+    private func work(on job: Job) {
+        while job.nextTask < job.count {
+            let task = job.nextTask
+            job.nextTask += 1
+            if job.nextTask == job.count { jobs.removeAll { $0 === job } }  // nothing left to hand out
+            let body = job.body
+            condition.unlock()
+            body?(task)
+            condition.lock()
+            job.finished += 1
+            if job.finished == job.count { condition.broadcast() }
+        }
+    }
+
+    /// The job a free worker should join: of those with tasks left and room for a helper, the one with the fewest
+    /// helpers, the oldest on a tie.
+    private func jobToJoin() -> Job? {
+        var chosen: Job?
+        for job in jobs where job.nextTask < job.count && job.helpers < job.helpersWanted {
+            if chosen == nil || job.helpers < chosen!.helpers { chosen = job }
+        }
+        return chosen
+    }
+
+    private func workerLoop() {
+        condition.lock()
+        while true {
+            guard let job = jobToJoin() else {
+                condition.wait()
+                continue
+            }
+            job.helpers += 1
+            work(on: job)
+            job.helpers -= 1
+        }
+    }
+}
