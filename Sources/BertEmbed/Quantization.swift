@@ -37,6 +37,8 @@ extension Similarity {
     /// Quantizes `embeddings` (all of one length) to `precision`, as sentence-transformers' `quantize_embeddings`.
     ///
     /// - Parameters:
+    ///   - embeddings: the vectors, all of one length.
+    ///   - precision: the precision to quantize to.
     ///   - ranges: per-dimension minimum and maximum for `int8`/`uint8`; nil computes them from `embeddings`
     ///     (then at least two embeddings are needed, as in sentence-transformers).
     /// - Throws: `EmbeddingError.invalidOption` for rows of different lengths, ranges of the wrong length, or int8

@@ -117,8 +117,10 @@ public final class SentenceEncoder: Sendable {
     /// vectors per text, in text order, windows in text order.
     ///
     /// - Parameters:
+    ///   - sentences: the texts.
     ///   - size: tokens per window, special and prompt tokens included (at most the model's position count).
     ///   - stride: tokens between the starts of consecutive windows (at most the window's room for text).
+    ///   - options: as for `encode` (`longTexts` is ignored).
     /// - Throws: `EmbeddingError.invalidOption` for a window that does not fit, or inconsistent options.
     public func encodeWindows(
         _ sentences: [String], size: Int, stride: Int, options: EncodeOptions = EncodeOptions()

@@ -1,6 +1,6 @@
 // GEMM micro-kernel on SIMD4<Float> with fused multiply-add: the arm64 NEON register tile (32 q registers).
 // Written out register by register so every accumulator is a named local the compiler keeps in a register;
-// GemmKernel.swift times it once and picks it only where it is the fastest (on x86 it needs FMA).
+// GemmKernel.swift lists it; the registry chooses it on arm64 (on x86-64 it runs well only in an FMA build: by name).
 
 /// 8x12 micro-kernel on `SIMD4<Float>`, fused `addProduct`.
 /// a: packed (kc, 8); b: packed (kc, 12); c: (8, 12) with row stride ldc.

@@ -1,6 +1,6 @@
 // GEMM micro-kernel on SIMD16<Float>: the AVX-512 register tile (32 zmm, 24 accumulators).
 // Written out register by register so every accumulator is a named local the compiler keeps in a register;
-// GemmKernel.swift times it once and picks it only where it is the fastest (it spills on 16-register ISAs).
+// GemmKernel.swift lists it, chosen by name only: it runs well in a `-target-cpu` AVX-512 build alone.
 
 /// 12x32 micro-kernel on `SIMD16<Float>`, fused `addProduct`.
 /// a: packed (kc, 12); b: packed (kc, 32); c: (12, 32) with row stride ldc.

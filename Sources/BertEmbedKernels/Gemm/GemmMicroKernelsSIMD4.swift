@@ -1,6 +1,6 @@
 // GEMM micro-kernels on SIMD4<Float> with separate multiply and add: the SSE2 register tiles (16 xmm, no FMA).
 // Written out register by register so every accumulator is a named local the compiler keeps in a register;
-// GemmKernel.swift times them once and picks the fastest for the build.
+// GemmKernel.swift lists them; the registry chooses the splatted tile on x86-64, where SSE2 is the build's baseline.
 
 /// 6x8 micro-kernel on `SIMD4<Float>`, separate multiply and add.
 /// a: packed (kc, 6); b: packed (kc, 8); c: (6, 8) with row stride ldc.

@@ -1,6 +1,6 @@
 // GEMM micro-kernels on SIMD8<Float>: the AVX2 register tiles (16 ymm), with and without fused multiply-add.
 // Written out register by register so every accumulator is a named local the compiler keeps in a register;
-// GemmKernel.swift times them once and picks the fastest for the build.
+// GemmKernel.swift lists them, chosen by name only: they run well in a `-target-cpu` AVX2 build alone.
 
 /// 6x16 micro-kernel on `SIMD8<Float>`, fused `addProduct`.
 /// a: packed (kc, 6); b: packed (kc, 16); c: (6, 16) with row stride ldc.
