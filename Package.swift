@@ -29,16 +29,21 @@ let package = Package(
         .target(name: "BertEmbedModel", dependencies: ["BertEmbedJSON", "BertEmbedSafeTensors", "BertEmbedKernels"]),
         .target(
             name: "BertEmbed",
-            dependencies: ["BertEmbedJSON", "BertEmbedTokenizer", "BertEmbedSafeTensors", "BertEmbedKernels", "BertEmbedModel"]),
+            dependencies: [
+                "BertEmbedJSON", "BertEmbedTokenizer", "BertEmbedSafeTensors", "BertEmbedKernels", "BertEmbedModel",
+            ]),
         .executableTarget(
-            name: "BertEmbedCLI", dependencies: ["BertEmbed", "BertEmbedJSON", "BertEmbedTokenizer", "BertEmbedKernels"]),
+            name: "BertEmbedCLI",
+            dependencies: ["BertEmbed", "BertEmbedJSON", "BertEmbedTokenizer", "BertEmbedKernels"]),
         // An example of use in an app: an in-memory semantic index (swift run semantic-search-example MODEL_DIR).
-        .executableTarget(name: "semantic-search-example", dependencies: ["BertEmbed"], path: "Sources/SemanticSearchExample"),
+        .executableTarget(
+            name: "semantic-search-example", dependencies: ["BertEmbed"], path: "Sources/SemanticSearchExample"),
         // Test support (not API): fixture paths and the real-model lookup.
         .target(name: "_BertEmbedTestSupport", path: "Tests/_BertEmbedTestSupport"),
         .testTarget(name: "BertEmbedJSONTests", dependencies: ["BertEmbedJSON"]),
         .testTarget(name: "BertEmbedTokenizerTests", dependencies: ["BertEmbedTokenizer", "_BertEmbedTestSupport"]),
-        .testTarget(name: "BertEmbedSafeTensorsTests", dependencies: ["BertEmbedSafeTensors", "_BertEmbedTestSupport"]),
+        .testTarget(
+            name: "BertEmbedSafeTensorsTests", dependencies: ["BertEmbedSafeTensors", "_BertEmbedTestSupport"]),
         .testTarget(name: "BertEmbedKernelsTests", dependencies: ["BertEmbedKernels", "_BertEmbedTestSupport"]),
         .testTarget(
             name: "BertEmbedModelTests",

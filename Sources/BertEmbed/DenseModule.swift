@@ -19,12 +19,16 @@ struct DenseModule: Sendable {
         configPath = configURL.path
         let (inFeatures, outFeatures, activation, hasBias) = try EmbeddingError.readingJSON {
             let json = try JSONNode.readObject(configURL)
-            let inFeatures = try json.required("in_features").int(), outFeatures = try json.required("out_features").int()
-            for (key, value) in [("in_features", inFeatures), ("out_features", outFeatures)] where value < 1 || value > 1 << 20 {
+            let inFeatures = try json.required("in_features").int(),
+                outFeatures = try json.required("out_features").int()
+            for (key, value) in [("in_features", inFeatures), ("out_features", outFeatures)]
+            where value < 1 || value > 1 << 20 {
                 throw json.error(key, "must be between 1 and \(1 << 20), found \(value)")
             }
             let name = try json.string("activation_function") ?? "torch.nn.modules.activation.Tanh"
-            let activations: [String: Activation] = ["Tanh": .tanh, "Identity": .identity, "ReLU": .relu, "GELU": .gelu]
+            let activations: [String: Activation] = [
+                "Tanh": .tanh, "Identity": .identity, "ReLU": .relu, "GELU": .gelu,
+            ]
             guard let activation = activations[name.split(separator: ".").last.map(String.init) ?? ""] else {
                 throw json.error("activation_function", "unsupported '\(name)' (Tanh, Identity, ReLU, GELU)")
             }
@@ -40,10 +44,13 @@ struct DenseModule: Sendable {
         do {
             let weights = try BertWeights(directory: directory)
             let weight = try weights.root.tensor("linear.weight", shape: [outFeatures, inFeatures])
-            let bias = hasBias ? try weights.root.tensor("linear.bias", shape: [outFeatures])
+            let bias =
+                hasBias
+                ? try weights.root.tensor("linear.bias", shape: [outFeatures])
                 : [Float](repeating: 0, count: outFeatures)
             try weights.checkComplete()
-            linear = PackedLinear(weight: weight, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures, context: context)
+            linear = PackedLinear(
+                weight: weight, bias: bias, outFeatures: outFeatures, inFeatures: inFeatures, context: context)
         } catch let error as BertModelError {
             throw EmbeddingError.invalidModelFolder(file: directory.path, reason: error.description)
         }
@@ -55,7 +62,8 @@ struct DenseModule: Sendable {
         guard rows > 0 else { return output }
         input.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
-                linear.apply(x.baseAddress!, rows: rows, output: y.baseAddress!, activation: activation, context: context)
+                linear.apply(
+                    x.baseAddress!, rows: rows, output: y.baseAddress!, activation: activation, context: context)
             }
         }
         return output

@@ -18,7 +18,8 @@ public enum EmbeddingError: Error, CustomStringConvertible, Equatable, Sendable 
         switch self {
         case .invalidModelFolder(let file, let reason): return "\(file): \(reason)"
         case .unsupportedModule(let file, let type):
-            return "\(file): unsupported sentence-transformers module '\(type)' (supported: Transformer, Pooling, Dense, Normalize)"
+            return
+                "\(file): unsupported sentence-transformers module '\(type)' (supported: Transformer, Pooling, Dense, Normalize)"
         case .poolingRequired(let folder):
             return "\(folder) is a plain BERT folder without modules.json: choose a pooling strategy explicitly "
                 + "(for example .mean or .cls); there is no silent default"

@@ -44,7 +44,8 @@ struct EncoderBatches {
             } catch let error as BertModelError {
                 throw EmbeddingError.invalidInput(error.description)
             }
-            try body(EncoderBatch(output: output, indices: indices, promptTokenCount: promptTokenCount, context: context))
+            try body(
+                EncoderBatch(output: output, indices: indices, promptTokenCount: promptTokenCount, context: context))
             done += indices.count
             options.progress?(done, ids.count)
         }

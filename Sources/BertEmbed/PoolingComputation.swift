@@ -7,7 +7,8 @@ extension Pooling {
         switch source {
         case .poolerOutput: return BertOutputRequest(hiddenStates: [], pooler: true)
         case .layers(let layers, _, _):
-            return BertOutputRequest(hiddenStates: Set(try layers.map { try Pooling.resolve($0, layerCount: layerCount) }))
+            return BertOutputRequest(
+                hiddenStates: Set(try layers.map { try Pooling.resolve($0, layerCount: layerCount) }))
         }
     }
 
@@ -16,7 +17,8 @@ extension Pooling {
         let index = layer < 0 ? layerCount + 1 + layer : layer
         guard index >= 0 && index <= layerCount else {
             throw EmbeddingError.invalidOption(
-                "pooling reads layer \(layer), but the model has hidden states 0...\(layerCount) (or -\(layerCount + 1)...-1)")
+                "pooling reads layer \(layer), but the model has hidden states 0...\(layerCount) (or -\(layerCount + 1)...-1)"
+            )
         }
         return index
     }
@@ -26,7 +28,8 @@ extension Pooling {
     /// - Parameter firstPooledToken: tokens before this row of the sequence are excluded from pooling
     ///   (sentence-transformers' `include_prompt: false`): `cls` then reads the first token after the prompt,
     ///   as sentence-transformers 6 takes the first unmasked position.
-    func pool(_ output: BertBatchOutput, sequence s: Int, layerCount: Int, firstPooledToken: Int = 0) throws -> [Float] {
+    func pool(_ output: BertBatchOutput, sequence s: Int, layerCount: Int, firstPooledToken: Int = 0) throws -> [Float]
+    {
         let h = output.hiddenSize
         switch source {
         case .poolerOutput:

@@ -54,7 +54,8 @@ extension Similarity {
         case .float32:
             return .float32(embeddings)
         case .int8, .uint8:
-            let (starts, ends) = try quantizationRanges(embeddings, dimension: dimension, ranges: ranges, precision: precision)
+            let (starts, ends) = try quantizationRanges(
+                embeddings, dimension: dimension, ranges: ranges, precision: precision)
             let steps = zip(starts, ends).map { (start, end) -> Float in
                 let step = (end - start) / 255
                 return step == 0 ? 1 : step
@@ -84,7 +85,8 @@ extension Similarity {
         if let ranges {
             guard ranges.minimum.count == dimension, ranges.maximum.count == dimension else {
                 throw EmbeddingError.invalidOption(
-                    "quantization ranges have \(ranges.minimum.count) and \(ranges.maximum.count) values for \(dimension) dimensions")
+                    "quantization ranges have \(ranges.minimum.count) and \(ranges.maximum.count) values for \(dimension) dimensions"
+                )
             }
             return (ranges.minimum, ranges.maximum)
         }

@@ -24,7 +24,8 @@ struct SentenceEmbeddingModules: Sendable {
     init(pooling: Pooling, folder: SentenceTransformersFolder, model: BertModel, context: ComputeContext) throws {
         let config = model.config
         if pooling == .pooler && !model.hasPooler {
-            throw EmbeddingError.invalidOption("pooling 'pooler' needs BERT's pooler weights, which this checkpoint lacks")
+            throw EmbeddingError.invalidOption(
+                "pooling 'pooler' needs BERT's pooler weights, which this checkpoint lacks")
         }
         _ = try pooling.request(layerCount: config.numHiddenLayers)
         var width = pooling.dimension(hiddenSize: config.hiddenSize)

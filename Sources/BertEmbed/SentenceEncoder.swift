@@ -97,7 +97,8 @@ public final class SentenceEncoder: Sendable {
         case .truncate:
             return try encode(tokenIds: try inputs.tokenIds(sentences, options: options), options: options)
         case .slidingWindowMean(let size, let stride):
-            let windows = try LongTextWindows.tokenIds(sentences, size: size, stride: stride, inputs: inputs, options: options)
+            let windows = try LongTextWindows.tokenIds(
+                sentences, size: size, stride: stride, inputs: inputs, options: options)
             let vectors = try encode(tokenIds: windows.flatMap { $0 }, options: options)
             let normalizes = options.normalize ?? modules.normalize
             var next = 0
@@ -125,7 +126,8 @@ public final class SentenceEncoder: Sendable {
     public func encodeWindows(
         _ sentences: [String], size: Int, stride: Int, options: EncodeOptions = EncodeOptions()
     ) throws -> [[[Float]]] {
-        let windows = try LongTextWindows.tokenIds(sentences, size: size, stride: stride, inputs: inputs, options: options)
+        let windows = try LongTextWindows.tokenIds(
+            sentences, size: size, stride: stride, inputs: inputs, options: options)
         var vectors = try encode(tokenIds: windows.flatMap { $0 }, options: options)[...]
         return windows.map { textWindows in
             defer { vectors = vectors.dropFirst(textWindows.count) }
@@ -147,7 +149,9 @@ public final class SentenceEncoder: Sendable {
             let h = batch.output.hiddenSize
             for (s, index) in batch.indices.enumerated() {
                 let rows = batch.output.hiddenState(layer: last, sequence: s)
-                results[index] = stride(from: rows.startIndex, to: rows.endIndex, by: h).map { Array(rows[$0..<($0 + h)]) }
+                results[index] = stride(from: rows.startIndex, to: rows.endIndex, by: h).map {
+                    Array(rows[$0..<($0 + h)])
+                }
             }
         }
         return results
@@ -168,7 +172,8 @@ public final class SentenceEncoder: Sendable {
         }
         var results = [[Float]](repeating: [], count: ids.count)
         try forEachBatch(ids, request: try modules.request(), options: options) { batch in
-            let vectors = try modules.vectors(batch, normalize: options.normalize, truncateDimension: options.truncateDimension)
+            let vectors = try modules.vectors(
+                batch, normalize: options.normalize, truncateDimension: options.truncateDimension)
             for (vector, index) in zip(vectors, batch.indices) { results[index] = vector }
         }
         return results

@@ -34,7 +34,8 @@ package struct SentenceTransformersFolder: Sendable {
     package init(directory: URL) throws {
         transformerDirectory = directory
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
             throw EmbeddingError.invalidModelFolder(file: directory.path, reason: "no such folder")
         }
         let modulesURL = directory.appendingPathComponent("modules.json")
@@ -136,7 +137,9 @@ package struct SentenceTransformersFolder: Sendable {
             }
             for name in list {
                 guard let mode = names[name] else {
-                    throw value.error("unsupported pooling mode '\(name)' (supported: \(names.keys.sorted().joined(separator: ", ")))")
+                    throw value.error(
+                        "unsupported pooling mode '\(name)' (supported: \(names.keys.sorted().joined(separator: ", ")))"
+                    )
                 }
                 modes.append(mode)
             }
@@ -160,7 +163,9 @@ package struct SentenceTransformersFolder: Sendable {
             for name in map.keys { prompts[name] = try map.required(name).string() }
         }
         if let name = try json.string("default_prompt_name") {
-            guard prompts[name] != nil else { throw json.error("default_prompt_name", "'\(name)' is not one of the prompts") }
+            guard prompts[name] != nil else {
+                throw json.error("default_prompt_name", "'\(name)' is not one of the prompts")
+            }
             defaultPromptName = name
         }
         similarityFunctionName = try json.string("similarity_fn_name")

@@ -75,8 +75,12 @@ public enum Similarity {
         queries: [[Float]], corpus: [[Float]], topK: Int = 10, function: SimilarityFunction = .cosine
     ) -> [[SearchHit]] {
         queries.map { query in
-            let scored = corpus.enumerated().map { SearchHit(corpusIndex: $0.offset, score: function(query, $0.element)) }
-            let sorted = scored.sorted { $0.score > $1.score || ($0.score == $1.score && $0.corpusIndex < $1.corpusIndex) }
+            let scored = corpus.enumerated().map {
+                SearchHit(corpusIndex: $0.offset, score: function(query, $0.element))
+            }
+            let sorted = scored.sorted {
+                $0.score > $1.score || ($0.score == $1.score && $0.corpusIndex < $1.corpusIndex)
+            }
             return Array(sorted.prefix(max(0, topK)))
         }
     }

@@ -26,7 +26,10 @@ struct Arguments {
                 positional.append(arg)
                 continue
             }
-            if arg == "--" { onlyPositional = true; continue }
+            if arg == "--" {
+                onlyPositional = true
+                continue
+            }
             let body = arg.dropFirst(2)
             if let eq = body.firstIndex(of: "=") {
                 options.append((String(body[..<eq]), String(body[body.index(after: eq)...])))

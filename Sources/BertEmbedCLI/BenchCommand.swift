@@ -2,6 +2,7 @@
 import BertEmbed
 import BertEmbedKernels
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,25 +13,25 @@ let benchCommand = Subcommand(
     name: "bench",
     summary: "measure tokens/s, sentences/s, load time and peak memory",
     help: """
-    usage: bert-embed bench --model DIR [--input FILE] [--threads N] [--batch-size N] [--runs N] [--json]
+        usage: bert-embed bench --model DIR [--input FILE] [--threads N] [--batch-size N] [--runs N] [--json]
 
-    Encodes the texts end to end (tokenize, encode, pool, normalize, as `embed` does) and reports:
-    model load time, tokenizer MB/s (single thread), tokens/s and sentences/s (median of the runs),
-    the dense layers' GFLOP/s (their floating-point operations divided by the encode time, so a lower bound),
-    and the process's peak resident memory: while loading (the memory-mapped file and the packed weights) and,
-    on Linux, while encoding (the packed weights plus a batch's activations; the peak is reset after loading).
-    gemm_kernel names the matrix-product micro-kernel chosen for this CPU ("6x16-avx2-jit": generated at run
-    time for AVX2 + FMA; BERT_EMBED_JIT=0 turns code generation off, BERT_EMBED_GEMM_KERNEL=NAME forces a kernel).
+        Encodes the texts end to end (tokenize, encode, pool, normalize, as `embed` does) and reports:
+        model load time, tokenizer MB/s (single thread), tokens/s and sentences/s (median of the runs),
+        the dense layers' GFLOP/s (their floating-point operations divided by the encode time, so a lower bound),
+        and the process's peak resident memory: while loading (the memory-mapped file and the packed weights) and,
+        on Linux, while encoding (the packed weights plus a batch's activations; the peak is reset after loading).
+        gemm_kernel names the matrix-product micro-kernel chosen for this CPU ("6x16-avx2-jit": generated at run
+        time for AVX2 + FMA; BERT_EMBED_JIT=0 turns code generation off, BERT_EMBED_GEMM_KERNEL=NAME forces a kernel).
 
-    options:
-      --model DIR        a sentence-transformers or BERT folder (plain BERT folders are pooled with mean)
-      --input FILE       texts, one per line, empty lines skipped (default: a built-in set of 512 realistic
-                         English sentences)
-      --threads N        worker threads (default: all cores)
-      --batch-size N     texts per forward pass (default 32)
-      --runs N           timed runs after one warm-up run (default 3)
-      --json             print one JSON object instead of a table
-    """,
+        options:
+          --model DIR        a sentence-transformers or BERT folder (plain BERT folders are pooled with mean)
+          --input FILE       texts, one per line, empty lines skipped (default: a built-in set of 512 realistic
+                             English sentences)
+          --threads N        worker threads (default: all cores)
+          --batch-size N     texts per forward pass (default 32)
+          --runs N           timed runs after one warm-up run (default 3)
+          --json             print one JSON object instead of a table
+        """,
     run: { args in
         var arguments = try Arguments(args, valueOptions: ["model", "input", "threads", "batch-size", "runs"])
         guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required") }
@@ -56,7 +57,8 @@ let benchCommand = Subcommand(
         do {
             encoder = try SentenceEncoder(modelDirectory: directory, compute: ComputeOptions(threads: threads))
         } catch EmbeddingError.poolingRequired {
-            encoder = try SentenceEncoder(modelDirectory: directory, pooling: .mean, compute: ComputeOptions(threads: threads))
+            encoder = try SentenceEncoder(
+                modelDirectory: directory, pooling: .mean, compute: ComputeOptions(threads: threads))
         }
         let loadSeconds = monotonicSeconds() - loadStart
         let loadPeak = peakResidentMegabytes()
@@ -96,9 +98,13 @@ let benchCommand = Subcommand(
         ]
         var out = BufferedWriter(fd: 1)
         if json {
-            out.write("{" + stats.map { "\"\($0.0)\": \(Double($0.1) != nil ? $0.1 : "\"\($0.1)\"")" }.joined(separator: ", ") + "}\n")
+            out.write(
+                "{" + stats.map { "\"\($0.0)\": \(Double($0.1) != nil ? $0.1 : "\"\($0.1)\"")" }.joined(separator: ", ")
+                    + "}\n")
         } else {
-            for (key, value) in stats { out.write(key + String(repeating: " ", count: max(1, 20 - key.count)) + value + "\n") }
+            for (key, value) in stats {
+                out.write(key + String(repeating: " ", count: max(1, 20 - key.count)) + value + "\n")
+            }
         }
         try out.flush()
     }

@@ -2,6 +2,7 @@
 // BERT-shaped problems, for the build it is compiled in. A measuring tool, not a test.
 import BertEmbedKernels
 import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,39 +13,47 @@ let benchKernelsCommand = Subcommand(
     name: "bench-kernels",
     summary: "measure the compute kernels (GFLOP/s)",
     help: """
-    usage: bert-embed bench-kernels [--threads 1,2] [--shapes MxNxK,...] [--kernel NAME] [--activation gelu] [--only gemm|attention|layernorm] [--seconds S]
+        usage: bert-embed bench-kernels [--threads 1,2] [--shapes MxNxK,...] [--kernel NAME] [--activation gelu] [--only gemm|attention|layernorm] [--seconds S]
 
-    Prints the CPU features, then every GEMM micro-kernel this process can run with its GFLOP/s alone on data
-    in L1 (1 thread) and the one chosen for this CPU, then for each GEMM shape (M rows, N outputs, K inputs)
-    and thread count the best GFLOP/s of repeated runs (by wall time; with 1 thread also by the thread's CPU
-    time, which a busy machine disturbs less) (with the --activation epilogue, default gelu), then attention
-    (32 sequences of 42 tokens, 12 heads of 32), LayerNorm (1344 x 384) and the cost of one empty parallel loop.
-    --kernel runs a micro-kernel of the list instead of the chosen one (as BERT_EMBED_GEMM_KERNEL does).
-    """,
+        Prints the CPU features, then every GEMM micro-kernel this process can run with its GFLOP/s alone on data
+        in L1 (1 thread) and the one chosen for this CPU, then for each GEMM shape (M rows, N outputs, K inputs)
+        and thread count the best GFLOP/s of repeated runs (by wall time; with 1 thread also by the thread's CPU
+        time, which a busy machine disturbs less) (with the --activation epilogue, default gelu), then attention
+        (32 sequences of 42 tokens, 12 heads of 32), LayerNorm (1344 x 384) and the cost of one empty parallel loop.
+        --kernel runs a micro-kernel of the list instead of the chosen one (as BERT_EMBED_GEMM_KERNEL does).
+        """,
     hidden: true,
     run: { args in
-        var arguments = try Arguments(args, valueOptions: ["threads", "shapes", "kernel", "seconds", "activation", "only"])
+        var arguments = try Arguments(
+            args, valueOptions: ["threads", "shapes", "kernel", "seconds", "activation", "only"])
         let threads = try (arguments.string("threads") ?? "1,\(ComputeContext.availableCores)")
             .split(separator: ",").map { text -> Int in
-                guard let value = Int(text), value >= 1 else { throw UsageError("--threads needs integers >= 1, got '\(text)'") }
+                guard let value = Int(text), value >= 1 else {
+                    throw UsageError("--threads needs integers >= 1, got '\(text)'")
+                }
                 return value
             }
-        let shapesText = try arguments.string("shapes")
+        let shapesText =
+            try arguments.string("shapes")
             ?? "256x1536x384,256x384x1536,1344x1152x384,1344x1536x384,1344x384x1536,1344x3072x768,1344x768x3072"
         let shapes = try shapesText.split(separator: ",").map { text -> (Int, Int, Int) in
             let parts = text.split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 3, parts.allSatisfy({ $0 >= 1 }) else { throw UsageError("bad shape '\(text)', want MxNxK") }
+            guard parts.count == 3, parts.allSatisfy({ $0 >= 1 }) else {
+                throw UsageError("bad shape '\(text)', want MxNxK")
+            }
             return (parts[0], parts[1], parts[2])
         }
         let registry = try KernelRegistry(
-            settings: ComputeSettings(gemmKernel: try arguments.string("kernel")), environment: try EnvironmentOverrides.process())
+            settings: ComputeSettings(gemmKernel: try arguments.string("kernel")),
+            environment: try EnvironmentOverrides.process())
         let seconds = Double(try arguments.string("seconds") ?? "0.5") ?? 0.5
         let activations: [String: Activation] = [
             "identity": .identity, "gelu": .gelu, "gelu_new": .geluTanh, "relu": .relu, "tanh": .tanh,
         ]
         let activationName = try arguments.string("activation") ?? "gelu"
         guard let activation = activations[activationName] else {
-            throw UsageError("unknown activation '\(activationName)'; one of: \(activations.keys.sorted().joined(separator: ", "))")
+            throw UsageError(
+                "unknown activation '\(activationName)'; one of: \(activations.keys.sorted().joined(separator: ", "))")
         }
         let only = try arguments.string("only")
         guard only.map({ ["gemm", "attention", "layernorm"].contains($0) }) ?? true else {
@@ -56,7 +65,9 @@ let benchKernelsCommand = Subcommand(
         print("cpu features: \(registry.features)")
         print("micro-kernels (1 thread, L1-resident, GFLOP/s):")
         for kernel in registry.gemmKernels { print("  \(kernel.name): \(format(microKernelGFLOPS(kernel)))") }
-        print("chosen for this cpu: \(registry.preferredGemmKernel.name); runs below use \(registry.chosenGemmKernel.name)")
+        print(
+            "chosen for this cpu: \(registry.preferredGemmKernel.name); runs below use \(registry.chosenGemmKernel.name)"
+        )
         func context(threads: Int) -> ComputeContext {
             ComputeContext(threads: threads, kernels: KernelSet(gemm: registry.chosenGemmKernel))
         }
@@ -65,14 +76,19 @@ let benchKernelsCommand = Subcommand(
             let input = randomArray(m * k), output = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
             defer { output.deallocate() }
             let layer = PackedLinear(
-                weight: randomArray(n * k), bias: randomArray(n), outFeatures: n, inFeatures: k, context: context(threads: 1))
+                weight: randomArray(n * k), bias: randomArray(n), outFeatures: n, inFeatures: k,
+                context: context(threads: 1))
             for t in threads {
                 let time = bestTime(seconds: seconds) {
                     input.withUnsafeBufferPointer {
-                        layer.apply($0.baseAddress!, rows: m, output: output, activation: activation, context: context(threads: t))
+                        layer.apply(
+                            $0.baseAddress!, rows: m, output: output, activation: activation,
+                            context: context(threads: t))
                     }
                 }
-                print("gemm \(m)x\(n)x\(k) \(activationName) threads \(t): \(rate(2 * Double(m * n * k), time, threads: t))")
+                print(
+                    "gemm \(m)x\(n)x\(k) \(activationName) threads \(t): \(rate(2 * Double(m * n * k), time, threads: t))"
+                )
             }
         }
 
@@ -86,8 +102,9 @@ let benchKernelsCommand = Subcommand(
         for t in threads where runs("attention") {
             let time = bestTime(seconds: seconds) {
                 qkv.withUnsafeBufferPointer {
-                    multiHeadAttention(qkv: $0.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
-                                       headDim: headDim, output: attentionOut, context: context(threads: t))
+                    multiHeadAttention(
+                        qkv: $0.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
+                        headDim: headDim, output: attentionOut, context: context(threads: t))
                 }
             }
             print("attention 32x42 tokens, 12x32 heads, threads \(t): \(rate(attentionFlops, time, threads: t))")
@@ -99,12 +116,15 @@ let benchKernelsCommand = Subcommand(
             let time = bestTime(seconds: seconds) {
                 x.withUnsafeMutableBufferPointer { xs in
                     residual.withUnsafeBufferPointer {
-                        addLayerNorm(xs.baseAddress!, residual: $0.baseAddress!, rows: tokens, cols: 384,
-                                     gamma: gamma, beta: beta, eps: 1e-12, context: context(threads: t))
+                        addLayerNorm(
+                            xs.baseAddress!, residual: $0.baseAddress!, rows: tokens, cols: 384,
+                            gamma: gamma, beta: beta, eps: 1e-12, context: context(threads: t))
                     }
                 }
             }
-            print("layernorm 1344x384 threads \(t): \(format(time.wall * 1e6)) us" + (t == 1 ? ", CPU \(format(time.cpu * 1e6)) us" : ""))
+            print(
+                "layernorm 1344x384 threads \(t): \(format(time.wall * 1e6)) us"
+                    + (t == 1 ? ", CPU \(format(time.cpu * 1e6)) us" : ""))
         }
         for t in threads where t > 1 && only == nil {
             let time = bestTime(seconds: 0.2) { context(threads: t).parallelFor(t) { _ in } }

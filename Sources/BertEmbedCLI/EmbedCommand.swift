@@ -1,11 +1,12 @@
+import BertEmbed
+import Foundation
+
 // bert-embed embed: texts in (arguments or standard input), sentence embeddings out (jsonl, npy or csv).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import BertEmbed
-import Foundation
 
 let embedCommand = Subcommand(
     name: "embed",
@@ -79,13 +80,15 @@ func runEmbed(_ args: [String]) throws {
     options.prompt = try arguments.string("prompt")
     options.promptName = try arguments.string("prompt-name")
     if let window = try arguments.int("window", minimum: 3) {
-        options.longTexts = .slidingWindowMean(size: window, stride: try arguments.int("stride") ?? max(1, (window - 2) / 2))
+        options.longTexts = .slidingWindowMean(
+            size: window, stride: try arguments.int("stride") ?? max(1, (window - 2) / 2))
     } else if try arguments.string("stride") != nil {
         throw UsageError("--stride needs --window")
     }
     let precisionName = try arguments.string("precision") ?? "float32"
     guard let precision = Precision(rawValue: precisionName) else {
-        throw UsageError("unknown precision '\(precisionName)' (\(Precision.allCases.map(\.rawValue).joined(separator: ", ")))")
+        throw UsageError(
+            "unknown precision '\(precisionName)' (\(Precision.allCases.map(\.rawValue).joined(separator: ", ")))")
     }
     let quiet = try arguments.flag("quiet")
     let json = try arguments.flag("jsonl")

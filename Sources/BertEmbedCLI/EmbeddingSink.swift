@@ -1,3 +1,5 @@
+import BertEmbed
+
 // Where `bert-embed embed` puts embeddings as chunks of texts are encoded: written at once where the format and
 // precision allow it (JSON lines and CSV of float32 or binary rows), so memory stays bounded for any input;
 // kept until the end where they must be (.npy states the row count in its header; int8/uint8 take their ranges
@@ -7,7 +9,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import BertEmbed
 
 /// Receives embeddings chunk by chunk, in input order, and writes them to standard output or a file.
 /// The file is opened at the first write, so an error before any output leaves an existing file untouched.
@@ -48,7 +49,9 @@ struct EmbeddingSink {
             return try write(encodeEmbeddings(quantized, dimension: dimension, format: format, firstIndex: rows))
         }
         npyBody += npyData(quantized)
-        if !vectors.isEmpty { (npyType, npyColumns) = (npyDescr(quantized), npyShape(quantized, dimension: dimension).columns) }
+        if !vectors.isEmpty {
+            (npyType, npyColumns) = (npyDescr(quantized), npyShape(quantized, dimension: dimension).columns)
+        }
     }
 
     /// Writes what was kept and closes the output.
@@ -89,7 +92,9 @@ struct EmbeddingSink {
         }
         writer?.write(bytes: bytes)
         guard (try? writer?.flush()) != nil else {
-            throw CLIError(outputPath.map { "cannot write \($0): \(String(cString: strerror(errno)))" } ?? "cannot write to standard output")
+            throw CLIError(
+                outputPath.map { "cannot write \($0): \(String(cString: strerror(errno)))" }
+                    ?? "cannot write to standard output")
         }
     }
 }

@@ -50,7 +50,8 @@ private func textRows(_ embeddings: QuantizedEmbeddings, format: EmbeddingFormat
     for (index, vector) in vectors.enumerated() {
         if let bad = vector.first(where: { !$0.isFinite }) {
             throw CLIError(
-                "text \(firstIndex + index + 1): the embedding holds \(bad), which \(format.rawValue) cannot represent (use --format npy)")
+                "text \(firstIndex + index + 1): the embedding holds \(bad), which \(format.rawValue) cannot represent (use --format npy)"
+            )
         }
     }
     return textRows(vectors.map { $0.map(\.description) }, format: format)

@@ -1,6 +1,7 @@
 // Reading texts from standard input: bytes split on "\n" only, UTF-8 checked with line numbers, optional JSON strings.
 import BertEmbedJSON
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -33,11 +33,16 @@ final class ProgressReporter: @unchecked Sendable {
         let rate = Double(done) / elapsed
         guard let total else {
             let stats = "\(done) texts, \(Int(rate.rounded())) texts/s"
-            if style == .bar { printError("\r\(label) \(stats)\u{1B}[K", newline: false) } else { printError("\(label): \(stats)") }
+            if style == .bar {
+                printError("\r\(label) \(stats)\u{1B}[K", newline: false)
+            } else {
+                printError("\(label): \(stats)")
+            }
             return
         }
         let left = rate > 0 ? Double(total - done) / rate : 0
-        let stats = "\(done)/\(total) texts, \(Int(rate.rounded())) texts/s, \(finished ? "done in \(clock(elapsed))" : "\(clock(left)) left")"
+        let stats =
+            "\(done)/\(total) texts, \(Int(rate.rounded())) texts/s, \(finished ? "done in \(clock(elapsed))" : "\(clock(left)) left")"
         switch style {
         case .bar:
             let width = 30

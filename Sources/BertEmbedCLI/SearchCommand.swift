@@ -7,23 +7,23 @@ let searchCommand = Subcommand(
     name: "search",
     summary: "semantic search: the corpus lines closest to each query",
     help: """
-    usage: bert-embed search --model DIR --corpus FILE [--top-k K] [options] [QUERY ...]
+        usage: bert-embed search --model DIR --corpus FILE [--top-k K] [options] [QUERY ...]
 
-    Embeds every line of the corpus file (one text per line; empty lines are skipped), then for each query prints
-    the top-k corpus lines with their similarity (the model's similarity function, cosine unless the folder says
-    otherwise), best first. Queries come from the arguments, or else from stdin, one per line.
+        Embeds every line of the corpus file (one text per line; empty lines are skipped), then for each query prints
+        the top-k corpus lines with their similarity (the model's similarity function, cosine unless the folder says
+        otherwise), best first. Queries come from the arguments, or else from stdin, one per line.
 
-    options:
-      --model DIR        a sentence-transformers folder (or a BERT folder together with --pooling)
-      --corpus FILE      the texts to search, one per line (UTF-8)
-      --top-k K          hits per query (default 5)
-      --pooling NAME     override the folder's pooling (cls, pooler, mean, max, mean-sqrt-len, weighted-mean,
-                         last-token, last4-concat, last4-sum, second-to-last-mean)
-      --batch-size N     texts per forward pass (default 32)
-      --threads N        worker threads (default: all cores)
-      --json             one JSON object per query: {"query", "hits": [{"rank", "score", "index", "text"}]}
-      --quiet            no progress on stderr
-    """,
+        options:
+          --model DIR        a sentence-transformers folder (or a BERT folder together with --pooling)
+          --corpus FILE      the texts to search, one per line (UTF-8)
+          --top-k K          hits per query (default 5)
+          --pooling NAME     override the folder's pooling (cls, pooler, mean, max, mean-sqrt-len, weighted-mean,
+                             last-token, last4-concat, last4-sum, second-to-last-mean)
+          --batch-size N     texts per forward pass (default 32)
+          --threads N        worker threads (default: all cores)
+          --json             one JSON object per query: {"query", "hits": [{"rank", "score", "index", "text"}]}
+          --quiet            no progress on stderr
+        """,
     run: { args in
         var arguments = try Arguments(
             args, valueOptions: ["model", "corpus", "top-k", "pooling", "batch-size", "threads"])

@@ -5,16 +5,16 @@ let similarityCommand = Subcommand(
     name: "similarity",
     summary: "the similarity matrix of the given texts",
     help: """
-    usage: bert-embed similarity --model DIR [--pooling NAME] [--threads N] TEXT TEXT [TEXT ...]
+        usage: bert-embed similarity --model DIR [--pooling NAME] [--threads N] TEXT TEXT [TEXT ...]
 
-    Embeds the texts and prints the matrix of their similarities (the model's similarity function, cosine unless
-    the folder says otherwise), rows and columns numbered as the texts, which are listed first.
+        Embeds the texts and prints the matrix of their similarities (the model's similarity function, cosine unless
+        the folder says otherwise), rows and columns numbered as the texts, which are listed first.
 
-    options:
-      --model DIR        a sentence-transformers folder (or a BERT folder together with --pooling)
-      --pooling NAME     override the folder's pooling (see `bert-embed embed --help` for the names)
-      --threads N        worker threads (default: all cores)
-    """,
+        options:
+          --model DIR        a sentence-transformers folder (or a BERT folder together with --pooling)
+          --pooling NAME     override the folder's pooling (see `bert-embed embed --help` for the names)
+          --threads N        worker threads (default: all cores)
+        """,
     run: { args in
         var arguments = try Arguments(args, valueOptions: ["model", "pooling", "threads"])
         guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required") }
@@ -34,10 +34,13 @@ let similarityCommand = Subcommand(
         let width = max(cells.joined().map(\.count).max() ?? 6, "[\(texts.count)]".count)
         func pad(_ s: String) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
         let labelWidth = "[\(texts.count)]".count
-        out.write(String(repeating: " ", count: labelWidth) + texts.indices.map { "  " + pad("[\($0 + 1)]") }.joined() + "\n")
+        out.write(
+            String(repeating: " ", count: labelWidth) + texts.indices.map { "  " + pad("[\($0 + 1)]") }.joined() + "\n")
         for (i, row) in cells.enumerated() {
             let label = "[\(i + 1)]"
-            out.write(String(repeating: " ", count: labelWidth - label.count) + label + row.map { "  " + pad($0) }.joined() + "\n")
+            out.write(
+                String(repeating: " ", count: labelWidth - label.count) + label + row.map { "  " + pad($0) }.joined()
+                    + "\n")
         }
         try out.flush()
     }

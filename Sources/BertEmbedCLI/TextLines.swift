@@ -1,5 +1,6 @@
 // Reading the texts of a command, one per line from standard input or a file (`InputLines` rules), and JSON strings.
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

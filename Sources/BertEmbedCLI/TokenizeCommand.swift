@@ -3,6 +3,7 @@ import BertEmbed
 import BertEmbedJSON
 import BertEmbedTokenizer
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,38 +14,39 @@ let tokenizeCommand = Subcommand(
     name: "tokenize",
     summary: "print BERT input ids, tokens and offsets for each input line",
     help: """
-    usage: bert-embed tokenize --model DIR [--max-length N] [--prompt TEXT | --prompt-name NAME] [--jsonl]
-           bert-embed tokenize --model DIR --pair [--max-length N] [--jsonl]
-           bert-embed tokenize --model DIR --benchmark FILE [--max-length N]
+        usage: bert-embed tokenize --model DIR [--max-length N] [--prompt TEXT | --prompt-name NAME] [--jsonl]
+               bert-embed tokenize --model DIR --pair [--max-length N] [--jsonl]
+               bert-embed tokenize --model DIR --benchmark FILE [--max-length N]
 
-    Reads texts from standard input, one per line (lines end at \\n only; a \\r stays part of the text), and
-    prints one JSON object per line: {"ids", "type_ids", "attention_mask", "tokens", "offsets"}, with
-    [CLS]/[SEP] added and offsets as [[start, end], ...] in Unicode scalars of the text as tokenized (the
-    prompt, if any, then the line).
+        Reads texts from standard input, one per line (lines end at \\n only; a \\r stays part of the text), and
+        prints one JSON object per line: {"ids", "type_ids", "attention_mask", "tokens", "offsets"}, with
+        [CLS]/[SEP] added and offsets as [[start, end], ...] in Unicode scalars of the text as tokenized (the
+        prompt, if any, then the line).
 
-    The tokens are those `bert-embed embed` feeds the model for the same folder and options: a
-    sentence-transformers folder's Transformer module (which may be a subfolder) supplies the tokenizer, its
-    do_lower_case applies, and so does its default prompt (config_sentence_transformers.json). Only the
-    truncation differs: embed cuts at the folder's max_seq_length, tokenize only at --max-length.
+        The tokens are those `bert-embed embed` feeds the model for the same folder and options: a
+        sentence-transformers folder's Transformer module (which may be a subfolder) supplies the tokenizer, its
+        do_lower_case applies, and so does its default prompt (config_sentence_transformers.json). Only the
+        truncation differs: embed cuts at the folder's max_seq_length, tokenize only at --max-length.
 
-    options:
-      --model DIR        a sentence-transformers folder, or a model folder with tokenizer.json, or vocab.txt
-                         (+ tokenizer_config.json)
-      --max-length N     truncate to N tokens in all, special tokens included (longest first for pairs);
-                         without it nothing is truncated
-      --pair             each line is a pair of texts, TAB-separated (A<TAB>B, split at the first tab),
-                         or with --jsonl a JSON array of two strings; type ids are 0 then 1
-      --jsonl            each line is a JSON string (or, with --pair, an array of two strings)
-      --prompt TEXT      text prepended to every line (e.g. "query: "), as embed does
-      --prompt-name NAME one of the folder's prompts (config_sentence_transformers.json)
-                         (prompts apply to single texts only, never with --pair)
-      --benchmark FILE   time the tokenizer on FILE (one text per line), single thread, and print the
-                         throughput in MB/s of UTF-8 text for the ids-only path and the full encoding
+        options:
+          --model DIR        a sentence-transformers folder, or a model folder with tokenizer.json, or vocab.txt
+                             (+ tokenizer_config.json)
+          --max-length N     truncate to N tokens in all, special tokens included (longest first for pairs);
+                             without it nothing is truncated
+          --pair             each line is a pair of texts, TAB-separated (A<TAB>B, split at the first tab),
+                             or with --jsonl a JSON array of two strings; type ids are 0 then 1
+          --jsonl            each line is a JSON string (or, with --pair, an array of two strings)
+          --prompt TEXT      text prepended to every line (e.g. "query: "), as embed does
+          --prompt-name NAME one of the folder's prompts (config_sentence_transformers.json)
+                             (prompts apply to single texts only, never with --pair)
+          --benchmark FILE   time the tokenizer on FILE (one text per line), single thread, and print the
+                             throughput in MB/s of UTF-8 text for the ids-only path and the full encoding
 
-    Invalid UTF-8 or an invalid JSON line stops with an error naming the line (exit status 1).
-    """,
+        Invalid UTF-8 or an invalid JSON line stops with an error naming the line (exit status 1).
+        """,
     run: { args in
-        var arguments = try Arguments(args, valueOptions: ["model", "max-length", "benchmark", "prompt", "prompt-name"])
+        var arguments = try Arguments(
+            args, valueOptions: ["model", "max-length", "benchmark", "prompt", "prompt-name"])
         guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required") }
         let maxLength = try arguments.int("max-length", minimum: 0)
         let pair = try arguments.flag("pair")
@@ -53,7 +55,9 @@ let tokenizeCommand = Subcommand(
         let prompt = try arguments.string("prompt"), promptName = try arguments.string("prompt-name")
         try arguments.finish()
         guard arguments.positional.isEmpty else { throw UsageError("unexpected argument '\(arguments.positional[0])'") }
-        guard !(pair && (prompt != nil || promptName != nil)) else { throw UsageError("--prompt and --prompt-name take single texts, not --pair") }
+        guard !(pair && (prompt != nil || promptName != nil)) else {
+            throw UsageError("--prompt and --prompt-name take single texts, not --pair")
+        }
         guard prompt == nil || promptName == nil else { throw UsageError("give --prompt or --prompt-name, not both") }
         let tokenizer: BertTokenizer, prefix: String
         do {
@@ -70,7 +74,8 @@ let tokenizeCommand = Subcommand(
         var lines = InputLines()
         var output = BufferedWriter(fd: 1)
         do {
-            try tokenizeLines(tokenizer, &lines, &output, pair: pair, jsonl: jsonl, prefix: prefix, maxLength: maxLength)
+            try tokenizeLines(
+                tokenizer, &lines, &output, pair: pair, jsonl: jsonl, prefix: prefix, maxLength: maxLength)
         } catch {
             try? output.flush()  // what was done before the bad line is still written
             throw error
@@ -80,8 +85,10 @@ let tokenizeCommand = Subcommand(
 )
 
 /// Tokenizes every line of `lines` and writes one JSON object per line to `output`.
-func tokenizeLines(_ tokenizer: BertTokenizer, _ lines: inout InputLines, _ output: inout BufferedWriter,
-                   pair: Bool, jsonl: Bool, prefix: String, maxLength: Int?) throws {
+func tokenizeLines(
+    _ tokenizer: BertTokenizer, _ lines: inout InputLines, _ output: inout BufferedWriter,
+    pair: Bool, jsonl: Bool, prefix: String, maxLength: Int?
+) throws {
     var record: [UInt8] = []
     while let line = try lines.nextText() {
         let number = lines.lineNumber
@@ -156,7 +163,11 @@ func runTokenizerBenchmark(_ tokenizer: BertTokenizer, file: String, maxLength: 
     let megabytes = Double(bytes) / 1e6
     var out = BufferedWriter(fd: 1)
     out.write("texts \(texts.count)  bytes \(bytes)  tokens \(ids.tokens)\n")
-    out.write("encodeIds  \(String(format: "%.1f", megabytes / ids.seconds)) MB/s  (\(String(format: "%.1f", ids.seconds * 1000)) ms best)\n")
-    out.write("encode     \(String(format: "%.1f", megabytes / full.seconds)) MB/s  (\(String(format: "%.1f", full.seconds * 1000)) ms best)\n")
+    out.write(
+        "encodeIds  \(String(format: "%.1f", megabytes / ids.seconds)) MB/s  (\(String(format: "%.1f", ids.seconds * 1000)) ms best)\n"
+    )
+    out.write(
+        "encode     \(String(format: "%.1f", megabytes / full.seconds)) MB/s  (\(String(format: "%.1f", full.seconds * 1000)) ms best)\n"
+    )
     try out.flush()
 }

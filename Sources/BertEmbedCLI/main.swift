@@ -26,15 +26,17 @@ let subcommands: [Subcommand] = [
 
 func mainHelp() -> String {
     var text = """
-    bert-embed: BERT sentence embeddings in pure Swift.
+        bert-embed: BERT sentence embeddings in pure Swift.
 
-    usage: bert-embed <command> [options]
+        usage: bert-embed <command> [options]
 
-    commands:
+        commands:
 
-    """
+        """
     for command in subcommands where !command.hidden {
-        text += "  " + command.name + String(repeating: " ", count: max(1, 12 - command.name.count)) + command.summary + "\n"
+        text +=
+            "  " + command.name + String(repeating: " ", count: max(1, 12 - command.name.count)) + command.summary
+            + "\n"
     }
     text += "\nRun 'bert-embed <command> --help' for the options of a command.\n"
     return text

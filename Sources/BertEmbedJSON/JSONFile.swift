@@ -111,7 +111,9 @@ package struct JSONNode: Sendable {
     /// The value as an object.
     package func object() throws(JSONFileError) -> JSONObject {
         guard case .object(let members) = value else {
-            throw key.isEmpty ? JSONFileError(.invalidValue, path: path, reason: "the top level is \(value.kindDescription), not an object")
+            throw key.isEmpty
+                ? JSONFileError(
+                    .invalidValue, path: path, reason: "the top level is \(value.kindDescription), not an object")
                 : wrongKind("an object")
         }
         return JSONObject(members: members, path: path, key: key)

@@ -68,7 +68,8 @@ extension Activation {
             if let bias {
                 let b = UnsafeRawPointer(bias)
                 while i < full {
-                    let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                    let v =
+                        raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
                         + b.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
                     raw.storeBytes(of: F.apply(v), toByteOffset: i * 4, as: SIMD8<Float>.self)
                     i += 8
@@ -126,6 +127,8 @@ enum GELUTanh: VectorFunction {
     @_transparent static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.geluTanh(x) }
 }
 /// max(0, x).
-enum ReLU: VectorFunction { @_transparent static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.maximum(x, 0) } }
+enum ReLU: VectorFunction {
+    @_transparent static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.maximum(x, 0) }
+}
 /// tanh.
 enum Tanh: VectorFunction { @_transparent static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.tanh(x) } }

@@ -21,8 +21,9 @@ package func addLayerNorm(
             let gamma = gammaBuffer.baseAddress!, beta = betaBuffer.baseAddress!
             context.parallelFor(tasks) { task in
                 for r in (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask) {
-                    layerNormRow(x + r * cols, residual: residual.map { $0 + r * cols }, cols: cols,
-                                 gamma: gamma, beta: beta, eps: eps)
+                    layerNormRow(
+                        x + r * cols, residual: residual.map { $0 + r * cols }, cols: cols,
+                        gamma: gamma, beta: beta, eps: eps)
                 }
             }
         }
@@ -45,26 +46,46 @@ func layerNormRow(
         let res = UnsafeRawPointer(residual)
         var i = 0
         while i < end8 {
-            raw.storeBytes(of: load(i) + res.loadUnaligned(fromByteOffset: i * 4, as: V.self), toByteOffset: i * 4, as: V.self)
+            raw.storeBytes(
+                of: load(i) + res.loadUnaligned(fromByteOffset: i * 4, as: V.self), toByteOffset: i * 4, as: V.self)
             i += 8
         }
         for j in end8..<cols { row[j] += residual[j] }
     }
     var s0 = V(), s1 = V(), s2 = V(), s3 = V()
     var i = 0
-    while i < end32 { s0 += load(i); s1 += load(i + 8); s2 += load(i + 16); s3 += load(i + 24); i += 32 }
-    while i < end8 { s0 += load(i); i += 8 }
+    while i < end32 {
+        s0 += load(i)
+        s1 += load(i + 8)
+        s2 += load(i + 16)
+        s3 += load(i + 24)
+        i += 32
+    }
+    while i < end8 {
+        s0 += load(i)
+        i += 8
+    }
     var sum = ((s0 + s1) + (s2 + s3)).sum()
     for j in end8..<cols { sum += row[j] }
     let mean = sum / Float(cols)
-    s0 = V(); s1 = V(); s2 = V(); s3 = V()
+    s0 = V()
+    s1 = V()
+    s2 = V()
+    s3 = V()
     i = 0
     while i < end32 {
         let d0 = load(i) - mean, d1 = load(i + 8) - mean, d2 = load(i + 16) - mean, d3 = load(i + 24) - mean
-        s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
+        s0 += d0 * d0
+        s1 += d1 * d1
+        s2 += d2 * d2
+        s3 += d3 * d3
         i += 32
     }
-    while i < end8 { let d = load(i) - mean; s0 += d * d; i += 8 }
+    while i < end8 {
+        let d = load(i) - mean
+        s0 += d * d
+        i += 8
+    }
     var squareSum = ((s0 + s1) + (s2 + s3)).sum()
     for j in end8..<cols { squareSum += (row[j] - mean) * (row[j] - mean) }
     let inverse = 1 / (squareSum / Float(cols) + eps).squareRoot()
@@ -72,7 +93,9 @@ func layerNormRow(
     i = 0
     while i < end8 {
         let normalized = (load(i) - mean) * inverse
-        let y = normalized * g.loadUnaligned(fromByteOffset: i * 4, as: V.self) + b.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+        let y =
+            normalized * g.loadUnaligned(fromByteOffset: i * 4, as: V.self)
+            + b.loadUnaligned(fromByteOffset: i * 4, as: V.self)
         raw.storeBytes(of: y, toByteOffset: i * 4, as: V.self)
         i += 8
     }

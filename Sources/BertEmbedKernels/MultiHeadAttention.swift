@@ -46,9 +46,13 @@ func attentionHead(
     let base = qkv + sequence.lowerBound * stride + head * d
     // Sizes in floats: q (rows/MR) x (d, MR, splat); k (keys/NR) x (d, NR); v (outColumns/NR) x (L, NR);
     // p (rows/MR) x (L, MR, splat); scores, one micro-panel's rows (MR, keys); tile (MR, outColumns); inverses (MR).
-    let sizes = (q: rows * splat * d, k: keys * d, v: length * outColumns, p: rows * splat * length, scores: mr * keys,
-                 tile: mr * outColumns, inverses: mr)
-    let bytes = ThreadScratch.bytes(floats: sizes.q) + ThreadScratch.bytes(floats: sizes.k) + ThreadScratch.bytes(floats: sizes.v)
+    let sizes = (
+        q: rows * splat * d, k: keys * d, v: length * outColumns, p: rows * splat * length, scores: mr * keys,
+        tile: mr * outColumns, inverses: mr
+    )
+    let bytes =
+        ThreadScratch.bytes(floats: sizes.q) + ThreadScratch.bytes(floats: sizes.k)
+        + ThreadScratch.bytes(floats: sizes.v)
         + ThreadScratch.bytes(floats: sizes.p) + ThreadScratch.bytes(floats: sizes.scores)
         + ThreadScratch.bytes(floats: sizes.tile) + ThreadScratch.bytes(floats: sizes.inverses)
     ThreadScratch.with(bytes: bytes) { scratch in
@@ -56,7 +60,8 @@ func attentionHead(
         let p = scratch.floats(sizes.p), scores = scratch.floats(sizes.scores), tile = scratch.floats(sizes.tile)
         let inverses = scratch.floats(sizes.inverses)
         // Q is scaled by 1/sqrt(d) as it is packed, so the GEMM gives the scaled scores.
-        packPanels(base, count: length, stride: stride, depth: d, rows: rows, mr: mr, splat: splat, scale: scale, into: q)
+        packPanels(
+            base, count: length, stride: stride, depth: d, rows: rows, mr: mr, splat: splat, scale: scale, into: q)
         (k + length / nr * nr * d).initialize(repeating: 0, count: (keys - length / nr * nr) * d)  // the last panel
         for j in 0..<length {
             scatter(base + j * stride + hidden, count: d, to: k + (j / nr) * nr * d + j % nr, step: nr, scale: 1)
@@ -69,7 +74,9 @@ func attentionHead(
                 if width == 16 {
                     let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
                     to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
-                    to.storeBytes(of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32, as: SIMD8<Float>.self)
+                    to.storeBytes(
+                        of: from.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self), toByteOffset: 32,
+                        as: SIMD8<Float>.self)
                 } else {
                     for c in 0..<width { target[c] = source[c] }
                 }
@@ -102,10 +109,14 @@ func attentionHead(
                 var c = 0
                 while c + 8 <= d {
                     UnsafeMutableRawPointer(out + c).storeBytes(
-                        of: UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self) * inverse, as: SIMD8<Float>.self)
+                        of: UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self) * inverse,
+                        as: SIMD8<Float>.self)
                     c += 8
                 }
-                while c < d { out[c] = row[c] * inverse; c += 1 }
+                while c < d {
+                    out[c] = row[c] * inverse
+                    c += 1
+                }
             }
         }
     }
@@ -152,7 +163,10 @@ func scatter(_ from: UnsafePointer<Float>, count: Int, to: UnsafeMutablePointer<
         for l in 0..<8 { to[(i + l) * step] = v[l] }
         i += 8
     }
-    while i < count { to[i * step] = from[i] * scale; i += 1 }
+    while i < count {
+        to[i * step] = from[i] * scale
+        i += 1
+    }
 }
 
 /// Softmax of `scores` (length), written to target[j * stride + s] for
@@ -225,7 +239,9 @@ package func multiHeadAttentionReference(
                 let sum = scores.reduce(0, +)
                 for c in 0..<headDim {
                     var acc = 0.0
-                    for (jj, j) in sequence.enumerated() { acc += scores[jj] * Double(qkv[j * 3 * hidden + 2 * hidden + h * headDim + c]) }
+                    for (jj, j) in sequence.enumerated() {
+                        acc += scores[jj] * Double(qkv[j * 3 * hidden + 2 * hidden + h * headDim + c])
+                    }
                     output[i * hidden + h * headDim + c] = Float(acc / sum)
                 }
             }

@@ -1,3 +1,6 @@
+import BertEmbedJSON
+import BertEmbedKernels
+import BertEmbedSafeTensors
 // Ports transformers' BertConfig (models/bert/configuration_bert.py): config.json with Hugging Face's defaults.
 //
 // Decoding is lenient where transformers is: absent keys take BertConfig's defaults, unknown keys are
@@ -8,9 +11,6 @@
 // model_type other than "bert" (RoBERTa, DistilBERT, ... differ in position ids or weight names, so
 // accepting them would give wrong vectors silently), and values of the wrong JSON type.
 import Foundation
-import BertEmbedJSON
-import BertEmbedKernels
-import BertEmbedSafeTensors
 
 /// The configuration of a BERT encoder, from a model folder's `config.json`.
 package struct BertConfig: Sendable, Equatable {
@@ -89,7 +89,9 @@ package struct BertConfig: Sendable, Equatable {
         func fail(_ key: String, _ reason: String) -> JSONFileError { json.error(key, reason) }
 
         if let modelType = try string("model_type"), modelType != "bert" {
-            throw fail("model_type", "'\(modelType)' is not supported (only 'bert': other families differ in weights or position ids)")
+            throw fail(
+                "model_type",
+                "'\(modelType)' is not supported (only 'bert': other families differ in weights or position ids)")
         }
         try size("vocab_size", &vocabSize)
         try size("hidden_size", &hiddenSize)

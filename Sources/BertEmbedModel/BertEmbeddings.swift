@@ -47,7 +47,9 @@ struct BertEmbeddings: Sendable {
                             let type = types[position] * hidden
                             for c in 0..<hidden {
                                 // Same summation order as PyTorch: (word + token_type) + position.
-                                out[c] = (wordEmbeddings[word + c] + tokenTypeEmbeddings[type + c]) + positionEmbeddings[pos + c]
+                                out[c] =
+                                    (wordEmbeddings[word + c] + tokenTypeEmbeddings[type + c])
+                                    + positionEmbeddings[pos + c]
                             }
                             row += 1
                         }
@@ -55,6 +57,7 @@ struct BertEmbeddings: Sendable {
                 }
             }
         }
-        addLayerNorm(output, residual: nil, rows: row, cols: hidden, gamma: gamma, beta: beta, eps: eps, context: context)
+        addLayerNorm(
+            output, residual: nil, rows: row, cols: hidden, gamma: gamma, beta: beta, eps: eps, context: context)
     }
 }

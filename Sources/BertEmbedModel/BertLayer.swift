@@ -17,7 +17,8 @@ struct BertLayer: Sendable {
     init(config: BertConfig, scope: WeightScope, context: ComputeContext) throws {
         let h = config.hiddenSize, i = config.intermediateSize
         attention = try BertAttention(config: config, scope: scope.scope("attention"), context: context)
-        intermediate = try scope.scope("intermediate").linear(["dense"], outFeatures: i, inFeatures: h, context: context)
+        intermediate = try scope.scope("intermediate").linear(
+            ["dense"], outFeatures: i, inFeatures: h, context: context)
         activation = config.hiddenAct
         let out = scope.scope("output")
         output = try out.linear(["dense"], outFeatures: h, inFeatures: i, context: context)
@@ -34,7 +35,8 @@ struct BertLayer: Sendable {
         attention(
             input, tokens: tokens, sequences: sequences, qkv: scratch.qkv, attentionContext: scratch.context,
             output: scratch.attention, context: context)
-        intermediate.apply(scratch.attention, rows: tokens, output: scratch.intermediate, activation: activation, context: context)
+        intermediate.apply(
+            scratch.attention, rows: tokens, output: scratch.intermediate, activation: activation, context: context)
         output.apply(scratch.intermediate, rows: tokens, output: result, activation: .identity, context: context)
         addLayerNorm(
             result, residual: scratch.attention, rows: tokens, cols: output.outFeatures, gamma: gamma, beta: beta,

@@ -1,6 +1,6 @@
+import BertEmbedKernels
 // Ports transformers' BertModel (modeling_bert.py): embeddings, the encoder's layers, the pooler.
 import Foundation
-import BertEmbedKernels
 
 /// Which outputs a forward pass keeps.
 package struct BertOutputRequest: Sendable, Equatable {
@@ -69,7 +69,9 @@ package final class BertModel: Sendable {
         self.layers = layers
         try weights.checkComplete()
         // The pooler is optional: sentence-transformers checkpoints sometimes drop it.
-        pooler = weights.hasTensor("pooler.dense.weight") ? try BertPooler(config: config, scope: root.scope("pooler"), context: context) : nil
+        pooler =
+            weights.hasTensor("pooler.dense.weight")
+            ? try BertPooler(config: config, scope: root.scope("pooler"), context: context) : nil
         try weights.checkComplete()
     }
 
@@ -103,7 +105,9 @@ package final class BertModel: Sendable {
         let scratch = reusable.flatMap { $0.capacity >= tokens ? $0 : nil } ?? self.scratch(tokens: tokens)
         // The hidden state ping-pongs between the scratch's two (T, H) buffers; requested states are copied out.
         var current = scratch.hidden, next = scratch.nextHidden
-        func copy(_ state: UnsafeMutablePointer<Float>) -> [Float] { Array(UnsafeBufferPointer(start: state, count: tokens * h)) }
+        func copy(_ state: UnsafeMutablePointer<Float>) -> [Float] {
+            Array(UnsafeBufferPointer(start: state, count: tokens * h))
+        }
         var hiddenStates = [[Float]](repeating: [], count: layers.count + 1)
         if tokens > 0 { embeddings(inputIds: inputIds, tokenTypeIds: types, output: current, context: context) }
         if request.hiddenStates.contains(0) { hiddenStates[0] = copy(current) }
@@ -151,7 +155,8 @@ package final class BertModel: Sendable {
             throw BertModelError.invalidInput("hidden state \(bad) requested; the model has 0...\(layers.count)")
         }
         if request.pooler && pooler == nil {
-            throw BertModelError.invalidInput("the pooler output was requested but the checkpoint has no pooler weights")
+            throw BertModelError.invalidInput(
+                "the pooler output was requested but the checkpoint has no pooler weights")
         }
     }
 }

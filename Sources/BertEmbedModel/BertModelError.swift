@@ -36,7 +36,8 @@ extension BertModelError {
         do {
             return try body()
         } catch let error as JSONFileError {
-            throw BertModelError.invalidConfig(file: error.path, reason: error.key.map { "\($0): \(error.reason)" } ?? error.reason)
+            throw BertModelError.invalidConfig(
+                file: error.path, reason: error.key.map { "\($0): \(error.reason)" } ?? error.reason)
         }
     }
 }

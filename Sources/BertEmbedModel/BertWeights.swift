@@ -1,8 +1,8 @@
+import BertEmbedKernels
+import BertEmbedSafeTensors
 // The one scoped, shape-checked weight lookup of the model target (as candle's VarBuilder: a prefix path,
 // every lookup checked against the shape the config implies, errors naming the key and both shapes).
 import Foundation
-import BertEmbedKernels
-import BertEmbedSafeTensors
 
 /// Every tensor of a model folder, looked up by name through scopes, each lookup shape-checked.
 ///
@@ -91,7 +91,8 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
                 #if _endian(little)
                 if info.dtype == .f32 { stored = try? archive.storedBytes(candidate).baseAddress }
                 #endif
-                return Found(name: candidate, shape: info.shape, read: { try archive.floats(candidate) }, stored: stored)
+                return Found(
+                    name: candidate, shape: info.shape, read: { try archive.floats(candidate) }, stored: stored)
             case .tensors(let tensors):
                 guard let tensor = tensors[candidate] else { continue }
                 return Found(name: candidate, shape: tensor.shape, read: { tensor.data }, stored: nil)
@@ -160,16 +161,21 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
             return .mapped(mapped)
         }
         let values = try values(found, shape: shape)
-        return .copied(WeightBuffer(count: values.count) { target in
-            values.withUnsafeBufferPointer { if let from = $0.baseAddress { target.initialize(from: from, count: $0.count) } }
-        })
+        return .copied(
+            WeightBuffer(count: values.count) { target in
+                values.withUnsafeBufferPointer {
+                    if let from = $0.baseAddress { target.initialize(from: from, count: $0.count) }
+                }
+            })
     }
 
     /// Calls `body` with the values of canonical tensors `requests` (each checked to have its shape), in order, as
     /// row-major Float32 in native byte order at any alignment: the checkpoint's mapped bytes themselves for F32 on a
     /// little-endian machine (no copy), else a temporary copy (converted F16/BF16, tensors given directly, or zeros
     /// for a missing tensor, as `lookup`). The pointers are valid only during the call.
-    func withTensors<R>(_ requests: [(name: String, shape: [Int])], _ body: ([UnsafeRawPointer]) throws -> R) throws -> R {
+    func withTensors<R>(
+        _ requests: [(name: String, shape: [Int])], _ body: ([UnsafeRawPointer]) throws -> R
+    ) throws -> R {
         var pointers: [UnsafeRawPointer] = []
         var copies: [UnsafeMutableRawPointer] = []
         defer { for copy in copies { copy.deallocate() } }
@@ -241,7 +247,8 @@ package struct WeightScope: Sendable {
             for biasValues in stride(from: 1, to: pointers.count, by: 2).map({ pointers[$0] }) {
                 bias += (0..<outFeatures).map { biasValues.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
             }
-            return PackedLinear(rows: WeightRows(blocks: weightRows, inFeatures: inFeatures), bias: bias, context: context)
+            return PackedLinear(
+                rows: WeightRows(blocks: weightRows, inFeatures: inFeatures), bias: bias, context: context)
         }
     }
 

@@ -20,7 +20,10 @@ package enum WeightTable: Sendable {
         switch self {
         case .mapped(let bytes):
             return try withExtendedLifetime(bytes) {
-                try body(UnsafeBufferPointer(start: bytes.base.bindMemory(to: Float.self, capacity: bytes.count / 4), count: bytes.count / 4))
+                try body(
+                    UnsafeBufferPointer(
+                        start: bytes.base.bindMemory(to: Float.self, capacity: bytes.count / 4), count: bytes.count / 4)
+                )
             }
         case .copied(let buffer):
             return try buffer.withUnsafeBufferPointer(body)

@@ -80,7 +80,9 @@ package final class MappedBytes: @unchecked Sendable {
         guard let mapped = Self.map(descriptor, offset: start, length: length) else {
             throw SafeTensorsError.unreadableFile(file: path, reason: "mmap failed: \(Self.lastError())")
         }
-        return MappedBytes(mapped: mapped, length: length, base: UnsafeRawPointer(mapped) + (range.lowerBound - start), count: range.count)
+        return MappedBytes(
+            mapped: mapped, length: length, base: UnsafeRawPointer(mapped) + (range.lowerBound - start),
+            count: range.count)
     }
 
     private init(mapped: UnsafeMutableRawPointer, length: Int, base: UnsafeRawPointer, count: Int) {

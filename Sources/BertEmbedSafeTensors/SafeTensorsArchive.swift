@@ -100,10 +100,14 @@ package final class SafeTensorsArchive: Sendable {
     package func floats(_ name: String) throws -> [Float] { try file(containing: name).floats(name) }
 
     /// Tensor `name`'s bytes as stored, valid while this archive lives (see `SafeTensorsFile.storedBytes(_:)`).
-    package func storedBytes(_ name: String) throws -> UnsafeRawBufferPointer { try file(containing: name).storedBytes(name) }
+    package func storedBytes(_ name: String) throws -> UnsafeRawBufferPointer {
+        try file(containing: name).storedBytes(name)
+    }
 
     /// Tensor `name`'s bytes in a map of their own (see `SafeTensorsFile.separateMapping(of:)`).
-    package func separateMapping(of name: String) throws -> MappedBytes? { try file(containing: name).separateMapping(of: name) }
+    package func separateMapping(of name: String) throws -> MappedBytes? {
+        try file(containing: name).separateMapping(of: name)
+    }
 
     /// True for a shard name that stays inside the index's folder: one non-empty path component.
     static func isPlainFileName(_ name: String) -> Bool {
@@ -116,7 +120,8 @@ package final class SafeTensorsArchive: Sendable {
         let path = index.path
         let data: Data
         do { data = try Data(contentsOf: index) } catch {
-            throw SafeTensorsError.invalidIndex(file: path, reason: "cannot read the file (\(error.localizedDescription))")
+            throw SafeTensorsError.invalidIndex(
+                file: path, reason: "cannot read the file (\(error.localizedDescription))")
         }
         let root: JSONValue
         do { root = try JSONParser.parse([UInt8](data)) } catch let error as JSONSyntaxError {
@@ -129,10 +134,12 @@ package final class SafeTensorsArchive: Sendable {
             throw SafeTensorsError.invalidIndex(file: path, reason: "no 'weight_map'")
         }
         guard let map = mapValue.objectMembers else {
-            throw SafeTensorsError.invalidIndex(file: path, reason: "'weight_map' is \(mapValue.kindDescription), not an object")
+            throw SafeTensorsError.invalidIndex(
+                file: path, reason: "'weight_map' is \(mapValue.kindDescription), not an object")
         }
         if let repeated = map.firstDuplicateKey {
-            throw SafeTensorsError.invalidIndex(file: path, reason: "tensor '\(repeated)' appears twice in 'weight_map'")
+            throw SafeTensorsError.invalidIndex(
+                file: path, reason: "tensor '\(repeated)' appears twice in 'weight_map'")
         }
         return try map.map { member in
             guard let shard = member.value.stringValue else {

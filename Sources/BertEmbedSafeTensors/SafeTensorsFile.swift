@@ -73,7 +73,9 @@ package final class SafeTensorsFile: Sendable {
         let count = tensor.elementCount
         let source = bytes.base + dataStart + tensor.byteRange.lowerBound
         return [Float](unsafeUninitializedCapacity: count) { output, initialized in
-            if let out = output.baseAddress { FloatConversion.convert(source, dtype: tensor.dtype, count: count, into: out) }
+            if let out = output.baseAddress {
+                FloatConversion.convert(source, dtype: tensor.dtype, count: count, into: out)
+            }
             initialized = count
         }
     }
@@ -89,7 +91,8 @@ package final class SafeTensorsFile: Sendable {
     /// - Throws: `.tensorNotFound`.
     package func storedBytes(_ name: String) throws -> UnsafeRawBufferPointer {
         let tensor = try info(name)
-        return UnsafeRawBufferPointer(start: bytes.base + dataStart + tensor.byteRange.lowerBound, count: tensor.byteRange.count)
+        return UnsafeRawBufferPointer(
+            start: bytes.base + dataStart + tensor.byteRange.lowerBound, count: tensor.byteRange.count)
     }
 
     /// Tensor `name`'s bytes as stored, in a read-only map of their own that lives as long as the returned object,
@@ -98,7 +101,8 @@ package final class SafeTensorsFile: Sendable {
     /// - Throws: `.tensorNotFound`, or `.unreadableFile` when the system refuses the map.
     package func separateMapping(of name: String) throws -> MappedBytes? {
         let tensor = try info(name)
-        return try bytes.mapping(of: (dataStart + tensor.byteRange.lowerBound)..<(dataStart + tensor.byteRange.upperBound))
+        return try bytes.mapping(
+            of: (dataStart + tensor.byteRange.lowerBound)..<(dataStart + tensor.byteRange.upperBound))
     }
 
     /// A copy of tensor `name`'s bytes as stored (little-endian).

@@ -74,7 +74,9 @@ struct SafeTensorsHeader {
                 tensors.append(try Self.entry(member, bufferSize: bufferSize, file: file))
             }
         }
-        tensors.sort { ($0.byteRange.lowerBound, $0.byteRange.upperBound) < ($1.byteRange.lowerBound, $1.byteRange.upperBound) }
+        tensors.sort {
+            ($0.byteRange.lowerBound, $0.byteRange.upperBound) < ($1.byteRange.lowerBound, $1.byteRange.upperBound)
+        }
         var covered = 0
         var previous: String?
         for tensor in tensors {
@@ -178,7 +180,9 @@ struct SafeTensorsHeader {
         var shape: [Int] = []
         var elements = 1
         for number in literals {
-            guard let dim = number.exactInt else { throw SafeTensorsError.shapeOverflow(file: file, tensor: name, shape: written) }
+            guard let dim = number.exactInt else {
+                throw SafeTensorsError.shapeOverflow(file: file, tensor: name, shape: written)
+            }
             let (product, overflow) = elements.multipliedReportingOverflow(by: dim)
             guard !overflow else { throw SafeTensorsError.shapeOverflow(file: file, tensor: name, shape: written) }
             elements = product
@@ -203,12 +207,15 @@ struct SafeTensorsHeader {
             throw SafeTensorsError.wrongType(
                 file: file, tensor: name, key: "data_offsets", expected: offsetsExpectation, found: found)
         }
-        guard start <= end else { throw SafeTensorsError.reversedOffsets(file: file, tensor: name, start: start, end: end) }
+        guard start <= end else {
+            throw SafeTensorsError.reversedOffsets(file: file, tensor: name, start: start, end: end)
+        }
         guard end <= bufferSize else {
             throw SafeTensorsError.offsetsOutsideBuffer(file: file, tensor: name, end: end, bufferSize: bufferSize)
         }
         guard end - start == bits / 8 else {
-            throw SafeTensorsError.sizeMismatch(file: file, tensor: name, expectedBytes: bits / 8, actualBytes: end - start)
+            throw SafeTensorsError.sizeMismatch(
+                file: file, tensor: name, expectedBytes: bits / 8, actualBytes: end - start)
         }
         return TensorInfo(name: name, dtype: dtype, shape: shape, byteRange: start..<end)
     }

@@ -43,7 +43,9 @@ package struct AddedVocabulary: Sendable {
 
     /// The longest token whose bytes start at `position` in `text[..<end]`: its id, byte length and scalar count.
     @inline(__always)
-    package func match(_ text: UnsafeBufferPointer<UInt8>, at position: Int, end: Int) -> (id: Int, bytes: Int, scalars: Int)? {
+    package func match(
+        _ text: UnsafeBufferPointer<UInt8>, at position: Int, end: Int
+    ) -> (id: Int, bytes: Int, scalars: Int)? {
         guard startsToken[Int(text[position])] else { return nil }
         for (index, token) in bytes.enumerated() where token.count <= end - position {
             var equal = true

@@ -50,7 +50,9 @@ package enum BertCharacterClass {
 
     /// True for the scalars that `clean_text` deletes: NUL, U+FFFD and controls.
     @inline(__always)
-    package static func isRemovedByCleanText(_ scalar: Unicode.Scalar) -> Bool { flag(scalar, 1, slowIsRemovedByCleanText) }
+    package static func isRemovedByCleanText(_ scalar: Unicode.Scalar) -> Bool {
+        flag(scalar, 1, slowIsRemovedByCleanText)
+    }
     /// Rust's `char::is_whitespace` (the Unicode White_Space property).
     @inline(__always)
     package static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool { flag(scalar, 2, slowIsWhitespace) }
@@ -63,7 +65,9 @@ package enum BertCharacterClass {
 
     /// `is_control` of BertNormalizer (Cc, Cf, Co, Cs; tab, newline and carriage return excluded).
     /// Unassigned scalars (Cn) are *not* controls for the reference: its Cn table is empty in practice.
-    package static func isControl(_ scalar: Unicode.Scalar) -> Bool { isControl(scalar, scalar.properties.generalCategory) }
+    package static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        isControl(scalar, scalar.properties.generalCategory)
+    }
 
     /// `isControl` given `scalar`'s general category (the predicates below take it so that the table looks it up once).
     static func isControl(_ scalar: Unicode.Scalar, _ category: Unicode.GeneralCategory) -> Bool {
@@ -90,7 +94,9 @@ package enum BertCharacterClass {
     }
 
     /// `isWhitespace` computed from the Unicode properties.
-    static func slowIsWhitespace(_ scalar: Unicode.Scalar) -> Bool { isWhitespace(scalar, scalar.properties.generalCategory) }
+    static func slowIsWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        isWhitespace(scalar, scalar.properties.generalCategory)
+    }
 
     /// White_Space holds only separators (Zs, Zl, Zp) and controls (tab ... carriage return, U+0085), so the
     /// property is looked up for those categories alone.
@@ -107,7 +113,9 @@ package enum BertCharacterClass {
     }
 
     /// `isPunctuation` computed from the Unicode properties.
-    static func slowIsPunctuation(_ scalar: Unicode.Scalar) -> Bool { isPunctuation(scalar, scalar.properties.generalCategory) }
+    static func slowIsPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+        isPunctuation(scalar, scalar.properties.generalCategory)
+    }
 
     static func isPunctuation(_ scalar: Unicode.Scalar, _ category: Unicode.GeneralCategory) -> Bool {
         let v = scalar.value

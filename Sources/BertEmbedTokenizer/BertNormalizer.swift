@@ -15,7 +15,9 @@ package struct BertNormalizer: Sendable, Equatable {
     package var stripsAccents: Bool { stripAccents ?? lowercase }
 
     /// The normalizer with these options.
-    package init(cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool? = nil, lowercase: Bool = true) {
+    package init(
+        cleanText: Bool = true, handleChineseChars: Bool = true, stripAccents: Bool? = nil, lowercase: Bool = true
+    ) {
         self.cleanText = cleanText
         self.handleChineseChars = handleChineseChars
         self.stripAccents = stripAccents
@@ -29,15 +31,18 @@ package struct BertNormalizer: Sendable, Equatable {
     /// clean_text and the CJK padding touch. `Scripts/make_sentence_goldens.py` checks this against tokenizers for
     /// every option, on every code point and on 20,000 random strings heavy in combining marks.
     package var lowercasingFirst: BertNormalizer {
-        BertNormalizer(cleanText: cleanText, handleChineseChars: handleChineseChars, stripAccents: stripsAccents,
-                       lowercase: true)
+        BertNormalizer(
+            cleanText: cleanText, handleChineseChars: handleChineseChars, stripAccents: stripsAccents,
+            lowercase: true)
     }
 
     /// Normalizes `input` (scalars with the index of the original scalar each came from) and appends the result to
     /// `output` / `origins`: every normalized scalar remembers the original scalar it came from, as the alignments of
     /// Rust's `NormalizedString` do. The steps run in the reference's order: clean, CJK, strip accents, lowercase.
-    package func normalize(_ input: [Unicode.Scalar], origins inputOrigins: [Int],
-                           into output: inout [Unicode.Scalar], origins: inout [Int]) {
+    package func normalize(
+        _ input: [Unicode.Scalar], origins inputOrigins: [Int],
+        into output: inout [Unicode.Scalar], origins: inout [Int]
+    ) {
         var stage: [Unicode.Scalar] = []
         var stageOrigins: [Int] = []
         stage.reserveCapacity(input.count + 8)
@@ -50,11 +55,15 @@ package struct BertNormalizer: Sendable, Equatable {
                 if BertCharacterClass.isWhitespace(scalar) { scalar = " " }
             }
             if handleChineseChars && BertCharacterClass.isChineseCharacter(scalar) {
-                stage.append(" "); stageOrigins.append(origin)
-                stage.append(scalar); stageOrigins.append(origin)
-                stage.append(" "); stageOrigins.append(origin)
+                stage.append(" ")
+                stageOrigins.append(origin)
+                stage.append(scalar)
+                stageOrigins.append(origin)
+                stage.append(" ")
+                stageOrigins.append(origin)
             } else {
-                stage.append(scalar); stageOrigins.append(origin)
+                stage.append(scalar)
+                stageOrigins.append(origin)
             }
         }
         if stripsAccents {
@@ -87,8 +96,10 @@ package struct BertNormalizer: Sendable, Equatable {
 
     /// Appends Rust's `char::to_lowercase(scalar)` (Unicode's full lowercase mapping) to `output`.
     @inline(__always)
-    static func appendLowercase(_ scalar: Unicode.Scalar, origin: Int, to output: inout [Unicode.Scalar],
-                                origins: inout [Int]) {
+    static func appendLowercase(
+        _ scalar: Unicode.Scalar, origin: Int, to output: inout [Unicode.Scalar],
+        origins: inout [Int]
+    ) {
         let v = scalar.value
         if v < 0x80 {
             output.append(v >= 0x41 && v <= 0x5A ? Unicode.Scalar(UInt8(v + 32)) : scalar)

@@ -6,8 +6,10 @@ package enum BertPreTokenizer {
     /// Splits `normalized` (each scalar with the index of the original scalar it came from, in `origins`) into
     /// words: whitespace separates and is dropped, every punctuation scalar is a word of its own. Each word goes
     /// through `model`; tokens go to `sink`, offsets spanning the original scalars of the piece (min start, max end).
-    package static func tokenize<S: TokenSink>(_ normalized: [Unicode.Scalar], origins: [Int], model: WordPiece,
-                                               into sink: inout S) {
+    package static func tokenize<S: TokenSink>(
+        _ normalized: [Unicode.Scalar], origins: [Int], model: WordPiece,
+        into sink: inout S
+    ) {
         var word: [UInt8] = []
         var byteScalar: [Int] = []  // normalized-scalar index of every byte of `word`
         var scalarCount = 0
@@ -19,7 +21,9 @@ package enum BertPreTokenizer {
             guard !word.isEmpty else { return }
             scratch.reserve(wordBytes: word.count)
             let produced = word.withUnsafeBufferPointer { buffer in
-                buffer.baseAddress.map { model.split(word: $0, count: buffer.count, scalarCount: scalarCount, scratch: scratch) } ?? 0
+                buffer.baseAddress.map {
+                    model.split(word: $0, count: buffer.count, scalarCount: scalarCount, scratch: scratch)
+                } ?? 0
             }
             for piece in scratch.pieces[0..<produced] {
                 if S.wantsOffsets {

@@ -57,14 +57,18 @@ package struct BertTokenizer: Sendable {
             throw TokenizerError.missingToken(path: path, token: definition.unknownToken, role: "unknown")
         }
         func id(_ token: String, _ role: String) throws -> Int {
-            guard let id = definition.id(of: token) else { throw TokenizerError.missingToken(path: path, token: token, role: role) }
+            guard let id = definition.id(of: token) else {
+                throw TokenizerError.missingToken(path: path, token: token, role: role)
+            }
             return id
         }
-        let model = WordPiece(vocabulary: definition.vocabulary, unknownId: unknownId,
-                              continuingSubwordPrefix: definition.continuingSubwordPrefix,
-                              maxInputCharsPerWord: definition.maxInputCharsPerWord)
-        pipeline = TokenizationPipeline(normalizer: definition.normalizer, model: model,
-                                        added: AddedVocabulary(definition.addedTokens))
+        let model = WordPiece(
+            vocabulary: definition.vocabulary, unknownId: unknownId,
+            continuingSubwordPrefix: definition.continuingSubwordPrefix,
+            maxInputCharsPerWord: definition.maxInputCharsPerWord)
+        pipeline = TokenizationPipeline(
+            normalizer: definition.normalizer, model: model,
+            added: AddedVocabulary(definition.addedTokens))
         var strings = model.tokens
         for token in definition.addedTokens where token.id >= 0 {
             if token.id >= strings.count { strings += Array(repeating: nil, count: token.id + 1 - strings.count) }
@@ -108,8 +112,9 @@ package struct BertTokenizer: Sendable {
     func tokens(of text: String) -> Encoding {
         var sink = OffsetSink()
         pipeline.run(text, into: &sink)
-        return Encoding(ids: sink.ids, typeIds: [], attentionMask: [], tokens: sink.ids.map { token(for: $0) ?? "" },
-                        offsets: sink.offsets)
+        return Encoding(
+            ids: sink.ids, typeIds: [], attentionMask: [], tokens: sink.ids.map { token(for: $0) ?? "" },
+            offsets: sink.offsets)
     }
 
     /// Encodes one text, or a pair, into model inputs.
@@ -120,25 +125,32 @@ package struct BertTokenizer: Sendable {
     ///   - maxLength: the maximum number of tokens, special tokens included; nil for no truncation.
     ///   - truncation: which text loses tokens when there are too many (Hugging Face's strategies).
     /// - Returns: ids, type ids, attention mask (all 1), token strings and offsets, unpadded.
-    package func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true, maxLength: Int? = nil,
-                       truncation: TruncationStrategy = .longestFirst) -> Encoding {
+    package func encode(
+        _ text: String, pair: String? = nil, addSpecialTokens: Bool = true, maxLength: Int? = nil,
+        truncation: TruncationStrategy = .longestFirst
+    ) -> Encoding {
         var sequences = [tokens(of: text)]
         if let pair { sequences.append(tokens(of: pair)) }
         if let maxLength {
             let added = addSpecialTokens ? (template?.addedCount(pair: pair != nil) ?? 0) : 0
-            let lengths = Truncation.lengths(first: sequences[0].ids.count, second: pair == nil ? nil : sequences[1].ids.count,
-                                             maxLength: maxLength, addedTokens: added, strategy: truncation)
+            let lengths = Truncation.lengths(
+                first: sequences[0].ids.count, second: pair == nil ? nil : sequences[1].ids.count,
+                maxLength: maxLength, addedTokens: added, strategy: truncation)
             sequences[0] = Self.prefix(sequences[0], lengths.first)
             if let second = lengths.second { sequences[1] = Self.prefix(sequences[1], second) }
         }
         guard let template else {
             let all = sequences.enumerated().map { index, part in
-                Encoding(ids: part.ids, typeIds: Array(repeating: index, count: part.ids.count),
-                         attentionMask: Array(repeating: 1, count: part.ids.count), tokens: part.tokens, offsets: part.offsets)
+                Encoding(
+                    ids: part.ids, typeIds: Array(repeating: index, count: part.ids.count),
+                    attentionMask: Array(repeating: 1, count: part.ids.count), tokens: part.tokens,
+                    offsets: part.offsets)
             }
             return all.dropFirst().reduce(all[0]) { a, b in
-                Encoding(ids: a.ids + b.ids, typeIds: a.typeIds + b.typeIds, attentionMask: a.attentionMask + b.attentionMask,
-                         tokens: a.tokens + b.tokens, offsets: a.offsets + b.offsets)
+                Encoding(
+                    ids: a.ids + b.ids, typeIds: a.typeIds + b.typeIds,
+                    attentionMask: a.attentionMask + b.attentionMask,
+                    tokens: a.tokens + b.tokens, offsets: a.offsets + b.offsets)
             }
         }
         return template.apply(sequences, addSpecialTokens: addSpecialTokens)
@@ -147,8 +159,9 @@ package struct BertTokenizer: Sendable {
     /// The first `count` tokens of `part`.
     static func prefix(_ part: Encoding, _ count: Int) -> Encoding {
         guard count < part.ids.count else { return part }
-        return Encoding(ids: Array(part.ids.prefix(count)), typeIds: [], attentionMask: [],
-                        tokens: Array(part.tokens.prefix(count)), offsets: Array(part.offsets.prefix(count)))
+        return Encoding(
+            ids: Array(part.ids.prefix(count)), typeIds: [], attentionMask: [],
+            tokens: Array(part.tokens.prefix(count)), offsets: Array(part.offsets.prefix(count)))
     }
 
     /// Encodes a batch of texts (or of pairs: `pairs[i]` goes with `texts[i]`) and pads them.
@@ -156,11 +169,15 @@ package struct BertTokenizer: Sendable {
     ///   `.fixed(n)` to `n` tokens (longer ones are kept whole), `.none` leaves them.
     /// - Returns: one encoding per text, in order; padding tokens have id `padTokenId`, type id 0, mask 0.
     /// - Precondition: `pairs` is nil or has as many elements as `texts`.
-    package func encodeBatch(_ texts: [String], pairs: [String]? = nil, addSpecialTokens: Bool = true, maxLength: Int? = nil,
-                            truncation: TruncationStrategy = .longestFirst, padding: PaddingStrategy = .longest) -> [Encoding] {
+    package func encodeBatch(
+        _ texts: [String], pairs: [String]? = nil, addSpecialTokens: Bool = true, maxLength: Int? = nil,
+        truncation: TruncationStrategy = .longestFirst, padding: PaddingStrategy = .longest
+    ) -> [Encoding] {
         precondition(pairs == nil || pairs?.count == texts.count, "pairs must have one element per text")
         var encodings = texts.indices.map {
-            encode(texts[$0], pair: pairs?[$0], addSpecialTokens: addSpecialTokens, maxLength: maxLength, truncation: truncation)
+            encode(
+                texts[$0], pair: pairs?[$0], addSpecialTokens: addSpecialTokens, maxLength: maxLength,
+                truncation: truncation)
         }
         let target: Int
         switch padding {
@@ -185,8 +202,9 @@ package struct BertTokenizer: Sendable {
         }
         var content = sink.ids
         if let maxLength {
-            let lengths = Truncation.lengths(first: content.count, second: nil, maxLength: maxLength,
-                                             addedTokens: template.addedCount(pair: false), strategy: .longestFirst)
+            let lengths = Truncation.lengths(
+                first: content.count, second: nil, maxLength: maxLength,
+                addedTokens: template.addedCount(pair: false), strategy: .longestFirst)
             if lengths.first < content.count { content.removeSubrange(lengths.first...) }
         }
         var ids: [Int] = []

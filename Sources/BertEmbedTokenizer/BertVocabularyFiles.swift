@@ -81,14 +81,20 @@ extension TokenizerDefinition {
                 if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
                 let token: String
                 if ascii {
-                    while stop > start, BertCharacterClass.slowIsWhitespace(Unicode.Scalar(bytes[stop - 1])) { stop -= 1 }
+                    while stop > start, BertCharacterClass.slowIsWhitespace(Unicode.Scalar(bytes[stop - 1])) {
+                        stop -= 1
+                    }
                     token = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self)
                 } else {
-                    guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self) else {
+                    guard
+                        let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self)
+                    else {
                         throw TokenizerError.invalidUTF8(path: url.path, line: lineNumber + 1)
                     }
                     var scalars = text.unicodeScalars[...]
-                    while let last = scalars.last, BertCharacterClass.slowIsWhitespace(last) { scalars = scalars.dropLast() }
+                    while let last = scalars.last, BertCharacterClass.slowIsWhitespace(last) {
+                        scalars = scalars.dropLast()
+                    }
                     token = String(String.UnicodeScalarView(scalars))
                 }
                 vocabulary.set(token, lineNumber)
@@ -106,7 +112,8 @@ extension TokenizerDefinition {
     static func addedToken(_ entry: JSONObject, id: Int) throws -> AddedToken {
         let content = try entry.required("content").string()
         for option in ["lstrip", "rstrip", "single_word", "normalized"] where try entry.bool(option) == true {
-            throw TokenizerError.unsupported(path: entry.path, feature: "added token '\(content)' with \(option) = true")
+            throw TokenizerError.unsupported(
+                path: entry.path, feature: "added token '\(content)' with \(option) = true")
         }
         return AddedToken(content: content, id: id, special: try entry.bool("special") ?? false)
     }

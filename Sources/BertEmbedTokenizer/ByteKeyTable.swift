@@ -58,7 +58,8 @@ package struct ByteKeyTable: Sendable {
         while slots[index].length != 0 {
             let slot = slots[index]
             if slot.tag == tag, Int(slot.length) == key.count,
-                pool[Int(slot.offset)..<Int(slot.offset) + key.count].elementsEqual(key) {
+                pool[Int(slot.offset)..<Int(slot.offset) + key.count].elementsEqual(key)
+            {
                 slots[index].id = id32
                 return
             }
@@ -83,7 +84,8 @@ package struct ByteKeyTable: Sendable {
                     let slot = slots[index]
                     if slot.length == 0 { return nil }
                     if slot.tag == tag, Int(slot.length) == count,
-                        memcmpBytes(base + Int(slot.offset), bytes, count) {
+                        memcmpBytes(base + Int(slot.offset), bytes, count)
+                    {
                         return Int(slot.id)
                     }
                     index = (index + 1) & mask
@@ -106,7 +108,9 @@ package struct ByteKeyTable: Sendable {
 func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
     var i = 0
     while i + 8 <= count {
-        if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self) {
+        if UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self)
+            != UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
+        {
             return false
         }
         i += 8

@@ -55,7 +55,10 @@ package enum CanonicalDecomposition {
             // Hangul syllable: L V (T), Unicode section 3.12.
             let s = v - 0xAC00
             let l = 0x1100 + s / 588, vowel = 0x1161 + (s % 588) / 28, t = 0x11A7 + s % 28
-            if let ls = Unicode.Scalar(l), let vs = Unicode.Scalar(vowel) { output.append(ls); output.append(vs) }
+            if let ls = Unicode.Scalar(l), let vs = Unicode.Scalar(vowel) {
+                output.append(ls)
+                output.append(vs)
+            }
             if t != 0x11A7, let ts = Unicode.Scalar(t) { output.append(ts) }
         } else if let parts = table[v] {
             output.append(contentsOf: parts)

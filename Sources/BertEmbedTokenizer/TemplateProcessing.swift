@@ -27,8 +27,10 @@ package struct TemplateProcessing: Sendable, Equatable {
         let c = Piece.special(ids: [cls.1], tokens: [cls.0], typeId: 0)
         return TemplateProcessing(
             single: [c, .sequence(index: 0, typeId: 0), .special(ids: [sep.1], tokens: [sep.0], typeId: 0)],
-            pair: [c, .sequence(index: 0, typeId: 0), .special(ids: [sep.1], tokens: [sep.0], typeId: 0),
-                   .sequence(index: 1, typeId: 1), .special(ids: [sep.1], tokens: [sep.0], typeId: 1)])
+            pair: [
+                c, .sequence(index: 0, typeId: 0), .special(ids: [sep.1], tokens: [sep.0], typeId: 0),
+                .sequence(index: 1, typeId: 1), .special(ids: [sep.1], tokens: [sep.0], typeId: 1),
+            ])
     }
 
     /// The number of special tokens the template adds for one text (`pair == false`) or two.

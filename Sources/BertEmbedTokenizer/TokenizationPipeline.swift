@@ -82,15 +82,17 @@ package struct TokenizationPipeline: Sendable {
             guard length > 0 else { return }
             defer { length = 0 }
             if length > capacity - 1 {  // only reached when long words are unknown
-                sink.append(id: unknownId, start: S.wantsOffsets ? origins[0] - extra : 0,
-                            end: S.wantsOffsets ? lastOrigin + 1 - extra : 0)
+                sink.append(
+                    id: unknownId, start: S.wantsOffsets ? origins[0] - extra : 0,
+                    end: S.wantsOffsets ? lastOrigin + 1 - extra : 0)
                 return
             }
             let produced = model.split(word: word, count: length, scalarCount: length, scratch: scratch)
             for p in 0..<produced {
                 let piece = scratch.pieces[p]
                 if S.wantsOffsets {
-                    sink.append(id: piece.id, start: origins[piece.start] - extra, end: origins[piece.end - 1] + 1 - extra)
+                    sink.append(
+                        id: piece.id, start: origins[piece.start] - extra, end: origins[piece.end - 1] + 1 - extra)
                 } else {
                     sink.append(id: piece.id, start: 0, end: 0)
                 }
@@ -141,8 +143,9 @@ package struct TokenizationPipeline: Sendable {
                     if added.startsToken[Int(b)], added.match(bytes, at: end, end: count) != nil { break }
                     end += 1
                 }
-                extra = generalPath(UnsafeBufferPointer(rebasing: bytes[chunkStart..<end]),
-                                    firstScalar: chunkStart - extra, extra: extra, into: &sink)
+                extra = generalPath(
+                    UnsafeBufferPointer(rebasing: bytes[chunkStart..<end]),
+                    firstScalar: chunkStart - extra, extra: extra, into: &sink)
                 i = end
             }
         }
@@ -151,8 +154,10 @@ package struct TokenizationPipeline: Sendable {
 
     /// Tokenizes `chunk` (whole scalars; its first scalar is scalar number `firstScalar` of the text) through the
     /// general normalizer and pre-tokenizer. Returns the updated bytes-minus-scalars count.
-    private func generalPath<S: TokenSink>(_ chunk: UnsafeBufferPointer<UInt8>, firstScalar: Int, extra: Int,
-                                           into sink: inout S) -> Int {
+    private func generalPath<S: TokenSink>(
+        _ chunk: UnsafeBufferPointer<UInt8>, firstScalar: Int, extra: Int,
+        into sink: inout S
+    ) -> Int {
         var scalars: [Unicode.Scalar] = []
         var origins: [Int] = []
         scalars.reserveCapacity(chunk.count)
@@ -188,13 +193,16 @@ package struct TokenizationPipeline: Sendable {
             var segmentStart = 0
             var i = 0
             while i <= bytes.count {
-                if i < bytes.count, !added.startsToken[Int(bytes[i])] || added.match(bytes, at: i, end: bytes.count) == nil {
+                if i < bytes.count,
+                    !added.startsToken[Int(bytes[i])] || added.match(bytes, at: i, end: bytes.count) == nil
+                {
                     i += 1
                     continue
                 }
                 if segmentStart < i {
-                    extra = generalPath(UnsafeBufferPointer(rebasing: bytes[segmentStart..<i]),
-                                        firstScalar: segmentStart - extra, extra: extra, into: &sink)
+                    extra = generalPath(
+                        UnsafeBufferPointer(rebasing: bytes[segmentStart..<i]),
+                        firstScalar: segmentStart - extra, extra: extra, into: &sink)
                 }
                 guard i < bytes.count, let match = added.match(bytes, at: i, end: bytes.count) else { break }
                 sink.append(id: match.id, start: i - extra, end: i - extra + match.scalars)

@@ -47,7 +47,8 @@ extension TokenizerError {
         case .invalidUTF8: self = .invalidUTF8(path: error.path, line: nil)
         case .syntax: self = .invalidJSON(path: error.path, reason: error.reason)
         case .invalidValue:
-            self = error.key.map { .invalidValue(path: error.path, key: $0, reason: error.reason) }
+            self =
+                error.key.map { .invalidValue(path: error.path, key: $0, reason: error.reason) }
                 ?? .invalidJSON(path: error.path, reason: error.reason)
         }
     }

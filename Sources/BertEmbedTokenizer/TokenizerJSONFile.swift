@@ -17,7 +17,9 @@ extension TokenizerDefinition {
         definition.vocabularyPath = file.path
         let model = try file.required("model").object()
         let modelType = try model.string("type") ?? "WordPiece"
-        guard modelType == "WordPiece" else { throw TokenizerError.unsupported(path: file.path, feature: "model type \(modelType)") }
+        guard modelType == "WordPiece" else {
+            throw TokenizerError.unsupported(path: file.path, feature: "model type \(modelType)")
+        }
         let vocab = try model.required("vocab").object()
         definition.vocabulary.reserveCapacity(vocab.members.count)
         for member in vocab.members {
@@ -33,24 +35,31 @@ extension TokenizerDefinition {
 
         if let normalizer = try file.object("normalizer") {
             let type = try normalizer.string("type") ?? ""
-            guard type == "BertNormalizer" else { throw TokenizerError.unsupported(path: file.path, feature: "normalizer \(type)") }
+            guard type == "BertNormalizer" else {
+                throw TokenizerError.unsupported(path: file.path, feature: "normalizer \(type)")
+            }
             definition.normalizer = BertNormalizer(
                 cleanText: try normalizer.bool("clean_text") ?? true,
                 handleChineseChars: try normalizer.bool("handle_chinese_chars") ?? true,
                 stripAccents: try normalizer.bool("strip_accents"),
                 lowercase: try normalizer.bool("lowercase") ?? true)
         } else {
-            definition.normalizer = BertNormalizer(cleanText: false, handleChineseChars: false, stripAccents: false, lowercase: false)
+            definition.normalizer = BertNormalizer(
+                cleanText: false, handleChineseChars: false, stripAccents: false, lowercase: false)
         }
         let preType = try file.object("pre_tokenizer")?.string("type") ?? "none"
-        guard preType == "BertPreTokenizer" else { throw TokenizerError.unsupported(path: file.path, feature: "pre-tokenizer \(preType)") }
+        guard preType == "BertPreTokenizer" else {
+            throw TokenizerError.unsupported(path: file.path, feature: "pre-tokenizer \(preType)")
+        }
 
         for entry in try file.objects("added_tokens") ?? [] {
             definition.addedTokens.append(try addedToken(entry, id: try entry.required("id").int()))
         }
         if let decoder = try file.object("decoder") {
             let type = try decoder.string("type") ?? ""
-            guard type == "WordPiece" else { throw TokenizerError.unsupported(path: file.path, feature: "decoder \(type)") }
+            guard type == "WordPiece" else {
+                throw TokenizerError.unsupported(path: file.path, feature: "decoder \(type)")
+            }
             definition.decoder = WordPieceDecoder(
                 prefix: try decoder.string("prefix") ?? "##", cleanup: try decoder.bool("cleanup") ?? true)
         } else {
@@ -85,7 +94,9 @@ extension TokenizerDefinition {
             definition.sepToken = sep.0
             return .bert(cls: cls, sep: sep)
         }
-        guard type == "TemplateProcessing" else { throw TokenizerError.unsupported(path: processor.path, feature: "post-processor \(type)") }
+        guard type == "TemplateProcessing" else {
+            throw TokenizerError.unsupported(path: processor.path, feature: "post-processor \(type)")
+        }
         let specials = try processor.object("special_tokens")
         func pieces(_ key: String) throws -> [TemplateProcessing.Piece] {
             try processor.required(key).array().map { node in
@@ -104,7 +115,8 @@ extension TokenizerDefinition {
                 let ids = try definition.required("ids").array().map { try $0.int() }
                 let tokens = try definition.required("tokens").array().map { try $0.string() }
                 guard ids.count == tokens.count else {
-                    throw definition.error("ids", "expected as many ids as tokens (\(tokens.count)), found \(ids.count)")
+                    throw definition.error(
+                        "ids", "expected as many ids as tokens (\(tokens.count)), found \(ids.count)")
                 }
                 return .special(ids: ids, tokens: tokens, typeId: try special.int("type_id") ?? 0)
             }

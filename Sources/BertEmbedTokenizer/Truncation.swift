@@ -10,8 +10,10 @@ package enum Truncation {
     /// when it equals it, both sequences become empty. Where Hugging Face raises an error (`onlyFirst`/`onlySecond`
     /// when that sequence is too short, `onlySecond` without a second text) nothing is cut, as transformers' Python
     /// tokenizers did (they logged the error and returned the input unchanged).
-    package static func lengths(first: Int, second: Int?, maxLength: Int, addedTokens: Int,
-                                strategy: TruncationStrategy) -> (first: Int, second: Int?) {
+    package static func lengths(
+        first: Int, second: Int?, maxLength: Int, addedTokens: Int,
+        strategy: TruncationStrategy
+    ) -> (first: Int, second: Int?) {
         let unchanged = (first, second)
         guard maxLength >= addedTokens else { return unchanged }
         let limit = maxLength - addedTokens

@@ -105,7 +105,8 @@ package struct WordPiece: Sendable {
             while stop > start {
                 // Only try substrings that end on a scalar boundary.
                 if stop == count || word[stop] & 0xC0 != 0x80,
-                    let id = table.lookup(word + start, count: stop - start, hash: hashes[stop - start]) {
+                    let id = table.lookup(word + start, count: stop - start, hash: hashes[stop - start])
+                {
                     found = id
                     break
                 }

@@ -23,7 +23,8 @@ struct InMemoryIndex {
     /// The `k` documents closest to `query`, best first, with their scores.
     func query(_ query: String, k: Int = 3) throws -> [(score: Float, document: String)] {
         let queryVector = try encoder.encode(query)
-        let hits = Similarity.search(queries: [queryVector], corpus: vectors, topK: k, function: encoder.similarityFunction)
+        let hits = Similarity.search(
+            queries: [queryVector], corpus: vectors, topK: k, function: encoder.similarityFunction)
         return hits[0].map { ($0.score, documents[$0.corpusIndex]) }
     }
 }

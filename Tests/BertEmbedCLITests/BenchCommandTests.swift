@@ -16,14 +16,18 @@ final class BenchCommandTests: XCTestCase {
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: run.stdout) as? [String: Any])
         XCTAssertEqual(report["texts"] as? Int, 3, "the empty line is skipped")
         // [CLS] + [SEP] per text plus the word pieces: the tokenize command's count for the same (non-empty) lines.
-        let tokenized = try runCLI(["tokenize", "--model", resource("tiny-bert").path], stdin: try Data(contentsOf: input))
+        let tokenized = try runCLI(
+            ["tokenize", "--model", resource("tiny-bert").path], stdin: try Data(contentsOf: input))
         let counts = try String(decoding: tokenized.stdout, as: UTF8.self).split(separator: "\n").map { line in
-            try XCTUnwrap((JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["ids"] as? [Int]).count
+            try XCTUnwrap((JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["ids"] as? [Int])
+                .count
         }
         XCTAssertEqual(counts.count, 4)
         XCTAssertEqual(report["tokens"] as? Int, counts.reduce(0, +) - counts[2])
         XCTAssertEqual(report["threads"] as? Int, 1)
-        for key in ["load_ms", "tokenizer_mb_per_s", "tokens_per_s", "sentences_per_s", "dense_gflop_per_s", "load_peak_rss_mb"] {
+        for key in [
+            "load_ms", "tokenizer_mb_per_s", "tokens_per_s", "sentences_per_s", "dense_gflop_per_s", "load_peak_rss_mb",
+        ] {
             XCTAssertGreaterThan(try XCTUnwrap(report[key] as? Double, key), 0, key)
         }
         let kernel = try XCTUnwrap(report["gemm_kernel"] as? String)

@@ -59,7 +59,9 @@ final class EmbedCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         var vectors = try parseJSONL(result.stdout)
         XCTAssertEqual(vectors.count, 3)
-        for (text, vector) in zip(["A man is eating food.", "", "a"], vectors) { assertClose(vector, reference[text], text) }
+        for (text, vector) in zip(["A man is eating food.", "", "a"], vectors) {
+            assertClose(vector, reference[text], text)
+        }
         // No final newline; --jsonl lines are JSON strings with escapes.
         result = try runCLI(
             ["embed", "--model", model, "--jsonl"], stdin: Data("\"A man is eating food.\"\n\"\\u0061\"".utf8))
@@ -100,14 +102,16 @@ final class EmbedCommandTests: XCTestCase {
         let bytes = [UInt8](result.stdout)
         // Magic, version 1.0, header length 118 (little-endian), the dictionary padded to 128 bytes in all.
         let dictionary = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 32), }"
-        let header: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, 118, 0] + Array(dictionary.utf8)
+        let header: [UInt8] =
+            [0x93] + Array("NUMPY".utf8) + [1, 0, 118, 0] + Array(dictionary.utf8)
             + [UInt8](repeating: 0x20, count: 128 - 10 - dictionary.utf8.count - 1) + [0x0A]
         XCTAssertEqual(Array(bytes.prefix(128)), header)
         XCTAssertEqual(bytes.count, 128 + 3 * 32 * 4)
         // The data: float32 little-endian, row-major, bit-equal to the jsonl output.
         let floats = stride(from: 128, to: bytes.count, by: 4).map { i in
-            Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16
-                | UInt32(bytes[i + 3]) << 24)
+            Float(
+                bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16
+                    | UInt32(bytes[i + 3]) << 24)
         }
         XCTAssertEqual(floats, jsonl.flatMap { $0 })
         // Zero texts: shape (0, 32), header only.
@@ -127,7 +131,8 @@ final class EmbedCommandTests: XCTestCase {
         let result = try runCLI(["embed", "--model", model, "--format=csv", "--output", path] + texts)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout.count, 0)
-        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(rows.count, 3)
         XCTAssertEqual(rows.last, "")
         for (row, vector) in zip(rows, jsonl) {
@@ -161,12 +166,14 @@ final class EmbedCommandTests: XCTestCase {
         for precision in ["binary", "int8"] {
             let whole = try runCLI(["embed", "--model", model, "--precision", precision, "--quiet"], stdin: input)
             let alone = try runCLI(
-                ["embed", "--model", model, "--precision", precision, "--quiet"] + (0..<count).prefix(8).map { distinct[$0 % 4] })
+                ["embed", "--model", model, "--precision", precision, "--quiet"]
+                    + (0..<count).prefix(8).map { distinct[$0 % 4] })
             XCTAssertEqual(whole.status, 0, whole.stderr)
             let lines = String(decoding: whole.stdout, as: UTF8.self).split(separator: "\n")
             XCTAssertEqual(lines.count, count, precision)
             if precision == "binary" {  // per row: equal to the rows of a small run
-                XCTAssertEqual(Array(lines.prefix(8)), String(decoding: alone.stdout, as: UTF8.self).split(separator: "\n"))
+                XCTAssertEqual(
+                    Array(lines.prefix(8)), String(decoding: alone.stdout, as: UTF8.self).split(separator: "\n"))
             }
         }
     }

@@ -8,10 +8,13 @@ final class SearchCommandTests: XCTestCase {
 
     func testSearchRanksTheCorpusForEachQuery() throws {
         let corpus = FileManager.default.temporaryDirectory.appendingPathComponent("bert-embed-corpus-\(UUID()).txt")
-        try "a man is eating food.\nthe sky is blue.\n\nthe quick brown fox.\n".write(to: corpus, atomically: true, encoding: .utf8)
+        try "a man is eating food.\nthe sky is blue.\n\nthe quick brown fox.\n".write(
+            to: corpus, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: corpus) }
         // A query equal to a corpus line finds that line first, with similarity 1.
-        let result = try runCLI(["search", "--model", model, "--corpus", corpus.path, "--top-k", "2", "--json", "the sky is blue."])
+        let result = try runCLI([
+            "search", "--model", model, "--corpus", corpus.path, "--top-k", "2", "--json", "the sky is blue.",
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n")
         XCTAssertEqual(lines.count, 1)
@@ -22,7 +25,9 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertEqual(hits?.first?["index"] as? Int, 1)  // the empty line is skipped
         XCTAssertEqual((hits?.first?["score"] as? Double) ?? 0, 1, accuracy: 1e-5)
         // Queries from stdin, text output.
-        let plain = try runCLI(["search", "--model", model, "--corpus", corpus.path, "--quiet"], stdin: Data("a man is eating food.\nfox\n".utf8))
+        let plain = try runCLI(
+            ["search", "--model", model, "--corpus", corpus.path, "--quiet"],
+            stdin: Data("a man is eating food.\nfox\n".utf8))
         XCTAssertEqual(plain.status, 0, plain.stderr)
         let text = String(decoding: plain.stdout, as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("query: a man is eating food.\n  1. 1.0000  a man is eating food.\n"), text)
@@ -38,9 +43,12 @@ final class SearchCommandTests: XCTestCase {
     }
 
     func testSimilarityMatrixIsSymmetricWithUnitDiagonal() throws {
-        let result = try runCLI(["similarity", "--model", model, "a man is eating food.", "the sky is blue.", "a man eats."])
+        let result = try runCLI([
+            "similarity", "--model", model, "a man is eating food.", "the sky is blue.", "a man eats.",
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let lines = String(decoding: result.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = String(decoding: result.stdout, as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(lines[0], "[1] a man is eating food.")
         let rows = lines.suffix(4).dropLast().map { $0.split(separator: " ").dropFirst().map { Double($0)! } }
         XCTAssertEqual(rows.count, 3)
@@ -62,7 +70,11 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertEqual(rows.count, 3)
         XCTAssertEqual(rows[0].split(separator: ",").count, 4)  // 32 dimensions, 8 per byte
         let truncated = try runCLI(["embed", "--model", model, "--truncate-dim", "5", "--normalize"], stdin: input)
-        let vectors = try JSONSerialization.jsonObject(with: Data("[\(String(decoding: truncated.stdout, as: UTF8.self).split(separator: "\n").joined(separator: ","))]".utf8)) as? [[Double]]
+        let vectors =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    "[\(String(decoding: truncated.stdout, as: UTF8.self).split(separator: "\n").joined(separator: ","))]"
+                        .utf8)) as? [[Double]]
         XCTAssertEqual(vectors?.map(\.count), [5, 5, 5])
         XCTAssertEqual(vectors?[0].reduce(0) { $0 + $1 * $1 } ?? 0, 1, accuracy: 1e-5)
         let windowed = try runCLI(["embed", "--model", model, "--window", "8", "--stride", "3"], stdin: input)

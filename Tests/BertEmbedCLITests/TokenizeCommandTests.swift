@@ -30,13 +30,17 @@ final class TokenizeCommandTests: XCTestCase {
         let tab = try runCLI(["tokenize", "--model", model, "--pair"], stdin: Data("a b\tc d e".utf8))
         XCTAssertEqual(tab.status, 0, tab.stderr)
         XCTAssertEqual(try lines(tab.stdout)[0]["type_ids"] as? [Int], [0, 0, 0, 0, 1, 1, 1, 1])
-        let json = try runCLI(["tokenize", "--model", model, "--pair", "--jsonl", "--max-length", "5"],
-                              stdin: Data(#"["a b", "c d e"]"#.utf8) + Data([0x0A]))
+        let json = try runCLI(
+            ["tokenize", "--model", model, "--pair", "--jsonl", "--max-length", "5"],
+            stdin: Data(#"["a b", "c d e"]"#.utf8) + Data([0x0A]))
         XCTAssertEqual(json.status, 0, json.stderr)
         XCTAssertEqual(try lines(json.stdout)[0]["ids"] as? [Int], [101, 1037, 102, 1039, 102])
-        let strings = try runCLI(["tokenize", "--model", model, "--jsonl"], stdin: Data(#""tab\there \"q\" \u0001x""#.utf8))
+        let strings = try runCLI(
+            ["tokenize", "--model", model, "--jsonl"], stdin: Data(#""tab\there \"q\" \u0001x""#.utf8))
         XCTAssertEqual(strings.status, 0, strings.stderr)
-        XCTAssertEqual(try lines(strings.stdout)[0]["tokens"] as? [String], ["[CLS]", "tab", "here", "\"", "q", "\"", "x", "[SEP]"])
+        XCTAssertEqual(
+            try lines(strings.stdout)[0]["tokens"] as? [String],
+            ["[CLS]", "tab", "here", "\"", "q", "\"", "x", "[SEP]"])
     }
 
     /// Tokens holding control characters and quotes come out as valid JSON (variant keeps control characters).
@@ -74,16 +78,24 @@ final class TokenizeCommandTests: XCTestCase {
         var checked = 0
         for file in ["tiny.json", "lowercase.json"] {
             let data = try Data(contentsOf: resource("goldens/sentence/" + file))
-            let cases = try XCTUnwrap((JSONSerialization.jsonObject(with: data) as? [String: Any])?["cases"] as? [[String: Any]])
+            let cases = try XCTUnwrap(
+                (JSONSerialization.jsonObject(with: data) as? [String: Any])?["cases"] as? [[String: Any]])
             for golden in cases {
                 let name = try XCTUnwrap(golden["name"] as? String)
                 let texts = try XCTUnwrap(golden["texts"] as? [String]), ids = try XCTUnwrap(golden["ids"] as? [[Int]])
                 let options = golden["options"] as? [String: Any] ?? [:]
                 let folder = try (golden["variant"] as? String).map { try variants.folder($0) } ?? resource("tiny-bert")
-                var arguments = ["tokenize", "--model", folder.path, "--jsonl", "--max-length", "\((options["max_length"] as? Int) ?? 48)"]
+                var arguments = [
+                    "tokenize", "--model", folder.path, "--jsonl", "--max-length",
+                    "\((options["max_length"] as? Int) ?? 48)",
+                ]
                 if let prompt = options["prompt"] as? String { arguments += ["--prompt", prompt] }
                 if let promptName = options["prompt_name"] as? String { arguments += ["--prompt-name", promptName] }
-                let input = try texts.map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]), as: UTF8.self) }
+                let input = try texts.map {
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]),
+                        as: UTF8.self)
+                }
                 let result = try runCLI(arguments, stdin: Data((input.joined(separator: "\n") + "\n").utf8))
                 XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
                 let got = try lines(result.stdout).map { $0["ids"] as? [Int] ?? [] }
@@ -103,10 +115,15 @@ final class TokenizeCommandTests: XCTestCase {
         let root = try variants.baseCopy("subfolder")
         let inner = root.appendingPathComponent("0_Transformer")
         try FileManager.default.createDirectory(at: inner, withIntermediateDirectories: true)
-        for file in ["config.json", "model.safetensors", "sentence_bert_config.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt"] {
-            try FileManager.default.moveItem(at: root.appendingPathComponent(file), to: inner.appendingPathComponent(file))
+        for file in [
+            "config.json", "model.safetensors", "sentence_bert_config.json", "tokenizer.json", "tokenizer_config.json",
+            "vocab.txt",
+        ] {
+            try FileManager.default.moveItem(
+                at: root.appendingPathComponent(file), to: inner.appendingPathComponent(file))
         }
-        let modules = #"[{"idx": 0, "name": "0", "path": "0_Transformer", "type": "sentence_transformers.models.Transformer"}, "#
+        let modules =
+            #"[{"idx": 0, "name": "0", "path": "0_Transformer", "type": "sentence_transformers.models.Transformer"}, "#
             + #"{"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}]"#
         try variants.write(Data(modules.utf8), to: "modules.json", in: root)
         let moved = try runCLI(["tokenize", "--model", root.path], stdin: Data("Hello, world!\n".utf8))
@@ -122,7 +139,8 @@ final class TokenizeCommandTests: XCTestCase {
         let folder = try variants.folder("prompts-mean").path
         let unknown = try runCLI(["tokenize", "--model", folder, "--prompt-name", "nope"], stdin: Data("a\n".utf8))
         XCTAssertEqual(unknown.status, 1)
-        XCTAssertTrue(unknown.stderr.contains("no prompt named 'nope'") && unknown.stderr.contains("passage"), unknown.stderr)
+        XCTAssertTrue(
+            unknown.stderr.contains("no prompt named 'nope'") && unknown.stderr.contains("passage"), unknown.stderr)
         let pair = try runCLI(["tokenize", "--model", folder, "--pair", "--prompt", "q: "], stdin: Data("a\tb\n".utf8))
         XCTAssertEqual(pair.status, 2, pair.stderr)
         let both = try runCLI(["tokenize", "--model", folder, "--prompt", "q: ", "--prompt-name", "passage"])

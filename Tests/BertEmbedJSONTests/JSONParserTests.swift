@@ -11,7 +11,9 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(members.map(\.key), ["a", "a", "b"])
         XCTAssertEqual(members.firstDuplicateKey, "a")
         XCTAssertEqual(members.value("a"), .string("xé😀\n"))
-        guard case .array(let items) = members[0].value, case .number(let one) = items[0], case .number(let big) = items[1] else {
+        guard case .array(let items) = members[0].value, case .number(let one) = items[0],
+            case .number(let big) = items[1]
+        else {
             return XCTFail("\(members[0].value)")
         }
         XCTAssertEqual(one.exactInt, 1)
@@ -36,8 +38,10 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testInvalidDocumentsThrowWithAnOffset() {
-        let bad = ["", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "1e", "tru", "\"abc", "\"\u{01}\"",
-                   "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\u12\"", "{} x", "NaN", "[1 2]", "{1:2}"]
+        let bad = [
+            "", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "1e", "tru", "\"abc", "\"\u{01}\"",
+            "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\u12\"", "{} x", "NaN", "[1 2]", "{1:2}",
+        ]
         for text in bad {
             XCTAssertThrowsError(try parse(text), text) { error in
                 XCTAssertTrue(error is JSONSyntaxError, text)
@@ -48,7 +52,9 @@ final class JSONParserTests: XCTestCase {
     }
 
     func testNestingIsBounded() throws {
-        let ok = String(repeating: "[", count: JSONParser.maximumDepth) + String(repeating: "]", count: JSONParser.maximumDepth)
+        let ok =
+            String(repeating: "[", count: JSONParser.maximumDepth)
+            + String(repeating: "]", count: JSONParser.maximumDepth)
         XCTAssertNoThrow(try parse(ok))
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         XCTAssertThrowsError(try parse(deep)) { error in

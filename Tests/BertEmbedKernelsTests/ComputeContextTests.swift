@@ -41,7 +41,9 @@ final class ComputeContextTests: XCTestCase {
                 counts.initialize(repeating: 0, count: max(count, 1))
                 defer { counts.deallocate() }
                 ComputeContext(threads: threads).parallelFor(count) { counts[$0] += 1 }
-                XCTAssertEqual((0..<count).map { counts[$0] }, [Int](repeating: 1, count: count), "threads \(threads) count \(count)")
+                XCTAssertEqual(
+                    (0..<count).map { counts[$0] }, [Int](repeating: 1, count: count),
+                    "threads \(threads) count \(count)")
             }
         }
     }
@@ -60,14 +62,16 @@ final class ComputeContextTests: XCTestCase {
         let (m, n, k) = (97, 130, 200)
         let input = generator.array(m * k)
         let layer = PackedLinear(
-            weight: generator.array(n * k), bias: generator.array(n), outFeatures: n, inFeatures: k, context: ComputeContext(threads: 1))
+            weight: generator.array(n * k), bias: generator.array(n), outFeatures: n, inFeatures: k,
+            context: ComputeContext(threads: 1))
         let outputs = UnsafeMutablePointer<Float>.allocate(capacity: 4 * m * n)
         defer { outputs.deallocate() }
         input.withUnsafeBufferPointer { a in
             let shared = UncheckedBox(a.baseAddress!, outputs)
             DispatchQueue.concurrentPerform(iterations: 4) { caller in
-                layer.apply(shared.input, rows: m, output: shared.output + caller * m * n, activation: .gelu,
-                            context: ComputeContext(threads: 2))
+                layer.apply(
+                    shared.input, rows: m, output: shared.output + caller * m * n, activation: .gelu,
+                    context: ComputeContext(threads: 2))
             }
         }
         let first = Array(UnsafeBufferPointer(start: outputs, count: m * n))
@@ -81,7 +85,10 @@ final class ComputeContextTests: XCTestCase {
 private struct UncheckedBox: @unchecked Sendable {
     let input: UnsafePointer<Float>
     let output: UnsafeMutablePointer<Float>
-    init(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) { self.input = input; self.output = output }
+    init(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) {
+        self.input = input
+        self.output = output
+    }
 }
 
 /// Messages recorded from several threads.

@@ -12,21 +12,41 @@ final class GemmMicroKernelJITTests: XCTestCase {
     func testEncodingsEqualLLVMMC() {
         let r12 = X86Register(12), r13 = X86Register(13), rbp = X86Register(5), rsp = X86Register(4)
         let cases: [(String, (inout X86Assembler) -> Void, [UInt8])] = [
-            ("vxorps %ymm15, %ymm9, %ymm3", { $0.vxorps(YMMRegister(3), YMMRegister(9), YMMRegister(15)) },
-             [0xC4, 0xC1, 0x34, 0x57, 0xDF]),
-            ("vmovups -8(%r12), %ymm10", { $0.vmovups(YMMRegister(10), X86Memory(base: r12, displacement: -8)) },
-             [0xC4, 0x41, 0x7C, 0x10, 0x54, 0x24, 0xF8]),
-            ("vmovups %ymm7, 300(%r13)", { $0.vmovups(X86Memory(base: r13, displacement: 300), YMMRegister(7)) },
-             [0xC4, 0xC1, 0x7C, 0x11, 0xBD, 0x2C, 0x01, 0x00, 0x00]),
-            ("vmovups (%rbp), %ymm1", { $0.vmovups(YMMRegister(1), X86Memory(base: rbp)) }, [0xC5, 0xFC, 0x10, 0x4D, 0x00]),
-            ("vbroadcastss 4(%rsp), %ymm14", { $0.vbroadcastss(YMMRegister(14), X86Memory(base: rsp, displacement: 4)) },
-             [0xC4, 0x62, 0x7D, 0x18, 0x74, 0x24, 0x04]),
-            ("vaddps 64(%r9), %ymm2, %ymm11", { $0.vaddps(YMMRegister(11), YMMRegister(2), X86Memory(base: .r9, displacement: 64)) },
-             [0xC4, 0x41, 0x6C, 0x58, 0x59, 0x40]),
-            ("vfmadd231ps %ymm15, %ymm12, %ymm0", { $0.vfmadd231ps(YMMRegister(0), YMMRegister(12), YMMRegister(15)) },
-             [0xC4, 0xC2, 0x1D, 0xB8, 0xC7]),
-            ("vfmadd231ps %ymm2, %ymm9, %ymm13", { $0.vfmadd231ps(YMMRegister(13), YMMRegister(9), YMMRegister(2)) },
-             [0xC4, 0x62, 0x35, 0xB8, 0xEA]),
+            (
+                "vxorps %ymm15, %ymm9, %ymm3", { $0.vxorps(YMMRegister(3), YMMRegister(9), YMMRegister(15)) },
+                [0xC4, 0xC1, 0x34, 0x57, 0xDF]
+            ),
+            (
+                "vmovups -8(%r12), %ymm10", { $0.vmovups(YMMRegister(10), X86Memory(base: r12, displacement: -8)) },
+                [0xC4, 0x41, 0x7C, 0x10, 0x54, 0x24, 0xF8]
+            ),
+            (
+                "vmovups %ymm7, 300(%r13)", { $0.vmovups(X86Memory(base: r13, displacement: 300), YMMRegister(7)) },
+                [0xC4, 0xC1, 0x7C, 0x11, 0xBD, 0x2C, 0x01, 0x00, 0x00]
+            ),
+            (
+                "vmovups (%rbp), %ymm1", { $0.vmovups(YMMRegister(1), X86Memory(base: rbp)) },
+                [0xC5, 0xFC, 0x10, 0x4D, 0x00]
+            ),
+            (
+                "vbroadcastss 4(%rsp), %ymm14",
+                { $0.vbroadcastss(YMMRegister(14), X86Memory(base: rsp, displacement: 4)) },
+                [0xC4, 0x62, 0x7D, 0x18, 0x74, 0x24, 0x04]
+            ),
+            (
+                "vaddps 64(%r9), %ymm2, %ymm11",
+                { $0.vaddps(YMMRegister(11), YMMRegister(2), X86Memory(base: .r9, displacement: 64)) },
+                [0xC4, 0x41, 0x6C, 0x58, 0x59, 0x40]
+            ),
+            (
+                "vfmadd231ps %ymm15, %ymm12, %ymm0",
+                { $0.vfmadd231ps(YMMRegister(0), YMMRegister(12), YMMRegister(15)) },
+                [0xC4, 0xC2, 0x1D, 0xB8, 0xC7]
+            ),
+            (
+                "vfmadd231ps %ymm2, %ymm9, %ymm13", { $0.vfmadd231ps(YMMRegister(13), YMMRegister(9), YMMRegister(2)) },
+                [0xC4, 0x62, 0x35, 0xB8, 0xEA]
+            ),
             ("movq %rcx, %rax", { $0.mov(.rax, .rcx) }, [0x48, 0x89, 0xC8]),
             ("movq %r8, %rbx", { $0.mov(.rbx, .r8) }, [0x4C, 0x89, 0xC3]),
             ("addq $96, %rdi", { $0.add(.rdi, 96) }, [0x48, 0x83, 0xC7, 0x60]),
@@ -84,7 +104,9 @@ final class GemmMicroKernelJITTests: XCTestCase {
     /// than the tile whose cells outside the tile must stay untouched.
     func testBitIdenticalToTheCompiledFMAKernel() throws {
         guard let jit = runnableKernels.first(where: { $0.name == "6x16-avx2-jit" }) else {
-            throw XCTSkip("the generated kernel needs Linux x86-64 with AVX2 + FMA (this CPU: \(CPUFeatures.current(allowingCodeGeneration: true)))")
+            throw XCTSkip(
+                "the generated kernel needs Linux x86-64 with AVX2 + FMA (this CPU: \(CPUFeatures.current(allowingCodeGeneration: true)))"
+            )
         }
         guard let compiled = runnableKernels.first(where: { $0.name == "6x16-simd8-fma" }) else {
             return XCTFail("no compiled 6x16 FMA kernel")
@@ -116,7 +138,8 @@ final class GemmMicroKernelJITTests: XCTestCase {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("perf-map-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        _ = try ComputeContext(settings: ComputeSettings(perfMapDirectory: directory.path), environment: EnvironmentOverrides())
+        _ = try ComputeContext(
+            settings: ComputeSettings(perfMapDirectory: directory.path), environment: EnvironmentOverrides())
         let map = directory.appendingPathComponent("perf-\(ProcessInfo.processInfo.processIdentifier).map")
         let lines = try String(contentsOf: map, encoding: .utf8).split(separator: "\n")
         XCTAssertTrue(lines.contains { $0.hasSuffix(" bert-embed-gemm-6x16-avx2-jit") }, "\(lines)")

@@ -13,13 +13,16 @@ final class KernelRegistryTests: XCTestCase {
         let avx512: CPUFeatures = [.fma, .avx2, .avx512F, .avx512BW, .avx512VL, .avx512VNNI]
         let cases: [(CPUFeatures, Bool, String)]
         #if arch(x86_64)
-        let generated = KernelRegistry(features: [.avx2, .fma], codeGeneration: true).gemmKernels.contains { $0.isGenerated }
+        let generated = KernelRegistry(features: [.avx2, .fma], codeGeneration: true).gemmKernels.contains {
+            $0.isGenerated
+        }
         #if os(Linux)
         XCTAssertTrue(generated, "Linux x86-64 generates code unless executable memory is refused")
         #endif
         let jit = generated ? "6x16-avx2-jit" : "6x8-simd4-muladd-splat"
         cases = [
-            ([], true, "6x8-simd4-muladd-splat"), ([.avx2, .fma], true, jit), ([.avx2, .fma], false, "6x8-simd4-muladd-splat"),
+            ([], true, "6x8-simd4-muladd-splat"), ([.avx2, .fma], true, jit),
+            ([.avx2, .fma], false, "6x8-simd4-muladd-splat"),
             ([.avx2], true, "6x8-simd4-muladd-splat"), ([.fma], true, "6x8-simd4-muladd-splat"), (avx512, true, jit),
         ]
         #elseif arch(arm64)
@@ -29,7 +32,8 @@ final class KernelRegistryTests: XCTestCase {
         #endif
         for (features, codeGeneration, expected) in cases {
             let registry = KernelRegistry(features: features, codeGeneration: codeGeneration)
-            XCTAssertEqual(registry.preferredGemmKernel.name, expected, "\(features), code generation \(codeGeneration)")
+            XCTAssertEqual(
+                registry.preferredGemmKernel.name, expected, "\(features), code generation \(codeGeneration)")
             XCTAssertEqual(registry.chosenGemmKernel.name, expected)
         }
     }
@@ -37,15 +41,18 @@ final class KernelRegistryTests: XCTestCase {
     /// Every compiled kernel is listed in every registry (they run on any CPU of the build's architecture, if not
     /// always fast); generated ones only with their features and code generation.
     func testListsCompiledKernelsAlwaysAndGeneratedOnesWhenAllowed() {
-        let compiled = ["6x16-simd8-fma", "12x32-simd16-fma", "8x12-simd4-fma", "6x16-simd8-muladd",
-                        "6x8-simd4-muladd-splat", "6x8-simd4-muladd", "4x12-simd4-muladd"]
+        let compiled = [
+            "6x16-simd8-fma", "12x32-simd16-fma", "8x12-simd4-fma", "6x16-simd8-muladd",
+            "6x8-simd4-muladd-splat", "6x8-simd4-muladd", "4x12-simd4-muladd",
+        ]
         for (features, codeGeneration) in [(CPUFeatures(), true), ([.avx2, .fma], false), ([.avx2, .fma], true)] {
             let registry = KernelRegistry(features: features, codeGeneration: codeGeneration)
             let names = registry.gemmKernels.map(\.name)
             XCTAssertEqual(Set(names).count, names.count, "names are unique: \(names)")
             XCTAssertEqual(registry.gemmKernels.filter { !$0.isGenerated }.map(\.name), compiled)
             if !codeGeneration || !features.contains(.avx2) {
-                XCTAssertFalse(registry.gemmKernels.contains { $0.isGenerated }, "\(features) \(codeGeneration): \(names)")
+                XCTAssertFalse(
+                    registry.gemmKernels.contains { $0.isGenerated }, "\(features) \(codeGeneration): \(names)")
             }
         }
     }
@@ -53,7 +60,9 @@ final class KernelRegistryTests: XCTestCase {
     /// A setting wins over the environment, the environment over the default; code generation off removes the
     /// generated kernels and the CPU probe.
     func testSettingsWinOverTheEnvironment() throws {
-        let environment = try EnvironmentOverrides(["BERT_EMBED_GEMM_KERNEL": "6x16-simd8-muladd", "BERT_EMBED_JIT": "0"])
+        let environment = try EnvironmentOverrides([
+            "BERT_EMBED_GEMM_KERNEL": "6x16-simd8-muladd", "BERT_EMBED_JIT": "0",
+        ])
         let fromEnvironment = try KernelRegistry(settings: ComputeSettings(), environment: environment)
         XCTAssertEqual(fromEnvironment.chosenGemmKernel.name, "6x16-simd8-muladd")
         XCTAssertFalse(fromEnvironment.codeGeneration)
@@ -72,33 +81,41 @@ final class KernelRegistryTests: XCTestCase {
         XCTAssertTrue(hugePages.hugePages)
         XCTAssertEqual(hugePages.threads, 3)
         let noHugePages = try ComputeContext(
-            settings: ComputeSettings(hugePages: false), environment: EnvironmentOverrides(["BERT_EMBED_HUGE_PAGES": "1"]))
+            settings: ComputeSettings(hugePages: false),
+            environment: EnvironmentOverrides(["BERT_EMBED_HUGE_PAGES": "1"]))
         XCTAssertFalse(noHugePages.hugePages)
     }
 
     /// Malformed values are errors naming the variable or the setting, not silently ignored.
     func testBadValuesAreErrorsNamingTheirSource() {
-        for (variable, value) in [("BERT_EMBED_JIT", "yes"), ("BERT_EMBED_HUGE_PAGES", "2"), ("BERT_EMBED_PERF_MAP", "on")] {
+        for (variable, value) in [
+            ("BERT_EMBED_JIT", "yes"), ("BERT_EMBED_HUGE_PAGES", "2"), ("BERT_EMBED_PERF_MAP", "on"),
+        ] {
             XCTAssertThrowsError(try EnvironmentOverrides([variable: value])) { error in
                 XCTAssertEqual(
-                    error as? ComputeSettingsError, .invalidEnvironmentValue(variable: variable, value: value, expected: "0 or 1"))
+                    error as? ComputeSettingsError,
+                    .invalidEnvironmentValue(variable: variable, value: value, expected: "0 or 1"))
                 XCTAssertTrue("\(error)".contains(variable), "\(error)")
             }
         }
         XCTAssertNil(try EnvironmentOverrides(["BERT_EMBED_JIT": ""]).codeGeneration, "empty counts as unset")
         XCTAssertThrowsError(
-            try KernelRegistry(settings: ComputeSettings(), environment: EnvironmentOverrides(["BERT_EMBED_GEMM_KERNEL": "fast"]))
+            try KernelRegistry(
+                settings: ComputeSettings(), environment: EnvironmentOverrides(["BERT_EMBED_GEMM_KERNEL": "fast"]))
         ) { error in
             XCTAssertTrue("\(error)".contains("BERT_EMBED_GEMM_KERNEL names the GEMM kernel 'fast'"), "\(error)")
             XCTAssertTrue("\(error)".contains("6x8-simd4-muladd-splat"), "lists the available kernels: \(error)")
         }
         XCTAssertThrowsError(
             try KernelRegistry(
-                settings: ComputeSettings(codeGeneration: false, gemmKernel: "6x16-avx2-jit"), environment: EnvironmentOverrides())
+                settings: ComputeSettings(codeGeneration: false, gemmKernel: "6x16-avx2-jit"),
+                environment: EnvironmentOverrides())
         ) { error in
             XCTAssertTrue("\(error)".contains("the gemmKernel setting"), "\(error)")
         }
-        XCTAssertThrowsError(try ComputeContext(settings: ComputeSettings(threads: 0), environment: EnvironmentOverrides())) {
+        XCTAssertThrowsError(
+            try ComputeContext(settings: ComputeSettings(threads: 0), environment: EnvironmentOverrides())
+        ) {
             XCTAssertEqual($0 as? ComputeSettingsError, .invalidThreads(0))
         }
     }
@@ -112,7 +129,8 @@ final class KernelRegistryTests: XCTestCase {
             let mr = kernel.rows, nr = kernel.columns
             var a = [Float](repeating: -1, count: mr * kernel.splat)
             a += [Float](repeating: x, count: mr * kernel.splat)
-            let b = [Float](repeating: 1 + .ulpOfOne * 4096, count: nr) + [Float](repeating: x, count: nr)  // 1 + 2^-11, x
+            // b: 1 + 2^-11, then x.
+            let b = [Float](repeating: 1 + .ulpOfOne * 4096, count: nr) + [Float](repeating: x, count: nr)
             var c = [Float](repeating: .nan, count: mr * nr)
             kernel.function(a, b, 2, &c, nr, false)
             let expected: Float = kernel.fused ? 0x1p-24 : 0
@@ -136,11 +154,15 @@ final class KernelRegistryTests: XCTestCase {
                 var output = [Float](repeating: .nan, count: m * n)
                 input.withUnsafeBufferPointer { a in
                     output.withUnsafeMutableBufferPointer { c in
-                        layer.apply(a.baseAddress!, rows: m, output: c.baseAddress!, activation: .gelu,
-                                    context: context(kernel, threads: 2))
+                        layer.apply(
+                            a.baseAddress!, rows: m, output: c.baseAddress!, activation: .gelu,
+                            context: context(kernel, threads: 2))
                     }
                 }
-                guard let reference = first else { first = (kernel.name, output); continue }
+                guard let reference = first else {
+                    first = (kernel.name, output)
+                    continue
+                }
                 let differing = output.indices.filter { output[$0].bitPattern != reference.output[$0].bitPattern }
                 XCTAssertEqual(differing.count, 0, "\(kernel) vs \(reference.name): \(differing.prefix(5))")
             }

@@ -3,7 +3,9 @@ import BertEmbedKernels
 import XCTest
 
 final class LayerNormTests: XCTestCase {
-    func run(rows: Int, cols: Int, residual useResidual: Bool, threads: Int, seed: UInt64) -> (fast: [Float], reference: [Float]) {
+    func run(
+        rows: Int, cols: Int, residual useResidual: Bool, threads: Int, seed: UInt64
+    ) -> (fast: [Float], reference: [Float]) {
         var generator = NormalGenerator(seed: seed)
         let x = generator.array(rows * cols, scale: 2).map { $0 + 3 }  // an offset mean, as real activations have
         let residual = generator.array(rows * cols)
@@ -13,11 +15,13 @@ final class LayerNormTests: XCTestCase {
         residual.withUnsafeBufferPointer { res in
             let r = useResidual ? res.baseAddress : nil
             fast.withUnsafeMutableBufferPointer {
-                addLayerNorm($0.baseAddress!, residual: r, rows: rows, cols: cols, gamma: gamma, beta: beta,
-                             eps: 1e-12, context: ComputeContext(threads: threads))
+                addLayerNorm(
+                    $0.baseAddress!, residual: r, rows: rows, cols: cols, gamma: gamma, beta: beta,
+                    eps: 1e-12, context: ComputeContext(threads: threads))
             }
             reference.withUnsafeMutableBufferPointer {
-                addLayerNormReference($0.baseAddress!, residual: r, rows: rows, cols: cols, gamma: gamma, beta: beta, eps: 1e-12)
+                addLayerNormReference(
+                    $0.baseAddress!, residual: r, rows: rows, cols: cols, gamma: gamma, beta: beta, eps: 1e-12)
             }
         }
         return (fast, reference)
@@ -32,8 +36,9 @@ final class LayerNormTests: XCTestCase {
                 seed += 1
                 let (fast, reference) = run(rows: 9, cols: cols, residual: useResidual, threads: 2, seed: seed)
                 for i in fast.indices where cols > 1 {
-                    XCTAssertEqual(fast[i], reference[i], accuracy: 1e-5 + 1e-5 * Swift.abs(reference[i]),
-                                   "cols \(cols) residual \(useResidual) at \(i)")
+                    XCTAssertEqual(
+                        fast[i], reference[i], accuracy: 1e-5 + 1e-5 * Swift.abs(reference[i]),
+                        "cols \(cols) residual \(useResidual) at \(i)")
                 }
                 if cols == 1 { XCTAssertEqual(fast, reference, "one column: beta exactly") }
             }

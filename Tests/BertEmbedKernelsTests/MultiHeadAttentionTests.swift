@@ -3,7 +3,9 @@ import BertEmbedKernels
 import XCTest
 
 final class MultiHeadAttentionTests: XCTestCase {
-    func run(lengths: [Int], heads: Int, headDim: Int, threads: Int, seed: UInt64) -> (fast: [Float], reference: [Float]) {
+    func run(
+        lengths: [Int], heads: Int, headDim: Int, threads: Int, seed: UInt64
+    ) -> (fast: [Float], reference: [Float]) {
         var generator = NormalGenerator(seed: seed)
         let tokens = lengths.reduce(0, +)
         let hidden = heads * headDim
@@ -11,17 +13,22 @@ final class MultiHeadAttentionTests: XCTestCase {
         let qkv = generator.array(tokens * 3 * hidden, scale: 1.5)
         var sequences: [Range<Int>] = []
         var start = 0
-        for length in lengths { sequences.append(start..<(start + length)); start += length }
+        for length in lengths {
+            sequences.append(start..<(start + length))
+            start += length
+        }
         var fast = [Float](repeating: .nan, count: tokens * hidden)
         var reference = fast
         qkv.withUnsafeBufferPointer { q in
             fast.withUnsafeMutableBufferPointer {
-                multiHeadAttention(qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
-                                   headDim: headDim, output: $0.baseAddress!, context: ComputeContext(threads: threads))
+                multiHeadAttention(
+                    qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
+                    headDim: headDim, output: $0.baseAddress!, context: ComputeContext(threads: threads))
             }
             reference.withUnsafeMutableBufferPointer {
-                multiHeadAttentionReference(qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
-                                            headDim: headDim, output: $0.baseAddress!)
+                multiHeadAttentionReference(
+                    qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
+                    headDim: headDim, output: $0.baseAddress!)
             }
         }
         return (fast, reference)
@@ -53,20 +60,25 @@ final class MultiHeadAttentionTests: XCTestCase {
         let qkv = generator.array(tokens * 3 * hidden, scale: 1.5)
         var sequences: [Range<Int>] = []
         var start = 0
-        for length in lengths { sequences.append(start..<(start + length)); start += length }
+        for length in lengths {
+            sequences.append(start..<(start + length))
+            start += length
+        }
         var reference = [Float](repeating: .nan, count: tokens * hidden)
         qkv.withUnsafeBufferPointer { q in
             reference.withUnsafeMutableBufferPointer {
-                multiHeadAttentionReference(qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
-                                            headDim: headDim, output: $0.baseAddress!)
+                multiHeadAttentionReference(
+                    qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
+                    headDim: headDim, output: $0.baseAddress!)
             }
         }
         for kernel in runnableKernels {
             var fast = [Float](repeating: .nan, count: tokens * hidden)
             qkv.withUnsafeBufferPointer { q in
                 fast.withUnsafeMutableBufferPointer {
-                    multiHeadAttention(qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
-                                       headDim: headDim, output: $0.baseAddress!, context: context(kernel))
+                    multiHeadAttention(
+                        qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
+                        headDim: headDim, output: $0.baseAddress!, context: context(kernel))
                 }
             }
             for i in fast.indices where !(Swift.abs(fast[i] - reference[i]) <= 1e-5 + 1e-4 * Swift.abs(reference[i])) {

@@ -25,12 +25,14 @@ final class PackedLinearTests: XCTestCase {
         var reference = [Float](repeating: .nan, count: m * n)
         input.withUnsafeBufferPointer { a in
             fast.withUnsafeMutableBufferPointer { c in
-                layer.apply(a.baseAddress!, rows: m, output: c.baseAddress!, activation: activation,
-                            context: context(kernel, threads: threads))
+                layer.apply(
+                    a.baseAddress!, rows: m, output: c.baseAddress!, activation: activation,
+                    context: context(kernel, threads: threads))
             }
             reference.withUnsafeMutableBufferPointer { c in
-                PackedLinear.reference(a.baseAddress!, rows: m, weight: weight, bias: bias, outFeatures: n,
-                                       inFeatures: k, output: c.baseAddress!, activation: activation)
+                PackedLinear.reference(
+                    a.baseAddress!, rows: m, weight: weight, bias: bias, outFeatures: n,
+                    inFeatures: k, output: c.baseAddress!, activation: activation)
             }
         }
         if perturb { fast[fast.count / 2] *= 1.001 }
@@ -46,7 +48,8 @@ final class PackedLinearTests: XCTestCase {
                 let error = Swift.abs(Double(fast[r * n + o]) - expected)
                 worst = max(worst, error / bound)
                 if !perturb && !(error <= bound) {
-                    XCTFail("\(kernel) \(m)x\(n)x\(k) \(activation) threads \(threads): [\(r), \(o)] = \(fast[r * n + o]), "
+                    XCTFail(
+                        "\(kernel) \(m)x\(n)x\(k) \(activation) threads \(threads): [\(r), \(o)] = \(fast[r * n + o]), "
                             + "reference \(expected), bound \(bound)", file: file, line: line)
                     return worst
                 }
@@ -63,8 +66,9 @@ final class PackedLinearTests: XCTestCase {
                 for n in sizes {
                     for k in sizes {
                         seed += 1
-                        check(kernel: kernel, rows: m, out: n, in: k,
-                              activation: Activation.allCases[Int(seed) % Activation.allCases.count], seed: seed)
+                        check(
+                            kernel: kernel, rows: m, out: n, in: k,
+                            activation: Activation.allCases[Int(seed) % Activation.allCases.count], seed: seed)
                     }
                 }
             }
@@ -80,8 +84,11 @@ final class PackedLinearTests: XCTestCase {
         for kernel in runnableKernels {
             for (m, n, k) in shapes {
                 seed += 1
-                worst = max(worst, check(kernel: kernel, rows: m, out: n, in: k,
-                      activation: Activation.allCases[Int(seed) % Activation.allCases.count], seed: seed))
+                worst = max(
+                    worst,
+                    check(
+                        kernel: kernel, rows: m, out: n, in: k,
+                        activation: Activation.allCases[Int(seed) % Activation.allCases.count], seed: seed))
             }
         }
     }
@@ -104,14 +111,16 @@ final class PackedLinearTests: XCTestCase {
         let input = generator.array(m * k)
         let kernel = KernelSet.preferred.gemm
         let layer = PackedLinear(
-            weight: generator.array(n * k), bias: generator.array(n), outFeatures: n, inFeatures: k, context: context(kernel))
+            weight: generator.array(n * k), bias: generator.array(n), outFeatures: n, inFeatures: k,
+            context: context(kernel))
         var outputs: [[Float]] = []
         for threads in [1, 2, 3, 5, 8] {
             var output = [Float](repeating: .nan, count: m * n)
             input.withUnsafeBufferPointer { a in
                 output.withUnsafeMutableBufferPointer { c in
-                    layer.apply(a.baseAddress!, rows: m, output: c.baseAddress!, activation: .gelu,
-                                context: context(kernel, threads: threads))
+                    layer.apply(
+                        a.baseAddress!, rows: m, output: c.baseAddress!, activation: .gelu,
+                        context: context(kernel, threads: threads))
                 }
             }
             outputs.append(output)
@@ -121,8 +130,8 @@ final class PackedLinearTests: XCTestCase {
 
     func testToleranceCatchesAPerturbedOutput() {
         // A relative change of 1e-3 in one element must exceed the bound: the check can fail.
-        let worst = check(kernel: KernelSet.preferred.gemm, rows: 17, out: 33, in: 64, activation: .identity, seed: 3, perturb: true)
+        let worst = check(
+            kernel: KernelSet.preferred.gemm, rows: 17, out: 33, in: 64, activation: .identity, seed: 3, perturb: true)
         XCTAssertGreaterThan(worst, 1)
     }
 }
-

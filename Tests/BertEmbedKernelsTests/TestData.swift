@@ -1,3 +1,4 @@
+import BertEmbedKernels
 // Seeded random normal test data (SplitMix64 + Box-Muller): reproducible inputs, never arange.
 import Foundation
 
@@ -27,8 +28,6 @@ struct NormalGenerator {
     /// `count` normal values times `scale`.
     mutating func array(_ count: Int, scale: Float = 1) -> [Float] { (0..<count).map { _ in next(scale: scale) } }
 }
-
-import BertEmbedKernels
 
 /// Every GEMM micro-kernel this process can run: the compiled ones and the generated ones the CPU allows.
 let runnableKernels = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true).gemmKernels

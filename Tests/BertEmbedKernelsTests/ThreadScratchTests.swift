@@ -17,7 +17,8 @@ final class ThreadScratchTests: XCTestCase {
                 for i in 0..<counts[index] { region[i] = Float(index) }  // each region writable in full
             }
             for (index, region) in first.enumerated() where counts[index] > 0 {
-                XCTAssertTrue((0..<counts[index]).allSatisfy { region[$0] == Float(index) }, "region \(index) overwritten")
+                XCTAssertTrue(
+                    (0..<counts[index]).allSatisfy { region[$0] == Float(index) }, "region \(index) overwritten")
             }
         }
         ThreadScratch.with(bytes: 1 << 22) { scratch in

@@ -72,10 +72,12 @@ final class VectorMathTests: XCTestCase {
         XCTAssertEqual(tail, SIMD8<Float>(0, 0, 0, 0, 6, 10, 1e10, 0), "gelu tails: 0 below -5.5, x above 5.5")
 
         let nearZero = all.filter { $0 >= -3 }  // |geluTanh| >= 3.6e-3 here
-        let approximate = worstError(VectorMath.geluTanh, { Activation.geluTanh.reference($0) }, floor: 0, inputs: nearZero)
+        let approximate = worstError(
+            VectorMath.geluTanh, { Activation.geluTanh.reference($0) }, floor: 0, inputs: nearZero)
         XCTAssertLessThan(approximate.error, 1e-6, "geluTanh relative, worst at x = \(approximate.at)")
         let fartherOut = all.filter { $0 >= -5.5 && $0 < -3 }
-        let approximateFar = worstError(VectorMath.geluTanh, { Activation.geluTanh.reference($0) }, floor: 0, inputs: fartherOut)
+        let approximateFar = worstError(
+            VectorMath.geluTanh, { Activation.geluTanh.reference($0) }, floor: 0, inputs: fartherOut)
         XCTAssertLessThan(approximateFar.error, 3e-6, "geluTanh relative below -3, worst at x = \(approximateFar.at)")
         let approximateAbsolute = worstError(
             VectorMath.geluTanh, { Activation.geluTanh.reference($0) }, floor: 1, inputs: all.filter { $0 < -5.5 })

@@ -10,7 +10,8 @@ final class WeightPackingTests: XCTestCase {
         var generator = NormalGenerator(seed: seed)
         var values = generator.array(n * k)
         let specials: [Float] = [
-            Float(bitPattern: 0x7FC0_1234), Float(bitPattern: 0xFF80_0001), -0.0, .leastNonzeroMagnitude, .infinity, -.infinity,
+            Float(bitPattern: 0x7FC0_1234), Float(bitPattern: 0xFF80_0001), -0.0, .leastNonzeroMagnitude, .infinity,
+            -.infinity,
         ]
         for (index, special) in specials.enumerated() where index * 7 < values.count { values[index * 7] = special }
         return values
@@ -23,7 +24,9 @@ final class WeightPackingTests: XCTestCase {
     ) -> [Float] {
         let bytes = UnsafeMutableRawPointer.allocate(byteCount: offset + max(1, values.count * 4), alignment: 64)
         defer { bytes.deallocate() }
-        values.withUnsafeBytes { if let from = $0.baseAddress { (bytes + offset).copyMemory(from: from, byteCount: $0.count) } }
+        values.withUnsafeBytes {
+            if let from = $0.baseAddress { (bytes + offset).copyMemory(from: from, byteCount: $0.count) }
+        }
         var blocks: [(base: UnsafeRawPointer, rows: Int)] = []
         var row = 0
         for rows in splits {
@@ -58,7 +61,8 @@ final class WeightPackingTests: XCTestCase {
                 for splits in [[n], [third, n - 2 * third, third]] {
                     for offset in [0, 1, 2, 3] {
                         for tasks in [1, 3] {
-                            let packed = packFromBytes(values, n: n, k: k, splits: splits, offset: offset, columns: nr, tasks: tasks)
+                            let packed = packFromBytes(
+                                values, n: n, k: k, splits: splits, offset: offset, columns: nr, tasks: tasks)
                             XCTAssertEqual(
                                 packed.map(\.bitPattern), expected.map(\.bitPattern),
                                 "columns \(nr), \(n) x \(k), blocks \(splits), byte offset \(offset), \(tasks) tasks")
@@ -71,8 +75,9 @@ final class WeightPackingTests: XCTestCase {
 
     func testReferenceLayout() {
         // W (3 x 2) = [[1, 2], [3, 4], [5, 6]] in panels of 2: panel 0 = k0: 1 3, k1: 2 4; panel 1 = k0: 5 0, k1: 6 0.
-        XCTAssertEqual(WeightPacking.reference(weight: [1, 2, 3, 4, 5, 6], outFeatures: 3, inFeatures: 2, columns: 2),
-                       [1, 3, 2, 4, 5, 0, 6, 0])
+        XCTAssertEqual(
+            WeightPacking.reference(weight: [1, 2, 3, 4, 5, 6], outFeatures: 3, inFeatures: 2, columns: 2),
+            [1, 3, 2, 4, 5, 0, 6, 0])
     }
 
     /// A layer packed from raw unaligned rows on several threads computes exactly what the array-packed one does.
@@ -80,7 +85,8 @@ final class WeightPackingTests: XCTestCase {
         var generator = NormalGenerator(seed: 42)
         let (m, n, k) = (13, 3 * 37, 45)
         let weight = generator.array(n * k), bias = generator.array(n), input = generator.array(m * k)
-        let fromArray = PackedLinear(weight: weight, bias: bias, outFeatures: n, inFeatures: k, context: ComputeContext(threads: 1))
+        let fromArray = PackedLinear(
+            weight: weight, bias: bias, outFeatures: n, inFeatures: k, context: ComputeContext(threads: 1))
         let bytes = UnsafeMutableRawPointer.allocate(byteCount: 3 + n * k * 4, alignment: 16)
         defer { bytes.deallocate() }
         weight.withUnsafeBytes { (bytes + 3).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
@@ -92,7 +98,9 @@ final class WeightPackingTests: XCTestCase {
             var output = [Float](repeating: .nan, count: m * n)
             input.withUnsafeBufferPointer { a in
                 output.withUnsafeMutableBufferPointer { c in
-                    layer.apply(a.baseAddress!, rows: m, output: c.baseAddress!, activation: .gelu, context: ComputeContext(threads: 1))
+                    layer.apply(
+                        a.baseAddress!, rows: m, output: c.baseAddress!, activation: .gelu,
+                        context: ComputeContext(threads: 1))
                 }
             }
             outputs.append(output)
@@ -105,16 +113,18 @@ final class WeightPackingTests: XCTestCase {
         let counts = [0, 1, 5, 1000, 3 << 20, 10, 9 << 20, 7]
         var buffers: [WeightBuffer] = []
         for (index, count) in counts.enumerated() {
-            buffers.append(WeightBuffer(count: count) { start in
-                for i in 0..<count { start[i] = Float(index * 31 + i % 1000) }
-            })
+            buffers.append(
+                WeightBuffer(count: count) { start in
+                    for i in 0..<count { start[i] = Float(index * 31 + i % 1000) }
+                })
         }
         buffers.remove(at: 2)
         for (index, count) in counts.enumerated() where index != 2 {
             let buffer = buffers[index < 2 ? index : index - 1]
             XCTAssertEqual(buffer.count, count)
             buffer.withUnsafeBufferPointer { values in
-                XCTAssertTrue(values.indices.allSatisfy { values[$0] == Float(index * 31 + $0 % 1000) }, "buffer \(index)")
+                XCTAssertTrue(
+                    values.indices.allSatisfy { values[$0] == Float(index * 31 + $0 % 1000) }, "buffer \(index)")
                 XCTAssertEqual(Int(bitPattern: values.baseAddress) % 64, 0, "64-byte aligned")
             }
         }

@@ -18,7 +18,8 @@ final class BatchInvarianceTests: XCTestCase {
             let mixed = try model.forward(inputIds: batch, request: request, context: ComputeContext(threads: threads))
             for layer in 0...2 {
                 XCTAssertEqual(
-                    Array(mixed.hiddenState(layer: layer, sequence: 2)), Array(alone.hiddenState(layer: layer, sequence: 0)),
+                    Array(mixed.hiddenState(layer: layer, sequence: 2)),
+                    Array(alone.hiddenState(layer: layer, sequence: 0)),
                     "layer \(layer), \(threads) threads")
             }
             XCTAssertEqual(Array(mixed.pooled[(2 * 32)..<(3 * 32)]), alone.pooled)

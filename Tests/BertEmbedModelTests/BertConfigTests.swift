@@ -25,9 +25,12 @@ final class BertConfigTests: XCTestCase {
         let config = try BertConfig(contentsOf: resource("config/valid-empty.json"))
         XCTAssertEqual(config, BertConfig())
         // transformers' BertConfig() defaults (BERT-base).
-        XCTAssertEqual([config.vocabSize, config.hiddenSize, config.numHiddenLayers, config.numAttentionHeads,
-                        config.intermediateSize, config.maxPositionEmbeddings, config.typeVocabSize, config.padTokenId],
-                       [30522, 768, 12, 12, 3072, 512, 2, 0])
+        XCTAssertEqual(
+            [
+                config.vocabSize, config.hiddenSize, config.numHiddenLayers, config.numAttentionHeads,
+                config.intermediateSize, config.maxPositionEmbeddings, config.typeVocabSize, config.padTokenId,
+            ],
+            [30522, 768, 12, 12, 3072, 512, 2, 0])
         XCTAssertEqual(config.hiddenAct, .gelu)
         XCTAssertEqual(config.layerNormEps, 1e-12)
     }
@@ -55,7 +58,9 @@ final class BertConfigTests: XCTestCase {
         }
         let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: resource("goldens/act2fn.json")))
         func matches(_ activation: Activation, _ expected: [Double], tolerance: Double) -> Bool {
-            zip(golden.inputs, expected).allSatisfy { x, y in Swift.abs(activation.reference(x) - y) <= tolerance * (1 + Swift.abs(y)) }
+            zip(golden.inputs, expected).allSatisfy { x, y in
+                Swift.abs(activation.reference(x) - y) <= tolerance * (1 + Swift.abs(y))
+            }
         }
         for (name, activation) in BertConfig.supportedActivations {
             let expected = try XCTUnwrap(golden.activations[name], "\(name) is not in ACT2FN")
@@ -63,7 +68,8 @@ final class BertConfigTests: XCTestCase {
         }
         for (name, expected) in golden.activations where BertConfig.supportedActivations[name] == nil {
             for activation in Activation.allCases {
-                XCTAssertFalse(matches(activation, expected, tolerance: 1e-3), "ACT2FN's \(name) is \(activation), yet refused")
+                XCTAssertFalse(
+                    matches(activation, expected, tolerance: 1e-3), "ACT2FN's \(name) is \(activation), yet refused")
             }
         }
     }
@@ -111,7 +117,9 @@ final class BertConfigTests: XCTestCase {
         let original = [UInt8](try Data(contentsOf: resource("config/valid-integral-floats.json")))
         var state: UInt64 = 0xC0FF_EE00
         func next(_ bound: Int) -> Int {  // xorshift64*, enough for picking edits
-            state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+            state ^= state >> 12
+            state ^= state << 25
+            state ^= state >> 27
             return Int((state &* 0x2545_F491_4F6C_DD1D) >> 33) % max(bound, 1)
         }
         let alphabet = Array("{}[]\",:-.eE0123456789 truefalsn".utf8) + [0x00, 0xC3, 0xFF]

@@ -54,8 +54,10 @@ final class BertWeightsTests: XCTestCase {
         }
         let bound = Date()
         try weights.checkComplete()
-        print(String(format: "all-MiniLM-L6-v2: open+validate %.3f ms, bind all %d tensors (F32 copy) %.1f ms",
-                     opened.timeIntervalSince(start) * 1000, values.count, bound.timeIntervalSince(opened) * 1000))
+        print(
+            String(
+                format: "all-MiniLM-L6-v2: open+validate %.3f ms, bind all %d tensors (F32 copy) %.1f ms",
+                opened.timeIntervalSince(start) * 1000, values.count, bound.timeIntervalSince(opened) * 1000))
         XCTAssertEqual(values.count, 5 + 16 * 6 + 2)
         XCTAssertEqual(weights.unusedTensorNames, ["embeddings.position_ids"])
         XCTAssertTrue(weights.debugDescription.contains("unused 1: embeddings.position_ids"), weights.debugDescription)
@@ -92,11 +94,14 @@ final class BertWeightsTests: XCTestCase {
             XCTAssertTrue(weights.hasTensor(name), name)
         }
         try weights.checkComplete()
-        XCTAssertEqual(weights.unusedTensorNames,
-                       ["bert.embeddings.position_ids", "cls.predictions.bias", "cls.predictions.transform.dense.weight"])
+        XCTAssertEqual(
+            weights.unusedTensorNames,
+            ["bert.embeddings.position_ids", "cls.predictions.bias", "cls.predictions.transform.dense.weight"])
         // An I64 buffer cannot be bound as Float32: the error names the stored tensor and its dtype.
         XCTAssertThrowsError(try weights.root.scope("embeddings").tensor("position_ids", shape: [1, 6])) { error in
-            guard case .unreadableTensor(let name, let reason)? = error as? BertModelError else { return XCTFail("\(error)") }
+            guard case .unreadableTensor(let name, let reason)? = error as? BertModelError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(name, "bert.embeddings.position_ids")
             XCTAssertTrue(reason.contains("I64") && reason.contains("model.safetensors"), reason)
         }
@@ -108,16 +113,26 @@ final class BertWeightsTests: XCTestCase {
     func testTablesAreMappedWhenAlignedF32ElseCopied() throws {
         func check(_ weights: BertWeights, _ name: String, shape: [Int], mapped: Bool, line: UInt = #line) throws {
             let table = try weights.root.table(name, shape: shape)
-            if case .mapped = table { XCTAssertTrue(mapped, name, line: line) } else { XCTAssertFalse(mapped, name, line: line) }
+            if case .mapped = table {
+                XCTAssertTrue(mapped, name, line: line)
+            } else {
+                XCTAssertFalse(mapped, name, line: line)
+            }
             let values = table.withUnsafeBufferPointer { Array($0) }
-            XCTAssertEqual(values.map(\.bitPattern), try weights.root.tensor(name, shape: shape).map(\.bitPattern), name, line: line)
+            XCTAssertEqual(
+                values.map(\.bitPattern), try weights.root.tensor(name, shape: shape).map(\.bitPattern), name,
+                line: line)
         }
         let folder = resource("safetensors/bert-prefixed")
         let config = try BertConfig(contentsOf: folder.appendingPathComponent("config.json"))
         let prefixed = try BertWeights(directory: folder)
-        try check(prefixed, "embeddings.word_embeddings.weight", shape: [config.vocabSize, config.hiddenSize], mapped: true)
-        XCTAssertFalse(prefixed.unusedTensorNames.contains("bert.embeddings.word_embeddings.weight"), "recorded as used")
-        let unaligned = BertWeights(archive: SafeTensorsArchive(file: try SafeTensorsFile(contentsOf: resource("safetensors/unaligned.safetensors"))))
+        try check(
+            prefixed, "embeddings.word_embeddings.weight", shape: [config.vocabSize, config.hiddenSize], mapped: true)
+        XCTAssertFalse(
+            prefixed.unusedTensorNames.contains("bert.embeddings.word_embeddings.weight"), "recorded as used")
+        let unaligned = BertWeights(
+            archive: SafeTensorsArchive(
+                file: try SafeTensorsFile(contentsOf: resource("safetensors/unaligned.safetensors"))))
         try check(unaligned, "b_f32", shape: [2, 2], mapped: false)
         try check(unaligned, "c_f16", shape: [3], mapped: false)
         XCTAssertThrowsError(try unaligned.root.table("b_f32", shape: [4])) { error in
@@ -130,13 +145,20 @@ final class BertWeightsTests: XCTestCase {
     }
 
     func testAliasTableOrder() {
-        XCTAssertEqual(BertWeightAliases.candidates(for: "pooler.dense.weight"), ["pooler.dense.weight", "bert.pooler.dense.weight"])
-        XCTAssertEqual(BertWeightAliases.candidates(for: "embeddings.LayerNorm.bias"),
-                       ["embeddings.LayerNorm.bias", "bert.embeddings.LayerNorm.bias",
-                        "embeddings.LayerNorm.beta", "bert.embeddings.LayerNorm.beta"])
+        XCTAssertEqual(
+            BertWeightAliases.candidates(for: "pooler.dense.weight"),
+            ["pooler.dense.weight", "bert.pooler.dense.weight"])
+        XCTAssertEqual(
+            BertWeightAliases.candidates(for: "embeddings.LayerNorm.bias"),
+            [
+                "embeddings.LayerNorm.bias", "bert.embeddings.LayerNorm.bias",
+                "embeddings.LayerNorm.beta", "bert.embeddings.LayerNorm.beta",
+            ])
         // The canonical spelling wins when both are present; the other stays unused.
-        let weights = BertWeights(tensors: ["a.LayerNorm.weight": ([1], [1]), "bert.a.LayerNorm.weight": ([1], [2]),
-                                            "a.LayerNorm.gamma": ([1], [3])])
+        let weights = BertWeights(tensors: [
+            "a.LayerNorm.weight": ([1], [1]), "bert.a.LayerNorm.weight": ([1], [2]),
+            "a.LayerNorm.gamma": ([1], [3]),
+        ])
         XCTAssertEqual(try weights.root.scope("a").tensor("LayerNorm.weight", shape: [1]), [1])
         XCTAssertEqual(weights.unusedTensorNames, ["a.LayerNorm.gamma", "bert.a.LayerNorm.weight"])
     }
@@ -150,24 +172,32 @@ final class BertWeightsTests: XCTestCase {
         _ = try scope.tensor("dense.weight", shape: [2, 2])
         XCTAssertFalse(weights.hasTensor("pooler.dense.weight"))
         XCTAssertThrowsError(try weights.checkComplete()) { error in
-            XCTAssertEqual(error as? BertModelError,
-                           .missingTensors(names: ["pooler.dense.weight", "embeddings.word_embeddings.weight"]))
+            XCTAssertEqual(
+                error as? BertModelError,
+                .missingTensors(names: ["pooler.dense.weight", "embeddings.word_embeddings.weight"]))
             XCTAssertTrue("\(error)".contains("pooler.dense.weight, embeddings.word_embeddings.weight"), "\(error)")
         }
         // A placeholder too large to allocate throws at once instead.
         XCTAssertThrowsError(try weights.root.tensor("huge", shape: [1 << 20, 1 << 20])) { error in
-            XCTAssertEqual(error as? BertModelError,
-                           .missingTensors(names: ["pooler.dense.weight", "embeddings.word_embeddings.weight", "huge"]))
+            XCTAssertEqual(
+                error as? BertModelError,
+                .missingTensors(names: ["pooler.dense.weight", "embeddings.word_embeddings.weight", "huge"]))
         }
     }
 
     func testShapeMismatchNamesTheFullNameAndBothShapes() throws {
         let weights = try BertWeights(directory: resource("safetensors/bert-prefixed"))
-        XCTAssertThrowsError(try weights.root.scope("encoder.layer.0.attention.self").tensor("query.weight", shape: [4, 5])) { error in
-            XCTAssertEqual(error as? BertModelError,
-                           .shapeMismatch(name: "bert.encoder.layer.0.attention.self.query.weight", expected: [4, 5], actual: [4, 4]))
-            XCTAssertEqual("\(error)", "tensor bert.encoder.layer.0.attention.self.query.weight: expected shape [4, 5] "
-                           + "from config.json, found [4, 4] in the checkpoint")
+        XCTAssertThrowsError(
+            try weights.root.scope("encoder.layer.0.attention.self").tensor("query.weight", shape: [4, 5])
+        ) { error in
+            XCTAssertEqual(
+                error as? BertModelError,
+                .shapeMismatch(
+                    name: "bert.encoder.layer.0.attention.self.query.weight", expected: [4, 5], actual: [4, 4]))
+            XCTAssertEqual(
+                "\(error)",
+                "tensor bert.encoder.layer.0.attention.self.query.weight: expected shape [4, 5] "
+                    + "from config.json, found [4, 4] in the checkpoint")
         }
     }
 

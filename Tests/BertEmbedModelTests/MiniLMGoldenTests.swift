@@ -7,11 +7,19 @@ import _BertEmbedTestSupport
 
 final class MiniLMGoldenTests: XCTestCase {
     struct Cases: Decodable {
-        struct Case: Decodable {
-            var text: String
-            var input_ids: [Int]
+        enum CodingKeys: String, CodingKey {
+            case hiddenSize = "hidden_size"
+            case layers, cases
         }
-        var hidden_size: Int
+        struct Case: Decodable {
+            enum CodingKeys: String, CodingKey {
+                case text
+                case inputIds = "input_ids"
+            }
+            var text: String
+            var inputIds: [Int]
+        }
+        var hiddenSize: Int
         var layers: Int
         var cases: [Case]
     }
@@ -19,10 +27,11 @@ final class MiniLMGoldenTests: XCTestCase {
     func testEveryHiddenStateMatchesTransformers() throws {
         let directory = try miniLMDirectory()
         let folder = resource("goldens/minilm-encoder")
-        let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: folder.appendingPathComponent("cases.json")))
+        let cases = try JSONDecoder().decode(
+            Cases.self, from: Data(contentsOf: folder.appendingPathComponent("cases.json")))
         let model = try BertModel(directory: directory)
         XCTAssertEqual(model.config.numHiddenLayers + 1, cases.layers)
-        let ids = cases.cases.map(\.input_ids)
+        let ids = cases.cases.map(\.inputIds)
         // The whole set as one batch, and in small batches: both must match the reference.
         for batchSize in [ids.count, 5] {
             var row = 0
@@ -34,11 +43,12 @@ final class MiniLMGoldenTests: XCTestCase {
                 let tokens = batch.reduce(0) { $0 + $1.count }
                 for layer in 0..<cases.layers {
                     let reference = try readFloats(
-                        folder.appendingPathComponent("hidden-\(layer).f32"), offset: row * cases.hidden_size,
-                        count: tokens * cases.hidden_size)
+                        folder.appendingPathComponent("hidden-\(layer).f32"), offset: row * cases.hiddenSize,
+                        count: tokens * cases.hiddenSize)
                     for s in batch.indices {
                         let range = output.sequences[s]
-                        let slice = reference[(range.lowerBound * cases.hidden_size)..<(range.upperBound * cases.hidden_size)]
+                        let slice = reference[
+                            (range.lowerBound * cases.hiddenSize)..<(range.upperBound * cases.hiddenSize)]
                         assertClose(
                             output.hiddenState(layer: layer, sequence: s), slice,
                             "text \(start + s) '\(cases.cases[start + s].text.prefix(30))', layer \(layer)")
@@ -55,7 +65,8 @@ final class MiniLMGoldenTests: XCTestCase {
         precondition(data.count >= (offset + count) * 4, "golden file too short")
         return (0..<count).map { i in
             let base = (offset + i) * 4
-            let bits = UInt32(data[base]) | UInt32(data[base + 1]) << 8 | UInt32(data[base + 2]) << 16
+            let bits =
+                UInt32(data[base]) | UInt32(data[base + 1]) << 8 | UInt32(data[base + 2]) << 16
                 | UInt32(data[base + 3]) << 24
             return Float(bitPattern: bits)
         }

@@ -6,16 +6,27 @@ import XCTest
 import _BertEmbedTestSupport
 
 struct TinyGoldens: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case hiddenSize = "hidden_size"
+        case numHiddenLayers = "num_hidden_layers"
+        case cases
+    }
     struct Case: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case name, batch
+            case tokenTypeIds = "token_type_ids"
+            case hiddenStates = "hidden_states"
+            case poolerOutput = "pooler_output"
+        }
         var name: String
         var batch: [[Int]]
-        var token_type_ids: [[Int]]
+        var tokenTypeIds: [[Int]]
         /// [layer][sequence] -> (length x hidden) flattened.
-        var hidden_states: [[[Float]]]
-        var pooler_output: [[Float]]
+        var hiddenStates: [[[Float]]]
+        var poolerOutput: [[Float]]
     }
-    var hidden_size: Int
-    var num_hidden_layers: Int
+    var hiddenSize: Int
+    var numHiddenLayers: Int
     var cases: [Case]
 
     static func load() throws -> TinyGoldens {
@@ -28,23 +39,23 @@ final class TinyBertGoldenTests: XCTestCase {
     func testEveryHiddenStateAndPoolerMatchTransformers() throws {
         let goldens = try TinyGoldens.load()
         let model = try BertModel(directory: resource("tiny-bert"))
-        XCTAssertEqual(model.config.hiddenSize, goldens.hidden_size)
-        let allLayers = Set(0...goldens.num_hidden_layers)
+        XCTAssertEqual(model.config.hiddenSize, goldens.hiddenSize)
+        let allLayers = Set(0...goldens.numHiddenLayers)
         for threads in [1, 2] {
             for c in goldens.cases {
                 let output = try model.forward(
-                    inputIds: c.batch, tokenTypeIds: c.token_type_ids,
+                    inputIds: c.batch, tokenTypeIds: c.tokenTypeIds,
                     request: BertOutputRequest(hiddenStates: allLayers, pooler: true),
                     context: ComputeContext(threads: threads))
-                XCTAssertEqual(output.hiddenStates.count, goldens.num_hidden_layers + 1)
+                XCTAssertEqual(output.hiddenStates.count, goldens.numHiddenLayers + 1)
                 for layer in allLayers {
                     for s in c.batch.indices {
                         assertClose(
-                            output.hiddenState(layer: layer, sequence: s), c.hidden_states[layer][s],
+                            output.hiddenState(layer: layer, sequence: s), c.hiddenStates[layer][s],
                             "\(c.name), layer \(layer), sequence \(s), \(threads) threads")
                     }
                 }
-                assertClose(output.pooled, c.pooler_output.flatMap { $0 }, "\(c.name), pooler, \(threads) threads")
+                assertClose(output.pooled, c.poolerOutput.flatMap { $0 }, "\(c.name), pooler, \(threads) threads")
             }
         }
     }
@@ -66,9 +77,10 @@ final class TinyBertGoldenTests: XCTestCase {
         }
         XCTAssertThrowsError(try model.forward(inputIds: [[2, -1]], request: request, context: context))
         XCTAssertThrowsError(
-            try model.forward(inputIds: [[Int](repeating: 5, count: 65)], request: request, context: context)) {
-                XCTAssertTrue("\($0)".contains("at most 64"), "\($0)")
-            }
+            try model.forward(inputIds: [[Int](repeating: 5, count: 65)], request: request, context: context)
+        ) {
+            XCTAssertTrue("\($0)".contains("at most 64"), "\($0)")
+        }
         XCTAssertThrowsError(
             try model.forward(inputIds: [[2, 3]], tokenTypeIds: [[0, 2]], request: request, context: context))
         XCTAssertThrowsError(
@@ -81,7 +93,8 @@ final class TinyBertGoldenTests: XCTestCase {
     func testEmptyBatchAndEmptySequence() throws {
         let model = try BertModel(directory: resource("tiny-bert"))
         let context = ComputeContext(threads: 1)
-        let none = try model.forward(inputIds: [], request: BertOutputRequest(hiddenStates: [2], pooler: true), context: context)
+        let none = try model.forward(
+            inputIds: [], request: BertOutputRequest(hiddenStates: [2], pooler: true), context: context)
         XCTAssertEqual(none.sequences, [])
         XCTAssertEqual(none.hiddenStates[2], [])
         let mixed = try model.forward(

@@ -48,7 +48,9 @@ struct ExpectedTensor {
 
 /// Asserts that `actual` equals the expected Float32 bit patterns exactly (tolerance: none, F16/BF16 widening is
 /// exact), except that any NaN matches any NaN: torch widens an F16 NaN to 0x7FFFFFFF, we keep the payload.
-func assertBitsEqual(_ actual: [Float], _ expected: [UInt32], _ name: String, file: StaticString = #filePath, line: UInt = #line) {
+func assertBitsEqual(
+    _ actual: [Float], _ expected: [UInt32], _ name: String, file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(actual.count, expected.count, "\(name): element count", file: file, line: line)
     for (i, (a, e)) in zip(actual, expected).enumerated() {
         let expectedValue = Float(bitPattern: e)

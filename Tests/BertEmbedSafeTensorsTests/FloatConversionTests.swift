@@ -38,7 +38,8 @@ final class FloatConversionTests: XCTestCase {
                 var out = [Float](repeating: -1, count: count)
                 bytes.withUnsafeBytes { raw in
                     out.withUnsafeMutableBufferPointer {
-                        FloatConversion.convert(raw.baseAddress! + offset, dtype: dtype, count: count, into: $0.baseAddress!)
+                        FloatConversion.convert(
+                            raw.baseAddress! + offset, dtype: dtype, count: count, into: $0.baseAddress!)
                     }
                 }
                 return out
@@ -48,7 +49,8 @@ final class FloatConversionTests: XCTestCase {
                 let h = FloatConversion.referenceFloat(fromHalf: halves[i])
                 XCTAssertTrue(h.isNaN ? f16[i].isNaN : f16[i].bitPattern == h.bitPattern, "f16 [\(i)] offset \(offset)")
                 let b = FloatConversion.referenceFloat(fromBFloat16: halves[i])
-                XCTAssertTrue(b.isNaN ? bf16[i].isNaN : bf16[i].bitPattern == b.bitPattern, "bf16 [\(i)] offset \(offset)")
+                XCTAssertTrue(
+                    b.isNaN ? bf16[i].isNaN : bf16[i].bitPattern == b.bitPattern, "bf16 [\(i)] offset \(offset)")
                 XCTAssertEqual(f32[i].bitPattern, singles[i].bitPattern, "f32 [\(i)] offset \(offset)")
             }
         }
@@ -67,8 +69,8 @@ final class FloatConversionTests: XCTestCase {
         for bits in 0...UInt16.max {
             let reference = FloatConversion.referenceFloat(fromBFloat16: bits)
             let fast = out[Int(bits)]
-            XCTAssertTrue(reference.isNaN ? fast.isNaN : fast.bitPattern == reference.bitPattern, "0x\(String(bits, radix: 16))")
+            XCTAssertTrue(
+                reference.isNaN ? fast.isNaN : fast.bitPattern == reference.bitPattern, "0x\(String(bits, radix: 16))")
         }
     }
 }
-

@@ -8,7 +8,8 @@ final class SafeTensorsArchiveTests: XCTestCase {
     func testShardedCheckpointReadsEveryTensorFromItsShard() throws {
         let folder = resource("safetensors/sharded")
         let archive = try SafeTensorsArchive(directory: folder)
-        let expected = try XCTUnwrap((try loadJSON("safetensors/expected.json")["sharded"] as? [String: Any])?["tensors"] as? [String: Any])
+        let expected = try XCTUnwrap(
+            (try loadJSON("safetensors/expected.json")["sharded"] as? [String: Any])?["tensors"] as? [String: Any])
         XCTAssertEqual(archive.tensorNames, expected.keys.sorted())
         XCTAssertEqual(archive.files.count, 2)
         XCTAssertEqual(archive.path, folder.appendingPathComponent("model.safetensors.index.json").path)
@@ -49,7 +50,8 @@ final class SafeTensorsArchiveTests: XCTestCase {
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: base.path)), Set(cases.map(\.folder)))
         for (folder, expected, mentions) in cases {
             let index = base.appendingPathComponent(folder).appendingPathComponent("model.safetensors.index.json")
-            XCTAssertThrowsError(try SafeTensorsArchive(directory: base.appendingPathComponent(folder)), folder) { error in
+            XCTAssertThrowsError(try SafeTensorsArchive(directory: base.appendingPathComponent(folder)), folder) {
+                error in
                 XCTAssertEqual(caseName(error), expected, "\(folder): \(error)")
                 XCTAssertTrue("\(error)".hasPrefix(index.path + ": "), "\(folder): \(error)")
                 XCTAssertTrue("\(error)".contains(mentions), "\(folder): \(error)")

@@ -8,7 +8,9 @@ final class SafeTensorsBrokenFileTests: XCTestCase {
     func testEveryBrokenFileIsRejectedWithItsOwnError() throws {
         let manifest = try loadJSON("safetensors/broken/manifest.json")
         let folder = resource("safetensors/broken")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            $0.hasSuffix(".safetensors")
+        }
         XCTAssertEqual(Set(files.map { String($0.dropLast(".safetensors".count)) }), Set(manifest.keys))
         XCTAssertGreaterThanOrEqual(manifest.count, 30)
         for (name, entry) in manifest {
@@ -19,9 +21,11 @@ final class SafeTensorsBrokenFileTests: XCTestCase {
                 XCTAssertTrue(error is SafeTensorsError, "\(name): \(type(of: error))")
                 XCTAssertEqual(caseName(error), expectedCase, "\(name): \(error)")
                 let message = "\(error)"
-                XCTAssertTrue(message.hasPrefix(url.path + ": "), "\(name): message must start with the file: \(message)")
+                XCTAssertTrue(
+                    message.hasPrefix(url.path + ": "), "\(name): message must start with the file: \(message)")
                 if let tensor = entry["tensor"] as? String {
-                    XCTAssertTrue(message.contains("'\(tensor)'"), "\(name): message must name tensor \(tensor): \(message)")
+                    XCTAssertTrue(
+                        message.contains("'\(tensor)'"), "\(name): message must name tensor \(tensor): \(message)")
                 }
             }
             // The same bytes in memory fail the same way.
@@ -49,7 +53,9 @@ final class SafeTensorsBrokenFileTests: XCTestCase {
     func testSpecificValuesInMessages() throws {
         let url = resource("safetensors/broken/size-mismatch.safetensors")
         XCTAssertThrowsError(try SafeTensorsFile(contentsOf: url)) { error in
-            XCTAssertEqual(error as? SafeTensorsError, .sizeMismatch(file: url.path, tensor: "t", expectedBytes: 12, actualBytes: 8))
+            XCTAssertEqual(
+                error as? SafeTensorsError,
+                .sizeMismatch(file: url.path, tensor: "t", expectedBytes: 12, actualBytes: 8))
         }
         let gap = resource("safetensors/broken/gap.safetensors")
         XCTAssertThrowsError(try SafeTensorsFile(contentsOf: gap)) { error in

@@ -34,14 +34,17 @@ final class SafeTensorsFileTests: XCTestCase {
             }
         }
         // Offsets tile the buffer in order.
-        XCTAssertEqual(file.tensors.map(\.byteRange.lowerBound), [0] + file.tensors.dropLast().map(\.byteRange.upperBound))
+        XCTAssertEqual(
+            file.tensors.map(\.byteRange.lowerBound), [0] + file.tensors.dropLast().map(\.byteRange.upperBound))
     }
 
     func testEveryDTypeMatchesPython() throws {
         try checkAgainstExpected("dtypes.safetensors")
         let file = try SafeTensorsFile.open(resource("safetensors/dtypes.safetensors"))
         let dtypes = Set(file.tensors.map(\.dtype))
-        for dtype: SafeTensorsDType in [.f32, .f16, .bf16, .f64, .i64, .i32, .i16, .i8, .u8, .u16, .u32, .u64, .bool, .f8E4M3, .f8E5M2] {
+        for dtype: SafeTensorsDType in [
+            .f32, .f16, .bf16, .f64, .i64, .i32, .i16, .i8, .u8, .u16, .u32, .u64, .bool, .f8E4M3, .f8E5M2,
+        ] {
             XCTAssertTrue(dtypes.contains(dtype), "fixture lacks \(dtype)")
         }
         XCTAssertEqual(try file.info("scalar").shape, [])

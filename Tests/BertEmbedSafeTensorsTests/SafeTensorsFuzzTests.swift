@@ -6,11 +6,15 @@ import XCTest
 import _BertEmbedTestSupport
 
 final class SafeTensorsFuzzTests: XCTestCase {
-    static let seeds = ["dtypes.safetensors", "unaligned.safetensors", "sharded/model-00001-of-00002.safetensors",
-                        "bert-prefixed/model.safetensors"]
-    static let interestingNumbers = ["0", "1", "-1", "3", "8", "2147483648", "4294967296", "9007199254740993",
-                                     "4611686018427387904", "9223372036854775807", "9223372036854775808",
-                                     "18446744073709551616", "1.5", "1e3", "-0", "\"8\"", "null", "[]"]
+    static let seeds = [
+        "dtypes.safetensors", "unaligned.safetensors", "sharded/model-00001-of-00002.safetensors",
+        "bert-prefixed/model.safetensors",
+    ]
+    static let interestingNumbers = [
+        "0", "1", "-1", "3", "8", "2147483648", "4294967296", "9007199254740993",
+        "4611686018427387904", "9223372036854775807", "9223372036854775808",
+        "18446744073709551616", "1.5", "1e3", "-0", "\"8\"", "null", "[]",
+    ]
 
     func testMutatedFilesLoadOrThrowNeverTrap() throws {
         var rng = SplitMix64(seed: 0x5AFE_7E45)
@@ -58,7 +62,11 @@ final class SafeTensorsFuzzTests: XCTestCase {
     /// JSON (character insert/delete, a number replaced by an extreme one, a span duplicated) with the header length
     /// fixed up so that validation goes past the JSON.
     static func mutate(_ bytes: inout [UInt8], using rng: inout SplitMix64) {
-        let headerLength = bytes.count >= 8 ? Int(bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) } & 0xFFFF_FFFF) : 0
+        let headerLength =
+            bytes.count >= 8
+            ? Int(
+                bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+                    & 0xFFFF_FFFF) : 0
         let headerEnd = min(bytes.count, 8 + headerLength)
         switch Int.random(in: 0..<9, using: &rng) {
         case 0:  // flip bytes anywhere
@@ -67,8 +75,11 @@ final class SafeTensorsFuzzTests: XCTestCase {
                 bytes[Int.random(in: 0..<bytes.count, using: &rng)] ^= UInt8.random(in: 1...255, using: &rng)
             }
         case 1:  // new header length
-            let n: UInt64 = [0, 1, UInt64(headerLength) &+ 1, UInt64(headerLength) &- 1, UInt64.random(in: 0...200_000_000, using: &rng), .max,
-                             UInt64(bytes.count)][Int.random(in: 0..<7, using: &rng)]
+            let n: UInt64 = [
+                0, 1, UInt64(headerLength) &+ 1, UInt64(headerLength) &- 1,
+                UInt64.random(in: 0...200_000_000, using: &rng), .max,
+                UInt64(bytes.count),
+            ][Int.random(in: 0..<7, using: &rng)]
             if bytes.count >= 8 { for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: n >> (8 * UInt64(i))) } }
         case 2:  // truncate
             bytes.removeLast(Int.random(in: 0...bytes.count, using: &rng))
@@ -88,7 +99,9 @@ final class SafeTensorsFuzzTests: XCTestCase {
         let position = Int.random(in: 0..<max(header.count, 1), using: &rng)
         switch Int.random(in: 0..<5, using: &rng) {
         case 0 where !header.isEmpty: header.remove(at: position)
-        case 1: header.insert(Array("{}[]\",:-0123456789eE. \\u".utf8).randomElement(using: &rng)!, at: min(position, header.count))
+        case 1:
+            header.insert(
+                Array("{}[]\",:-0123456789eE. \\u".utf8).randomElement(using: &rng)!, at: min(position, header.count))
         case 2:  // replace the number starting nearest after `position` with an extreme one
             let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
             guard let start = header[position...].firstIndex(where: { digits.contains($0) }) else { return }

@@ -33,9 +33,13 @@ final class EncodePropertyTests: XCTestCase {
         let reference = try encoder.encode(texts, options: EncodeOptions(batchSize: 32))
         for batchSize in [1, 2] {
             let vectors = try encoder.encode(texts, options: EncodeOptions(batchSize: batchSize))
-            for index in texts.indices { assertClose(vectors[index], reference[index], "batch \(batchSize), text \(index)") }
+            for index in texts.indices {
+                assertClose(vectors[index], reference[index], "batch \(batchSize), text \(index)")
+            }
         }
-        for index in texts.indices { assertClose(try encoder.encode(texts[index]), reference[index], "text \(index) alone") }
+        for index in texts.indices {
+            assertClose(try encoder.encode(texts[index]), reference[index], "text \(index) alone")
+        }
     }
 
     /// 1, 2 and 3 threads give bit-identical vectors (the work is split, never the sums).
@@ -43,7 +47,8 @@ final class EncodePropertyTests: XCTestCase {
         let encoder = try encoder()
         let one = try encoder.encode(texts, options: EncodeOptions(threads: 1))
         for threads in [2, 3] {
-            XCTAssertEqual(try encoder.encode(texts, options: EncodeOptions(threads: threads)), one, "\(threads) threads")
+            XCTAssertEqual(
+                try encoder.encode(texts, options: EncodeOptions(threads: threads)), one, "\(threads) threads")
         }
         let perEncoder = try SentenceEncoder(modelDirectory: resource("tiny-bert"), compute: ComputeOptions(threads: 3))
         XCTAssertEqual(try perEncoder.encode(texts), one)
@@ -78,7 +83,8 @@ final class EncodePropertyTests: XCTestCase {
         let encoder = try encoder()
         let calls = Results(count: 0)
         _ = try encoder.encode(
-            Array(texts.prefix(10)), options: EncodeOptions(batchSize: 3, progress: { done, total in calls.append((done, total)) }))
+            Array(texts.prefix(10)),
+            options: EncodeOptions(batchSize: 3, progress: { done, total in calls.append((done, total)) }))
         XCTAssertEqual(calls.progress.map(\.0), [3, 6, 9, 10])
         XCTAssertEqual(calls.progress.map(\.1), [10, 10, 10, 10])
         XCTAssertEqual(try encoder.encode([]), [])

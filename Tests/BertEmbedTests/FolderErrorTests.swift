@@ -53,15 +53,19 @@ final class FolderErrorTests: XCTestCase {
     func testMissingFolder() throws {
         let missing = folders.root.appendingPathComponent("does-not-exist")
         assertInvalidFolder(
-            error { _ = try SentenceEncoder(modelDirectory: missing, pooling: .mean) }, file: "does-not-exist", "no such folder")
+            error { _ = try SentenceEncoder(modelDirectory: missing, pooling: .mean) }, file: "does-not-exist",
+            "no such folder")
     }
 
     func testBadModulesJSON() throws {
         let folder = try folders.baseCopy("bad-modules")
         try folders.write(Data("[{\"idx\": 0,".utf8), to: "modules.json", in: folder)
-        assertInvalidFolder(error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "modules.json", "not valid JSON")
+        assertInvalidFolder(
+            error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "modules.json", "not valid JSON")
         try folders.write(Data("{\"modules\": []}".utf8), to: "modules.json", in: folder)
-        assertInvalidFolder(error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "modules.json", "expected a list, found an object")
+        assertInvalidFolder(
+            error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "modules.json",
+            "expected a list, found an object")
         try folders.write(Data("[{\"path\": \"\"}]".utf8), to: "modules.json", in: folder)
         assertInvalidFolder(error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "modules.json", "type")
         try folders.write(
@@ -133,7 +137,9 @@ final class FolderErrorTests: XCTestCase {
         assertInvalidFolder(error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "2_Dense", "linear.weight")
         // An activation the library does not implement.
         try folders.write(
-            Data("{\"in_features\": 24, \"out_features\": 16, \"activation_function\": \"torch.nn.modules.activation.Softsign\"}".utf8),
+            Data(
+                "{\"in_features\": 24, \"out_features\": 16, \"activation_function\": \"torch.nn.modules.activation.Softsign\"}"
+                    .utf8),
             to: "2_Dense/config.json", in: folder)
         assertInvalidFolder(
             error { _ = try SentenceEncoder(modelDirectory: folder) }, file: "2_Dense/config.json", "Softsign")
@@ -149,7 +155,8 @@ final class FolderErrorTests: XCTestCase {
         let encoder = try SentenceEncoder(modelDirectory: resource("tiny-bert"))
         for options in [
             EncodeOptions(batchSize: 0), EncodeOptions(maxSequenceLength: 1), EncodeOptions(maxSequenceLength: 65),
-            EncodeOptions(promptName: "nope"), EncodeOptions(truncateDimension: 33), EncodeOptions(truncateDimension: 0),
+            EncodeOptions(promptName: "nope"), EncodeOptions(truncateDimension: 33),
+            EncodeOptions(truncateDimension: 0),
             EncodeOptions(threads: 0),
         ] {
             guard case .invalidOption? = error({ _ = try encoder.encode(["a"], options: options) }) else {
@@ -157,9 +164,11 @@ final class FolderErrorTests: XCTestCase {
             }
         }
         // The tiny model has 2 layers: the last four hidden states do not exist.
-        guard case .invalidOption(let reason)? = error({
-            _ = try SentenceEncoder(modelDirectory: self.folders.baseCopy("four"), pooling: .lastFourConcat)
-        }) else { return XCTFail("expected invalidOption") }
+        guard
+            case .invalidOption(let reason)? = error({
+                _ = try SentenceEncoder(modelDirectory: self.folders.baseCopy("four"), pooling: .lastFourConcat)
+            })
+        else { return XCTFail("expected invalidOption") }
         XCTAssertTrue(reason.contains("layer -4"), reason)
     }
 }

@@ -11,8 +11,11 @@ final class KernelChoiceTests: XCTestCase {
     /// 1 to 60 words (several tiles and key panels, partial edges), and different bits across the two.
     func testEveryKernelOfOneArithmeticGivesTheSameVectors() throws {
         let kernels = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true).gemmKernels
-        let words = "the quick brown fox jumps over the lazy dog while seven wizards quietly judge boxing matches".split(separator: " ")
-        let texts = [1, 3, 7, 12, 17, 30, 60].map { count in (0..<count).map { String(words[$0 % words.count]) }.joined(separator: " ") }
+        let words = "the quick brown fox jumps over the lazy dog while seven wizards quietly judge boxing matches"
+            .split(separator: " ")
+        let texts = [1, 3, 7, 12, 17, 30, 60].map { count in
+            (0..<count).map { String(words[$0 % words.count]) }.joined(separator: " ")
+        }
         var outputs: [Bool: [(name: String, vectors: [[UInt32]])]] = [:]
         for kernel in kernels {
             var compute = ComputeOptions(threads: 2)
@@ -34,12 +37,15 @@ final class KernelChoiceTests: XCTestCase {
     func testBadComputeOptionsAreErrors() {
         var compute = ComputeOptions()
         compute.gemmKernel = "fastest"
-        XCTAssertThrowsError(try SentenceEncoder(modelDirectory: resource("tiny-bert"), pooling: .mean, compute: compute)) {
+        XCTAssertThrowsError(
+            try SentenceEncoder(modelDirectory: resource("tiny-bert"), pooling: .mean, compute: compute)
+        ) {
             guard case .invalidOption(let reason)? = $0 as? EmbeddingError else { return XCTFail("\($0)") }
             XCTAssertTrue(reason.contains("gemmKernel setting names the GEMM kernel 'fastest'"), reason)
         }
         XCTAssertThrowsError(
-            try SentenceEncoder(modelDirectory: resource("tiny-bert"), pooling: .mean, compute: ComputeOptions(threads: 0))
+            try SentenceEncoder(
+                modelDirectory: resource("tiny-bert"), pooling: .mean, compute: ComputeOptions(threads: 0))
         ) {
             XCTAssertEqual($0 as? EmbeddingError, .invalidOption("threads must be at least 1, got 0"))
         }

@@ -10,7 +10,8 @@ final class LongTextTests: XCTestCase {
         let encoder = try SentenceEncoder(modelDirectory: resource("tiny-bert"))
         let text = "A man is eating food."
         let plain = try encoder.encode(text)
-        let windowed = try encoder.encode(text, options: EncodeOptions(longTexts: .slidingWindowMean(size: 32, stride: 16)))
+        let windowed = try encoder.encode(
+            text, options: EncodeOptions(longTexts: .slidingWindowMean(size: 32, stride: 16)))
         XCTAssertEqual(plain, windowed)
         XCTAssertEqual(try encoder.encodeWindows([text], size: 32, stride: 16)[0], [plain])
     }
@@ -29,7 +30,8 @@ final class LongTextTests: XCTestCase {
         XCTAssertEqual(windows[0].count, expected)
         XCTAssertEqual(windows[1].count, 1)
         let mean = try encoder.encode(
-            [longText], options: EncodeOptions(normalize: false, longTexts: .slidingWindowMean(size: size, stride: stride)))[0]
+            [longText],
+            options: EncodeOptions(normalize: false, longTexts: .slidingWindowMean(size: size, stride: stride)))[0]
         for d in mean.indices {
             let reference = windows[0].reduce(Float(0)) { $0 + $1[d] } / Float(windows[0].count)
             XCTAssertEqual(mean[d], reference, accuracy: 1e-6)
@@ -38,7 +40,8 @@ final class LongTextTests: XCTestCase {
         XCTAssertNotEqual(mean, try encoder.encode(longText, options: EncodeOptions(normalize: false)))
         // Normalizing normalizes the mean.
         let unit = try encoder.encode(
-            longText, options: EncodeOptions(normalize: true, longTexts: .slidingWindowMean(size: size, stride: stride)))
+            longText, options: EncodeOptions(normalize: true, longTexts: .slidingWindowMean(size: size, stride: stride))
+        )
         XCTAssertEqual(unit.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
     }
 

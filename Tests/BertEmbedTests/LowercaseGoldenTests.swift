@@ -26,10 +26,14 @@ final class LowercaseGoldenTests: XCTestCase {
     func testGoldensCatchNaiveLowercasing() throws {
         struct Recorded: Decodable {
             struct Case: Decodable {
+                enum CodingKeys: String, CodingKey {
+                    case variant, texts, ids
+                    case wrongIds = "wrong_ids"
+                }
                 var variant: String
                 var texts: [String]
                 var ids: [[Int]]
-                var wrong_ids: [String: [Int]]
+                var wrongIds: [String: [Int]]
             }
             var cases: [Case]
         }
@@ -37,7 +41,7 @@ final class LowercaseGoldenTests: XCTestCase {
             Recorded.self, from: Data(contentsOf: resource("goldens/sentence/lowercase.json")))
         var wrongTexts: [String: Int] = [:]
         for golden in recorded.cases {
-            for (way, wrong) in golden.wrong_ids { wrongTexts[way, default: 0] += wrong.count }
+            for (way, wrong) in golden.wrongIds { wrongTexts[way, default: 0] += wrong.count }
         }
         XCTAssertEqual(wrongTexts.count, 4)
         for (way, count) in wrongTexts { XCTAssertGreaterThan(count, 0, "the goldens do not catch: \(way)") }
@@ -45,8 +49,10 @@ final class LowercaseGoldenTests: XCTestCase {
         // The "lowercase" variant without its do_lower_case is the base fixture.
         let golden = try XCTUnwrap(recorded.cases.first { $0.variant == "lowercase" })
         let plain = try SentenceEncoder(modelDirectory: resource("tiny-bert"))
-        let wrong = try golden.texts.indices.filter { try plain.tokenIds(golden.texts[$0].lowercased()) != golden.ids[$0] }
+        let wrong = try golden.texts.indices.filter {
+            try plain.tokenIds(golden.texts[$0].lowercased()) != golden.ids[$0]
+        }
         XCTAssertFalse(wrong.isEmpty)
-        XCTAssertEqual(wrong, golden.wrong_ids["per-scalar full lowercase of the whole text before the tokenizer"])
+        XCTAssertEqual(wrong, golden.wrongIds["per-scalar full lowercase of the whole text before the tokenizer"])
     }
 }

@@ -7,16 +7,23 @@ import _BertEmbedTestSupport
 /// One golden file: cases, each one encode call over its texts.
 struct SentenceGoldens: Decodable {
     struct Options: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case normalize
+            case truncateDim = "truncate_dim"
+            case prompt
+            case promptName = "prompt_name"
+            case maxLength = "max_length"
+        }
         var normalize: Bool?
-        var truncate_dim: Int?
+        var truncateDim: Int?
         var prompt: String?
-        var prompt_name: String?
-        var max_length: Int?
+        var promptName: String?
+        var maxLength: Int?
 
         var encodeOptions: EncodeOptions {
             EncodeOptions(
-                normalize: normalize, maxSequenceLength: max_length, prompt: prompt, promptName: prompt_name,
-                truncateDimension: truncate_dim)
+                normalize: normalize, maxSequenceLength: maxLength, prompt: prompt, promptName: promptName,
+                truncateDimension: truncateDim)
         }
     }
 

@@ -18,7 +18,8 @@ final class SimilarityTests: XCTestCase {
         XCTAssertEqual(SimilarityFunction.dot(a, b), 25)
         XCTAssertEqual(SimilarityFunction.euclidean(a, b), -5, accuracy: 1e-6)  // sqrt(9 + 16 + 0)
         XCTAssertEqual(SimilarityFunction.manhattan(a, b), -7)
-        XCTAssertEqual(SimilarityFunction.cosine(a, b), 25 / (Float(14).squareRoot() * Float(61).squareRoot()), accuracy: 1e-6)
+        XCTAssertEqual(
+            SimilarityFunction.cosine(a, b), 25 / (Float(14).squareRoot() * Float(61).squareRoot()), accuracy: 1e-6)
     }
 
     func testMatrix() {

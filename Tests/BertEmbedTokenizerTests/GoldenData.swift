@@ -1,14 +1,19 @@
+import BertEmbedTokenizer
 // Reads the goldens written by Scripts/make_tokenizer_goldens.py (Hugging Face tokenizers 0.23.3).
 import Foundation
 import XCTest
 import _BertEmbedTestSupport
-import BertEmbedTokenizer
 
 /// One input of cases.json.
 struct GoldenInput: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case text, pair
+        case maxLength = "max_length"
+        case strategy, special
+    }
     var text: String
     var pair: String?
-    var max_length: Int?
+    var maxLength: Int?
     var strategy: String?
     var special: Bool?
 
@@ -23,13 +28,19 @@ struct GoldenInput: Decodable {
 
 /// One padded batch of cases.json.
 struct GoldenBatchInput: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case texts, pairs
+        case maxLength = "max_length"
+        case padding
+    }
     var texts: [String]
     var pairs: [String]?
-    var max_length: Int?
+    var maxLength: Int?
     var padding: PaddingValue
 
     enum PaddingValue: Decodable {
-        case longest, fixed(Int)
+        case longest
+        case fixed(Int)
         init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let length = try? container.decode(Int.self) { self = .fixed(length) } else { self = .longest }
@@ -38,22 +49,33 @@ struct GoldenBatchInput: Decodable {
 }
 
 struct GoldenInputs: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case cases, batches
+        case sweepChunk = "sweep_chunk"
+    }
     var cases: [GoldenInput]
     var batches: [GoldenBatchInput]
-    var sweep_chunk: Int
+    var sweepChunk: Int
 }
 
 /// The expected encoding of one case (offsets flat: start, end, start, end, ...).
 struct GoldenEncoding: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case ids, offsets
+        case typeIds = "type_ids"
+        case attentionMask = "attention_mask"
+        case tokens
+        case hfError = "hf_error"
+    }
     var ids: [Int]
     var offsets: [Int]
-    var type_ids: [Int]?
-    var attention_mask: [Int]?
+    var typeIds: [Int]?
+    var attentionMask: [Int]?
     var tokens: [String]?
-    var hf_error: String?
+    var hfError: String?
 
     var ranges: [Range<Int>] { stride(from: 0, to: offsets.count - 1, by: 2).map { offsets[$0]..<offsets[$0 + 1] } }
-    func typeIds(count: Int) -> [Int] { type_ids ?? Array(repeating: 0, count: count) }
+    func typeIds(count: Int) -> [Int] { typeIds ?? Array(repeating: 0, count: count) }
 }
 
 struct GoldenDecode: Decodable {
@@ -82,7 +104,8 @@ enum Goldens {
     }
 
     static func file(_ configuration: String) throws -> GoldenFile {
-        try JSONDecoder().decode(GoldenFile.self, from: Data(contentsOf: resource("tokenizer/golden_\(configuration).json")))
+        try JSONDecoder().decode(
+            GoldenFile.self, from: Data(contentsOf: resource("tokenizer/golden_\(configuration).json")))
     }
 
     static func tokenizer(_ configuration: String) throws -> BertTokenizer {
@@ -102,7 +125,8 @@ enum Goldens {
 
     /// FNV-1a 64 of "ids|s:e,...", as the script's `digest`.
     static func digest(_ encoding: Encoding) -> String {
-        let text = encoding.ids.map(String.init).joined(separator: ",") + "|"
+        let text =
+            encoding.ids.map(String.init).joined(separator: ",") + "|"
             + encoding.offsets.map { "\($0.lowerBound):\($0.upperBound)" }.joined(separator: ",")
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }

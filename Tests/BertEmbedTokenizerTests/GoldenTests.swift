@@ -1,7 +1,7 @@
+import BertEmbedTokenizer
 // Every golden case of Hugging Face tokenizers, for every configuration, must match exactly.
 import XCTest
 import _BertEmbedTestSupport
-import BertEmbedTokenizer
 
 final class GoldenTests: XCTestCase {
     /// Ids, type ids, attention mask and offsets (and token strings where stored) of every case; exact.
@@ -13,16 +13,19 @@ final class GoldenTests: XCTestCase {
             XCTAssertEqual(golden.cases.count, inputs.cases.count)
             var failures = 0
             for (index, (input, expected)) in zip(inputs.cases, golden.cases).enumerated() {
-                let encoding = tokenizer.encode(input.text, pair: input.pair, addSpecialTokens: input.special ?? true,
-                                                maxLength: input.max_length, truncation: input.truncation)
-                let ok = encoding.ids == expected.ids && encoding.offsets == expected.ranges
+                let encoding = tokenizer.encode(
+                    input.text, pair: input.pair, addSpecialTokens: input.special ?? true,
+                    maxLength: input.maxLength, truncation: input.truncation)
+                let ok =
+                    encoding.ids == expected.ids && encoding.offsets == expected.ranges
                     && encoding.typeIds == expected.typeIds(count: expected.ids.count)
                     && encoding.attentionMask == Array(repeating: 1, count: expected.ids.count)
                     && (expected.tokens == nil || expected.tokens == encoding.tokens)
                 if !ok {
                     failures += 1
                     if failures <= 10 {
-                        XCTFail("""
+                        XCTFail(
+                            """
                             \(configuration) case \(index) \(input.text.unicodeScalars.map { String($0.value, radix: 16) }.prefix(40)):
                               ids      \(encoding.ids)
                               expected \(expected.ids)
@@ -43,10 +46,11 @@ final class GoldenTests: XCTestCase {
         for configuration in Goldens.configurations {
             let tokenizer = try Goldens.tokenizer(configuration)
             for input in inputs.cases where input.pair == nil {
-                for maxLength in [nil, input.max_length, 5] as [Int?] {
-                    XCTAssertEqual(tokenizer.encodeIds(input.text, maxLength: maxLength),
-                                   tokenizer.encode(input.text, maxLength: maxLength).ids,
-                                   "\(configuration): \(input.text.debugDescription) maxLength \(String(describing: maxLength))")
+                for maxLength in [nil, input.maxLength, 5] as [Int?] {
+                    XCTAssertEqual(
+                        tokenizer.encodeIds(input.text, maxLength: maxLength),
+                        tokenizer.encode(input.text, maxLength: maxLength).ids,
+                        "\(configuration): \(input.text.debugDescription) maxLength \(String(describing: maxLength))")
                 }
             }
         }
@@ -64,12 +68,13 @@ final class GoldenTests: XCTestCase {
                 case .longest: padding = .longest
                 case .fixed(let length): padding = .fixed(length)
                 }
-                let encodings = tokenizer.encodeBatch(batch.texts, pairs: batch.pairs, maxLength: batch.max_length, padding: padding)
+                let encodings = tokenizer.encodeBatch(
+                    batch.texts, pairs: batch.pairs, maxLength: batch.maxLength, padding: padding)
                 XCTAssertEqual(encodings.count, expected.count)
                 for (encoding, row) in zip(encodings, expected) {
                     XCTAssertEqual(encoding.ids, row.ids, configuration)
-                    XCTAssertEqual(encoding.typeIds, row.type_ids, configuration)
-                    XCTAssertEqual(encoding.attentionMask, row.attention_mask, configuration)
+                    XCTAssertEqual(encoding.typeIds, row.typeIds, configuration)
+                    XCTAssertEqual(encoding.attentionMask, row.attentionMask, configuration)
                     XCTAssertEqual(encoding.tokens, row.tokens, configuration)
                     XCTAssertEqual(encoding.offsets, row.ranges, configuration)
                 }
@@ -82,15 +87,16 @@ final class GoldenTests: XCTestCase {
         for configuration in Goldens.configurations {
             let tokenizer = try Goldens.tokenizer(configuration)
             for item in try Goldens.file(configuration).decode {
-                XCTAssertEqual(tokenizer.decode(item.ids, skipSpecialTokens: item.skip), item.text,
-                               "\(configuration) \(item.ids) skip \(item.skip)")
+                XCTAssertEqual(
+                    tokenizer.decode(item.ids, skipSpecialTokens: item.skip), item.text,
+                    "\(configuration) \(item.ids) skip \(item.skip)")
             }
         }
     }
 
     /// Every Unicode scalar (in chunks of 256), at a word start, inside a word and alone: digest of ids and offsets.
     func testEveryCodePointMatchesHuggingFace() throws {
-        let chunk = try Goldens.inputs().sweep_chunk
+        let chunk = try Goldens.inputs().sweepChunk
         for configuration in Goldens.configurations {
             let tokenizer = try Goldens.tokenizer(configuration)
             let digests = Array(try Goldens.file(configuration).sweep.digests.utf8)

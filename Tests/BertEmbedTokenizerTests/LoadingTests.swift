@@ -1,9 +1,9 @@
+import BertEmbedTokenizer
 // Both loading routes (tokenizer.json alone; vocab.txt + tokenizer_config.json) give the golden ids, and broken
 // files throw a TokenizerError that names the file and the problem.
 import Foundation
 import XCTest
 import _BertEmbedTestSupport
-import BertEmbedTokenizer
 
 final class LoadingTests: XCTestCase {
     private var folders: [URL] = []
@@ -34,13 +34,15 @@ final class LoadingTests: XCTestCase {
         for configuration in ["uncased", "cased"] {
             let golden = try Goldens.file(configuration)
             let fromJSON = try BertTokenizer(directory: try copy(configuration, ["tokenizer.json"]))
-            let fromVocab = try BertTokenizer(directory: try copy(configuration, ["vocab.txt", "tokenizer_config.json"]))
+            let fromVocab = try BertTokenizer(
+                directory: try copy(configuration, ["vocab.txt", "tokenizer_config.json"]))
             XCTAssertEqual(fromJSON.vocabularySize, fromVocab.vocabularySize)
             for tokenizer in [fromJSON, fromVocab] {
                 var failures = 0
                 for (input, expected) in zip(inputs.cases, golden.cases) {
-                    let encoding = tokenizer.encode(input.text, pair: input.pair, addSpecialTokens: input.special ?? true,
-                                                    maxLength: input.max_length, truncation: input.truncation)
+                    let encoding = tokenizer.encode(
+                        input.text, pair: input.pair, addSpecialTokens: input.special ?? true,
+                        maxLength: input.maxLength, truncation: input.truncation)
                     if encoding.ids != expected.ids || encoding.offsets != expected.ranges { failures += 1 }
                 }
                 XCTAssertEqual(failures, 0, "\(configuration): \(failures) cases differ")
@@ -64,7 +66,9 @@ final class LoadingTests: XCTestCase {
 
     func testSpecialTokenIdsAndSettings() throws {
         let tokenizer = try Goldens.tokenizer("uncased")
-        XCTAssertEqual([tokenizer.clsTokenId, tokenizer.sepTokenId, tokenizer.padTokenId, tokenizer.unkTokenId], [101, 102, 0, 100])
+        XCTAssertEqual(
+            [tokenizer.clsTokenId, tokenizer.sepTokenId, tokenizer.padTokenId, tokenizer.unkTokenId],
+            [101, 102, 0, 100])
         XCTAssertEqual(tokenizer.vocabularySize, 30522)
         XCTAssertEqual(tokenizer.modelMaxLength, 512)
         XCTAssertEqual(tokenizer.token(for: 7592), "hello")
@@ -75,7 +79,9 @@ final class LoadingTests: XCTestCase {
     }
 
     /// Asserts that loading `directory` throws `expected`.
-    private func assertThrows(_ directory: URL, _ expected: (TokenizerError) -> Bool, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertThrows(
+        _ directory: URL, _ expected: (TokenizerError) -> Bool, file: StaticString = #filePath, line: UInt = #line
+    ) {
         do {
             _ = try BertTokenizer(directory: directory)
             XCTFail("no error", file: file, line: line)
@@ -90,15 +96,22 @@ final class LoadingTests: XCTestCase {
     func testBrokenFilesThrowTypedErrors() throws {
         let vocab = Data("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n".utf8)
         // No tokenizer files at all.
-        assertThrows(try folder([:])) { if case .missingFiles = $0 { return true }; return false }
+        assertThrows(try folder([:])) {
+            if case .missingFiles = $0 { return true }
+            return false
+        }
         // vocab.txt not UTF-8 (line 3).
-        assertThrows(try folder(["vocab.txt": Data("[PAD]\n[UNK]\nab\u{0}".utf8) + Data([0xFF, 0xFE]) + Data("\n".utf8)])) {
+        assertThrows(
+            try folder(["vocab.txt": Data("[PAD]\n[UNK]\nab\u{0}".utf8) + Data([0xFF, 0xFE]) + Data("\n".utf8)])
+        ) {
             if case .invalidUTF8(let path, let line) = $0 { return path.hasSuffix("vocab.txt") && line == 3 }
             return false
         }
         // vocab without [UNK].
         assertThrows(try folder(["vocab.txt": Data("[PAD]\n[CLS]\n[SEP]\nhello\n".utf8)])) {
-            if case .missingToken(let path, let token, _) = $0 { return path.hasSuffix("vocab.txt") && token == "[UNK]" }
+            if case .missingToken(let path, let token, _) = $0 {
+                return path.hasSuffix("vocab.txt") && token == "[UNK]"
+            }
             return false
         }
         // vocab without [CLS].
@@ -107,13 +120,18 @@ final class LoadingTests: XCTestCase {
             return false
         }
         // Empty vocab.txt.
-        assertThrows(try folder(["vocab.txt": Data()])) { if case .invalidValue = $0 { return true }; return false }
+        assertThrows(try folder(["vocab.txt": Data()])) {
+            if case .invalidValue = $0 { return true }
+            return false
+        }
         // tokenizer_config.json that is not JSON, or has a wrong type.
         assertThrows(try folder(["vocab.txt": vocab, "tokenizer_config.json": Data("{not json".utf8)])) {
             if case .invalidJSON(let path, _) = $0 { return path.hasSuffix("tokenizer_config.json") }
             return false
         }
-        assertThrows(try folder(["vocab.txt": vocab, "tokenizer_config.json": Data(#"{"do_lower_case": "yes"}"#.utf8)])) {
+        assertThrows(
+            try folder(["vocab.txt": vocab, "tokenizer_config.json": Data(#"{"do_lower_case": "yes"}"#.utf8)])
+        ) {
             if case .invalidValue(_, "do_lower_case", _) = $0 { return true }
             return false
         }
@@ -126,24 +144,43 @@ final class LoadingTests: XCTestCase {
             if case .invalidUTF8(let path, _) = $0 { return path.hasSuffix("tokenizer.json") }
             return false
         }
-        assertThrows(try folder(["tokenizer.json": Data("[1, 2]".utf8)])) { if case .invalidJSON = $0 { return true }; return false }
+        assertThrows(try folder(["tokenizer.json": Data("[1, 2]".utf8)])) {
+            if case .invalidJSON = $0 { return true }
+            return false
+        }
         assertThrows(try folder(["tokenizer.json": Data(#"{"model": {"type": "WordPiece"}}"#.utf8)])) {
             if case .invalidValue(_, "model.vocab", _) = $0 { return true }
             return false
         }
         let bpe = #"{"model": {"type": "BPE", "vocab": {"a": 0}}, "pre_tokenizer": {"type": "BertPreTokenizer"}}"#
-        assertThrows(try folder(["tokenizer.json": Data(bpe.utf8)])) { if case .unsupported = $0 { return true }; return false }
-        let noUnk = #"{"model": {"type": "WordPiece", "vocab": {"a": 0}}, "pre_tokenizer": {"type": "BertPreTokenizer"}}"#
+        assertThrows(try folder(["tokenizer.json": Data(bpe.utf8)])) {
+            if case .unsupported = $0 { return true }
+            return false
+        }
+        let noUnk =
+            #"{"model": {"type": "WordPiece", "vocab": {"a": 0}}, "pre_tokenizer": {"type": "BertPreTokenizer"}}"#
         assertThrows(try folder(["tokenizer.json": Data(noUnk.utf8)])) {
             if case .missingToken(_, "[UNK]", _) = $0 { return true }
             return false
         }
-        let badId = #"{"model": {"type": "WordPiece", "vocab": {"a": "zero"}}, "pre_tokenizer": {"type": "BertPreTokenizer"}}"#
-        assertThrows(try folder(["tokenizer.json": Data(badId.utf8)])) { if case .invalidValue = $0 { return true }; return false }
-        let metaspace = #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "Metaspace"}}"#
-        assertThrows(try folder(["tokenizer.json": Data(metaspace.utf8)])) { if case .unsupported = $0 { return true }; return false }
+        let badId =
+            #"{"model": {"type": "WordPiece", "vocab": {"a": "zero"}}, "pre_tokenizer": {"type": "BertPreTokenizer"}}"#
+        assertThrows(try folder(["tokenizer.json": Data(badId.utf8)])) {
+            if case .invalidValue = $0 { return true }
+            return false
+        }
+        let metaspace =
+            #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "Metaspace"}}"#
+        assertThrows(try folder(["tokenizer.json": Data(metaspace.utf8)])) {
+            if case .unsupported = $0 { return true }
+            return false
+        }
         let directory = try folder([:])
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tokenizer.json"), withIntermediateDirectories: true)
-        assertThrows(directory) { if case .unreadableFile = $0 { return true }; return false }
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("tokenizer.json"), withIntermediateDirectories: true)
+        assertThrows(directory) {
+            if case .unreadableFile = $0 { return true }
+            return false
+        }
     }
 }

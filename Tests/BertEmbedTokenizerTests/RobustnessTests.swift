@@ -1,16 +1,21 @@
+import BertEmbedTokenizer
 // Any Swift String tokenizes without a trap, and the properties that need no goldens hold.
 import XCTest
 import _BertEmbedTestSupport
-import BertEmbedTokenizer
 
 final class RobustnessTests: XCTestCase {
     /// Every array of an encoding has one entry per token, offsets lie inside the text.
-    private func assertWellFormed(_ encoding: Encoding, text: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertWellFormed(
+        _ encoding: Encoding, text: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         let n = encoding.ids.count
-        XCTAssertEqual([encoding.typeIds.count, encoding.attentionMask.count, encoding.tokens.count, encoding.offsets.count],
-                       [n, n, n, n], file: file, line: line)
+        XCTAssertEqual(
+            [encoding.typeIds.count, encoding.attentionMask.count, encoding.tokens.count, encoding.offsets.count],
+            [n, n, n, n], file: file, line: line)
         let scalars = text.unicodeScalars.count
-        for range in encoding.offsets { XCTAssertTrue(range.lowerBound >= 0 && range.upperBound <= scalars, file: file, line: line) }
+        for range in encoding.offsets {
+            XCTAssertTrue(range.lowerBound >= 0 && range.upperBound <= scalars, file: file, line: line)
+        }
     }
 
     func testHostileInputs() throws {
@@ -39,13 +44,19 @@ final class RobustnessTests: XCTestCase {
     /// The ASCII fast path gives what the general path gives, on random ASCII/Latin/CJK/control mixtures.
     func testFastPathEqualsGeneralPath() throws {
         var generator = SplitMix64(seed: 42)
-        let alphabet: [String] = "abcXYZ019 .,;'\"[]#\t\n\r\u{1}\u{7f}éÉüßİ中文😀\u{301}\u{200b}\u{a0}-_".unicodeScalars.map { String($0) } + ["[SEP]", "[CLS]", "##"]
+        let alphabet: [String] =
+            "abcXYZ019 .,;'\"[]#\t\n\r\u{1}\u{7f}éÉüßİ中文😀\u{301}\u{200b}\u{a0}-_".unicodeScalars.map { String($0) } + [
+                "[SEP]", "[CLS]", "##",
+            ]
         for configuration in Goldens.configurations {
             let tokenizer = try Goldens.tokenizer(configuration)
             for _ in 0..<2000 {
                 let count = Int(generator.next() % 40)
-                let text = (0..<count).map { _ in String(alphabet[Int(generator.next() % UInt64(alphabet.count))]) }.joined()
-                XCTAssertEqual(tokenizer.fastTokens(text), tokenizer.generalTokens(text), "\(configuration): \(text.debugDescription)")
+                let text = (0..<count).map { _ in String(alphabet[Int(generator.next() % UInt64(alphabet.count))]) }
+                    .joined()
+                XCTAssertEqual(
+                    tokenizer.fastTokens(text), tokenizer.generalTokens(text),
+                    "\(configuration): \(text.debugDescription)")
             }
         }
     }
@@ -60,10 +71,13 @@ final class RobustnessTests: XCTestCase {
             let single = tokenizer.encode(text)
             XCTAssertEqual(row.count, longest)
             XCTAssertEqual(Array(row.ids.prefix(single.count)), single.ids)
-            XCTAssertEqual(row.attentionMask, Array(repeating: 1, count: single.count) + Array(repeating: 0, count: longest - single.count))
+            XCTAssertEqual(
+                row.attentionMask,
+                Array(repeating: 1, count: single.count) + Array(repeating: 0, count: longest - single.count))
             XCTAssertTrue(row.ids.dropFirst(single.count).allSatisfy { $0 == tokenizer.padTokenId })
         }
-        XCTAssertEqual(tokenizer.encodeBatch(texts, padding: .none).map(\.count), texts.map { tokenizer.encode($0).count })
+        XCTAssertEqual(
+            tokenizer.encodeBatch(texts, padding: .none).map(\.count), texts.map { tokenizer.encode($0).count })
     }
 
     /// The fixed length of encodeIds is respected for every limit, and equals the first tokens of the full text.
@@ -79,4 +93,3 @@ final class RobustnessTests: XCTestCase {
         }
     }
 }
-

@@ -58,7 +58,8 @@ public final class VariantFolders {
         }
         for (path, changes) in variant["json_update"] as? [String: Any] ?? [:] {
             let data = try Data(contentsOf: folder.appendingPathComponent(path))
-            var content = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any], "\(path): not an object")
+            var content = try XCTUnwrap(
+                JSONSerialization.jsonObject(with: data) as? [String: Any], "\(path): not an object")
             Self.merge(try XCTUnwrap(changes as? [String: Any]), into: &content)
             try write(JSONSerialization.data(withJSONObject: content), to: path, in: folder)
         }

@@ -9,9 +9,10 @@
 
 /// The generated GEMM micro-kernels.
 package enum GemmMicroKernelJIT {
-    private typealias Entry = @convention(c) (
-        UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int
-    ) -> Void
+    private typealias Entry =
+        @convention(c) (
+            UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int
+        ) -> Void
 
     /// The generated kernels a CPU with `features` runs, as registry entries; empty where code cannot be generated.
     static func kernels(features: CPUFeatures) -> [GemmKernel] {

@@ -123,10 +123,14 @@ package struct X86Assembler {
     }
 
     /// `mov destination, source` (64-bit).
-    package mutating func mov(_ destination: X86Register, _ source: X86Register) { registerForm(0x89, destination, source) }
+    package mutating func mov(_ destination: X86Register, _ source: X86Register) {
+        registerForm(0x89, destination, source)
+    }
 
     /// `add destination, source` (64-bit).
-    package mutating func add(_ destination: X86Register, _ source: X86Register) { registerForm(0x01, destination, source) }
+    package mutating func add(_ destination: X86Register, _ source: X86Register) {
+        registerForm(0x01, destination, source)
+    }
 
     /// `test a, b` (64-bit).
     package mutating func test(_ a: X86Register, _ b: X86Register) { registerForm(0x85, a, b) }
@@ -150,7 +154,10 @@ package struct X86Assembler {
 
     /// Conditions for `jump(if:to:)`: the flags of the last `test`, `cmp`, `sub` or `add`.
     package enum Condition: UInt8 {
-        case zero = 0x84, notZero = 0x85, less = 0x8C, greaterOrEqual = 0x8D
+        case zero = 0x84
+        case notZero = 0x85
+        case less = 0x8C
+        case greaterOrEqual = 0x8D
     }
 
     /// `jcc label` (rel32).
@@ -175,8 +182,14 @@ package struct X86Assembler {
 
     // MARK: AVX (VEX-encoded, 256-bit)
 
-    private enum OpcodeMap: UInt8 { case map0F = 1, map0F38 = 2 }
-    private enum Prefix: UInt8 { case none = 0, p66 = 1 }
+    private enum OpcodeMap: UInt8 {
+        case map0F = 1
+        case map0F38 = 2
+    }
+    private enum Prefix: UInt8 {
+        case none = 0
+        case p66 = 1
+    }
 
     /// The VEX prefix, L = 256-bit, W = 0. The 2-byte form (C5: R, vvvv, L, pp) where it can say
     /// everything (map 0F, no B extension), as assemblers do; else the 3-byte form (C4: R, X, B, map;

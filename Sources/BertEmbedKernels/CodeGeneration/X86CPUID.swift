@@ -39,7 +39,9 @@ struct CPUIDInstruction {
     /// The answer for `leaf` and `subleaf`.
     func callAsFunction(_ leaf: UInt32, _ subleaf: UInt32 = 0) -> CPUIDLeaf {
         var registers: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &registers) { function(leaf, subleaf, $0.baseAddress!.assumingMemoryBound(to: UInt32.self)) }
+        withUnsafeMutableBytes(of: &registers) {
+            function(leaf, subleaf, $0.baseAddress!.assumingMemoryBound(to: UInt32.self))
+        }
         return CPUIDLeaf(eax: registers.0, ebx: registers.1, ecx: registers.2, edx: registers.3)
     }
 }
@@ -97,7 +99,8 @@ extension CPUFeatures {
             if leaf71.has(\.eax, bit: 5) { features.insert(.avx512BF16) }
         }
         if tileState {
-            for (feature, bit) in [(CPUFeatures.amxBF16, 22), (.amxTile, 24), (.amxInt8, 25)] where leaf7.has(\.edx, bit: bit) {
+            for (feature, bit) in [(CPUFeatures.amxBF16, 22), (.amxTile, 24), (.amxInt8, 25)]
+            where leaf7.has(\.edx, bit: bit) {
                 features.insert(feature)
             }
         }

@@ -62,7 +62,8 @@ extension KernelRegistry {
         if let name = settings.gemmKernel ?? environment.gemmKernel {
             guard let named = gemmKernel(named: name) else {
                 throw ComputeSettingsError.unavailableKernel(
-                    name: name, source: settings.gemmKernel != nil ? "the gemmKernel setting" : "BERT_EMBED_GEMM_KERNEL",
+                    name: name,
+                    source: settings.gemmKernel != nil ? "the gemmKernel setting" : "BERT_EMBED_GEMM_KERNEL",
                     available: gemmKernels.map(\.name))
             }
             chosenGemmKernel = named

@@ -25,7 +25,8 @@ package struct EnvironmentOverrides: Sendable, Equatable {
             case nil, "": return nil
             case "0": return false
             case "1": return true
-            case let value?: throw ComputeSettingsError.invalidEnvironmentValue(variable: variable, value: value, expected: "0 or 1")
+            case let value?:
+                throw ComputeSettingsError.invalidEnvironmentValue(variable: variable, value: value, expected: "0 or 1")
             }
         }
         codeGeneration = try flag("BERT_EMBED_JIT")

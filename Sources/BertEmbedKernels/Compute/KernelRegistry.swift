@@ -16,7 +16,8 @@ package struct KernelSet: Sendable {
 
     /// The kernels this process prefers with code generation allowed and no override (the environment not read).
     package static let preferred = KernelSet(
-        gemm: KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true).preferredGemmKernel)
+        gemm: KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true).preferredGemmKernel
+    )
 }
 
 /// The kernels runnable on a CPU with given features.

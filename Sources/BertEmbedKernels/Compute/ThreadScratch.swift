@@ -24,7 +24,9 @@ package final class ThreadScratch {
 
     /// The calling thread's scratch buffer, created at its first use.
     private static var current: ThreadScratch {
-        if let pointer = pthread_getspecific(key) { return Unmanaged<ThreadScratch>.fromOpaque(pointer).takeUnretainedValue() }
+        if let pointer = pthread_getspecific(key) {
+            return Unmanaged<ThreadScratch>.fromOpaque(pointer).takeUnretainedValue()
+        }
         let scratch = ThreadScratch()
         pthread_setspecific(key, Unmanaged.passRetained(scratch).toOpaque())
         return scratch

@@ -17,9 +17,10 @@
 package struct GemmKernel: Sendable, CustomStringConvertible {
     /// Signature of a micro-kernel: (a, b, kc, c, ldc, accumulate): c = a^T . b, or c += when `accumulate`;
     /// c is (rows, columns) with row stride ldc.
-    package typealias Function = @Sendable (
-        UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Bool
-    ) -> Void
+    package typealias Function =
+        @Sendable (
+            UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Bool
+        ) -> Void
 
     /// Name, e.g. "6x16-simd8-fma".
     package let name: String
@@ -70,15 +71,22 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
         let (neonRank, sse2Rank, portableRank): (Int?, Int?, Int?) = (nil, nil, 10)
         #endif
         return [
-            GemmKernel(name: "6x16-simd8-fma", rows: 6, columns: 16, fused: true, rank: nil, function: gemm6x16SIMD8FMA),
-            GemmKernel(name: "12x32-simd16-fma", rows: 12, columns: 32, fused: true, rank: nil, function: gemm12x32SIMD16FMA),
-            GemmKernel(name: "8x12-simd4-fma", rows: 8, columns: 12, fused: true, rank: neonRank, function: gemm8x12SIMD4FMA),
-            GemmKernel(name: "6x16-simd8-muladd", rows: 6, columns: 16, fused: false, rank: nil, function: gemm6x16SIMD8MulAdd),
+            GemmKernel(
+                name: "6x16-simd8-fma", rows: 6, columns: 16, fused: true, rank: nil, function: gemm6x16SIMD8FMA),
+            GemmKernel(
+                name: "12x32-simd16-fma", rows: 12, columns: 32, fused: true, rank: nil, function: gemm12x32SIMD16FMA),
+            GemmKernel(
+                name: "8x12-simd4-fma", rows: 8, columns: 12, fused: true, rank: neonRank, function: gemm8x12SIMD4FMA),
+            GemmKernel(
+                name: "6x16-simd8-muladd", rows: 6, columns: 16, fused: false, rank: nil, function: gemm6x16SIMD8MulAdd),
             GemmKernel(
                 name: "6x8-simd4-muladd-splat", rows: 6, columns: 8, splat: 4, fused: false, rank: sse2Rank,
                 function: gemm6x8SIMD4MulAddSplat),
-            GemmKernel(name: "6x8-simd4-muladd", rows: 6, columns: 8, fused: false, rank: portableRank, function: gemm6x8SIMD4MulAdd),
-            GemmKernel(name: "4x12-simd4-muladd", rows: 4, columns: 12, fused: false, rank: nil, function: gemm4x12SIMD4MulAdd),
+            GemmKernel(
+                name: "6x8-simd4-muladd", rows: 6, columns: 8, fused: false, rank: portableRank,
+                function: gemm6x8SIMD4MulAdd),
+            GemmKernel(
+                name: "4x12-simd4-muladd", rows: 4, columns: 12, fused: false, rank: nil, function: gemm4x12SIMD4MulAdd),
         ]
     }()
 }

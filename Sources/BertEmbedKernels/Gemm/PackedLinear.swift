@@ -114,7 +114,8 @@ package struct PackedLinear: Sendable {
         let microPanels = (rows.count + mr - 1) / mr
         let splat = kernel.splat, panelStride = mr * splat  // floats per k in a micro-panel
         let aCount = microPanels * panelStride * depth
-        ThreadScratch.with(bytes: ThreadScratch.bytes(floats: aCount) + ThreadScratch.bytes(floats: mr * nr)) { scratch in
+        ThreadScratch.with(bytes: ThreadScratch.bytes(floats: aCount) + ThreadScratch.bytes(floats: mr * nr)) {
+            scratch in
             let a = scratch.floats(aCount), tile = scratch.floats(mr * nr)
             var k0 = 0
             while k0 < k {
@@ -123,7 +124,8 @@ package struct PackedLinear: Sendable {
                 // Pack input rows x [k0, k0 + kc) as (kc, mr, splat) micro-panels, zero rows past the end.
                 for i in 0..<microPanels {
                     packMicroPanel(
-                        input + (rows.lowerBound + i * mr) * k + k0, rows: min(mr, rows.upperBound - rows.lowerBound - i * mr),
+                        input + (rows.lowerBound + i * mr) * k + k0,
+                        rows: min(mr, rows.upperBound - rows.lowerBound - i * mr),
                         stride: k, depth: kc, into: a + i * panelStride * kc)
                 }
                 for p in panels {
@@ -192,7 +194,8 @@ package struct PackedLinear: Sendable {
                         let v = from.loadUnaligned(fromByteOffset: k * 4, as: SIMD4<Float>.self)
                         for l in 0..<4 {
                             to.storeBytes(
-                                of: SIMD4<Float>(repeating: v[l]), toByteOffset: (k + l) * panelStride * 4, as: SIMD4<Float>.self)
+                                of: SIMD4<Float>(repeating: v[l]), toByteOffset: (k + l) * panelStride * 4,
+                                as: SIMD4<Float>.self)
                         }
                         k += 4
                     }
@@ -231,7 +234,9 @@ package struct PackedLinear: Sendable {
         for r in 0..<rows {
             for o in 0..<outFeatures {
                 var sum = Double(bias[o])
-                for i in 0..<inFeatures { sum += Double(input[r * inFeatures + i]) * Double(weight[o * inFeatures + i]) }
+                for i in 0..<inFeatures {
+                    sum += Double(input[r * inFeatures + i]) * Double(weight[o * inFeatures + i])
+                }
                 output[r * outFeatures + o] = Float(activation.reference(sum))
             }
         }
