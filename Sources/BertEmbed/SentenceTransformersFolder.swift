@@ -175,11 +175,6 @@ package struct SentenceTransformersFolder: Sendable {
 extension EmbeddingError {
     /// Runs `body`, reporting a `JSONFileError` as `.invalidModelFolder` naming the file (and the key).
     static func readingJSON<R>(_ body: () throws -> R) throws -> R {
-        do {
-            return try body()
-        } catch let error as JSONFileError {
-            throw EmbeddingError.invalidModelFolder(
-                file: error.path, reason: error.key.map { "\($0): \(error.reason)" } ?? error.reason)
-        }
+        try JSONFileError.converting({ EmbeddingError.invalidModelFolder(file: $0.path, reason: $0.keyedReason) }, body)
     }
 }

@@ -37,9 +37,19 @@ package struct JSONFileError: Error, Sendable, Equatable, CustomStringConvertibl
         self.reason = reason
     }
 
+    /// "key: reason", or the reason alone for a problem with the whole file.
+    package var keyedReason: String { key.map { "\($0): \(reason)" } ?? reason }
+
     /// "path: key: reason", or "path: reason".
-    package var description: String {
-        key.map { "\(path): \($0): \(reason)" } ?? "\(path): \(reason)"
+    package var description: String { "\(path): \(keyedReason)" }
+
+    /// Runs `body`; a `JSONFileError` it throws is rethrown as `convert(error)`, the calling module's own error type.
+    package static func converting<R>(_ convert: (JSONFileError) -> any Error, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch let error as JSONFileError {
+            throw convert(error)
+        }
     }
 }
 

@@ -33,11 +33,6 @@ package enum BertModelError: Error, CustomStringConvertible, Equatable {
 extension BertModelError {
     /// Runs `body`, reporting a `JSONFileError` as `.invalidConfig` naming the file and the key.
     static func readingJSON<R>(_ body: () throws -> R) throws -> R {
-        do {
-            return try body()
-        } catch let error as JSONFileError {
-            throw BertModelError.invalidConfig(
-                file: error.path, reason: error.key.map { "\($0): \(error.reason)" } ?? error.reason)
-        }
+        try JSONFileError.converting({ BertModelError.invalidConfig(file: $0.path, reason: $0.keyedReason) }, body)
     }
 }

@@ -55,6 +55,6 @@ extension TokenizerError {
 
     /// Runs `body`, reporting a `JSONFileError` as the matching `TokenizerError`.
     static func readingJSON<R>(_ body: () throws -> R) throws -> R {
-        do { return try body() } catch let error as JSONFileError { throw TokenizerError(error) }
+        try JSONFileError.converting(TokenizerError.init, body)
     }
 }
