@@ -117,36 +117,12 @@ package final class SafeTensorsArchive: Sendable {
 
     /// The `weight_map` of an index file, in file order: (tensor, shard) pairs.
     static func readWeightMap(_ index: URL) throws -> [(String, String)] {
-        let path = index.path
-        let data: Data
-        do { data = try Data(contentsOf: index) } catch {
-            throw SafeTensorsError.invalidIndex(
-                file: path, reason: "cannot read the file (\(error.localizedDescription))")
-        }
-        let root: JSONValue
-        do { root = try JSONParser.parse([UInt8](data)) } catch let error as JSONSyntaxError {
-            throw SafeTensorsError.invalidIndex(file: path, reason: "not valid JSON: \(error)")
-        }
-        guard let members = root.objectMembers else {
-            throw SafeTensorsError.invalidIndex(file: path, reason: "it is \(root.kindDescription), not an object")
-        }
-        guard let mapValue = members.value("weight_map") else {
-            throw SafeTensorsError.invalidIndex(file: path, reason: "no 'weight_map'")
-        }
-        guard let map = mapValue.objectMembers else {
-            throw SafeTensorsError.invalidIndex(
-                file: path, reason: "'weight_map' is \(mapValue.kindDescription), not an object")
-        }
-        if let repeated = map.firstDuplicateKey {
-            throw SafeTensorsError.invalidIndex(
-                file: path, reason: "tensor '\(repeated)' appears twice in 'weight_map'")
-        }
-        return try map.map { member in
-            guard let shard = member.value.stringValue else {
-                throw SafeTensorsError.invalidIndex(
-                    file: path, reason: "shard of '\(member.key)' is \(member.value.kindDescription), not a file name")
+        try JSONFileError.converting({ SafeTensorsError.invalidIndex(file: $0.path, reason: $0.keyedReason) }) {
+            let map = try JSONNode.readObject(index).required("weight_map").object()
+            if let repeated = map.members.firstDuplicateKey { throw map.error(repeated, "the tensor appears twice") }
+            return try map.members.map { member in
+                (member.key, try JSONNode(value: member.value, path: map.path, key: map.keyPath(member.key)).string())
             }
-            return (member.key, shard)
         }
     }
 }
