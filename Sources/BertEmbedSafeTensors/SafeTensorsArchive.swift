@@ -117,7 +117,10 @@ package final class SafeTensorsArchive: Sendable {
 
     /// The `weight_map` of an index file, in file order: (tensor, shard) pairs.
     static func readWeightMap(_ index: URL) throws -> [(String, String)] {
-        try JSONFileError.converting({ SafeTensorsError.invalidIndex(file: $0.path, reason: $0.keyedReason) }) {
+        let invalidIndex = { (error: JSONFileError) in
+            SafeTensorsError.invalidIndex(file: error.path, reason: error.keyedReason)
+        }
+        return try JSONFileError.converting(invalidIndex) {
             let map = try JSONNode.readObject(index).required("weight_map").object()
             if let repeated = map.members.firstDuplicateKey { throw map.error(repeated, "the tensor appears twice") }
             return try map.members.map { member in

@@ -59,12 +59,27 @@ final class GemmMicroKernelJITTests: XCTestCase {
             ("testq %r9, %r9", { $0.test(.r9, .r9) }, [0x4D, 0x85, 0xC9]),
             ("vzeroupper", { $0.vzeroupper() }, [0xC5, 0xF8, 0x77]),
             ("retq", { $0.ret() }, [0xC3]),
+            ("testb %r9b, %r9b", { $0.testLowBytes(.r9, .r9) }, [0x45, 0x84, 0xC9]),
+            ("testb %sil, %sil", { $0.testLowBytes(.rsi, .rsi) }, [0x40, 0x84, 0xF6]),
+            ("testb %al, %cl", { $0.testLowBytes(.rcx, .rax) }, [0x84, 0xC1]),
         ]
         for (source, emit, expected) in cases {
             var assembler = X86Assembler()
             emit(&assembler)
             XCTAssertEqual(assembler.finish(), expected, source)
         }
+    }
+
+    /// Alignment pads with the SDM's multi-byte NOPs, longest first (9 + 6 bytes after a 1-byte instruction),
+    /// and adds nothing at a boundary. (The bytes of each NOP: `llvm-objdump` decodes them as nopw / nopl.)
+    func testAlignPadsWithMultiByteNops() {
+        var assembler = X86Assembler()
+        assembler.ret()
+        assembler.align(16)
+        assembler.align(16)
+        XCTAssertEqual(
+            assembler.finish(),
+            [0xC3, 0x66, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00, 0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00])
     }
 
     func testJumpsArePatchedRelativeToTheNextInstruction() {

@@ -17,11 +17,10 @@ package enum GemmMicroKernelJIT {
     /// The generated kernels a CPU with `features` runs, as registry entries; empty where code cannot be generated.
     static func kernels(features: CPUFeatures) -> [GemmKernel] {
         guard features.isSuperset(of: [.avx2, .fma]), let code = avx2FMACode else { return [] }
-        let entry = unsafeBitCast(code.entry, to: Entry.self)
         return [
-            GemmKernel(name: "6x16-avx2-jit", rows: 6, columns: 16, fused: true, rank: 30, isGenerated: true) {
-                a, b, kc, c, ldc, accumulate in entry(a, b, kc, c, ldc, accumulate ? 1 : 0)
-            }
+            GemmKernel(
+                name: "6x16-avx2-jit", rows: 6, columns: 16, fused: true, rank: 30, isGenerated: true,
+                function: unsafeBitCast(code.entry, to: GemmKernel.Function.self))
         ]
     }
 
@@ -35,7 +34,7 @@ package enum GemmMicroKernelJIT {
     private static let avx2FMACode = ExecutableCode(program(), name: "gemm-6x16-avx2-jit")
 
     /// The machine code. System V arguments: a (rdi): packed (kc, 6); b (rsi): packed (kc, 16);
-    /// kc (rdx); c (rcx): (6, 16) with row stride ldc (r8, in floats); accumulate (r9): c += instead of c =.
+    /// kc (rdx); c (rcx): (6, 16) with row stride ldc (r8, in floats); accumulate (r9b, a C bool): c += instead of c =.
     /// Accumulators: row r in ymm(2r) (columns 0-7) and ymm(2r+1) (8-15); b in ymm12-13; a broadcast in ymm14-15.
     package static func program() -> [UInt8] {
         var asm = X86Assembler()
@@ -60,6 +59,7 @@ package enum GemmMicroKernelJIT {
         let unrolled = asm.newLabel(), single = asm.newLabel(), singleLoop = asm.newLabel(), store = asm.newLabel()
         asm.cmp(depth, 4)
         asm.jump(if: .less, to: single)
+        asm.align(32)
         asm.bind(unrolled)
         for offset in 0..<Int32(4) { step(offset) }
         asm.add(a, 4 * 24)
@@ -80,7 +80,7 @@ package enum GemmMicroKernelJIT {
         asm.bind(store)
         asm.shl(rowBytes, 2)
         let write = asm.newLabel()
-        asm.test(accumulate, accumulate)
+        asm.testLowBytes(accumulate, accumulate)
         asm.jump(if: .zero, to: write)
         asm.mov(row, c)
         for r in 0..<6 {

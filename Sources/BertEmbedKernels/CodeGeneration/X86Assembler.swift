@@ -135,6 +135,14 @@ package struct X86Assembler {
     /// `test a, b` (64-bit).
     package mutating func test(_ a: X86Register, _ b: X86Register) { registerForm(0x85, a, b) }
 
+    /// `test a, b` on the registers' low bytes (a C `bool` argument is defined in its low byte only). Registers
+    /// 4-7 (spl, bpl, sil, dil) need a REX prefix even when it is empty: without one they would mean ah, ch, dh, bh.
+    package mutating func testLowBytes(_ a: X86Register, _ b: X86Register) {
+        if a.number >= 4 || b.number >= 4 { bytes.append(0x40 | ((b.number >> 3) & 1) << 2 | ((a.number >> 3) & 1)) }
+        bytes.append(0x84)
+        modRM(mod: 3, reg: b.number, rm: a.number)
+    }
+
     /// `add register, immediate` (64-bit, immediate sign-extended).
     package mutating func add(_ register: X86Register, _ immediate: Int32) { immediateForm(0, register, immediate) }
 
@@ -176,6 +184,24 @@ package struct X86Assembler {
 
     /// `ret`.
     package mutating func ret() { bytes.append(0xC3) }
+
+    /// Pads with no-ops until the code's length is a multiple of `boundary` (a power of two), so that the next
+    /// instruction (a loop's first) starts a fetch block: the recommended multi-byte NOPs, 9 bytes at most each
+    /// (Intel SDM vol. 2B, NOP).
+    package mutating func align(_ boundary: Int) {
+        precondition(boundary > 0 && boundary & (boundary - 1) == 0)
+        let nops: [[UInt8]] = [
+            [0x90], [0x66, 0x90], [0x0F, 0x1F, 0x00], [0x0F, 0x1F, 0x40, 0x00], [0x0F, 0x1F, 0x44, 0x00, 0x00],
+            [0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00], [0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00],
+            [0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00], [0x66, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+        ]
+        var padding = (boundary - bytes.count % boundary) % boundary
+        while padding > 0 {
+            let nop = nops[min(padding, nops.count) - 1]
+            bytes.append(contentsOf: nop)
+            padding -= nop.count
+        }
+    }
 
     /// Raw bytes, for instructions with no operands worth modelling (cpuid, xgetbv, push/pop).
     package mutating func emit(_ raw: [UInt8]) { bytes.append(contentsOf: raw) }

@@ -16,9 +16,10 @@
 /// (kc, rows, splat) and a packed B panel (kc, columns); `PackedLinear` packs its weight for it.
 package struct GemmKernel: Sendable, CustomStringConvertible {
     /// Signature of a micro-kernel: (a, b, kc, c, ldc, accumulate): c = a^T . b, or c += when `accumulate`;
-    /// c is (rows, columns) with row stride ldc.
+    /// c is (rows, columns) with row stride ldc. A C function pointer, so that a compiled kernel and a generated one
+    /// are called the same way, with no closure context in between (one call per tile: its cost shows on short K).
     package typealias Function =
-        @Sendable (
+        @convention(c) (
             UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Bool
         ) -> Void
 
