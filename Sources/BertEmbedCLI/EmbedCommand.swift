@@ -1,7 +1,7 @@
+// bert-embed embed: texts in (arguments or standard input), sentence embeddings out (jsonl, npy or csv).
 import BertEmbed
 import Foundation
 
-// bert-embed embed: texts in (arguments or standard input), sentence embeddings out (jsonl, npy or csv).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,9 +1,9 @@
-import BertEmbed
-
 // Where `bert-embed embed` puts embeddings as chunks of texts are encoded: written at once where the format and
 // precision allow it (JSON lines and CSV of float32 or binary rows), so memory stays bounded for any input;
 // kept until the end where they must be (.npy states the row count in its header; int8/uint8 take their ranges
 // from all the embeddings).
+import BertEmbed
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

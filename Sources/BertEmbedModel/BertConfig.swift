@@ -1,6 +1,3 @@
-import BertEmbedJSON
-import BertEmbedKernels
-import BertEmbedSafeTensors
 // Ports transformers' BertConfig (models/bert/configuration_bert.py): config.json with Hugging Face's defaults.
 //
 // Decoding is lenient where transformers is: absent keys take BertConfig's defaults, unknown keys are
@@ -10,6 +7,9 @@ import BertEmbedSafeTensors
 // `supportedActivations`, position_embedding_type other than "absolute", is_decoder true (causal attention),
 // model_type other than "bert" (RoBERTa, DistilBERT, ... differ in position ids or weight names, so
 // accepting them would give wrong vectors silently), and values of the wrong JSON type.
+import BertEmbedJSON
+import BertEmbedKernels
+import BertEmbedSafeTensors
 import Foundation
 
 /// The configuration of a BERT encoder, from a model folder's `config.json`.

@@ -1,5 +1,5 @@
-import BertEmbedKernels
 // Ports transformers' BertModel (modeling_bert.py): embeddings, the encoder's layers, the pooler.
+import BertEmbedKernels
 import Foundation
 
 /// Which outputs a forward pass keeps.

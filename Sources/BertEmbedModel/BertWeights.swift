@@ -1,7 +1,7 @@
-import BertEmbedKernels
-import BertEmbedSafeTensors
 // The one scoped, shape-checked weight lookup of the model target (as candle's VarBuilder: a prefix path,
 // every lookup checked against the shape the config implies, errors naming the key and both shapes).
+import BertEmbedKernels
+import BertEmbedSafeTensors
 import Foundation
 
 /// Every tensor of a model folder, looked up by name through scopes, each lookup shape-checked.

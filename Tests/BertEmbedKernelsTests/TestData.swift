@@ -1,5 +1,5 @@
-import BertEmbedKernels
 // Seeded random normal test data (SplitMix64 + Box-Muller): reproducible inputs, never arange.
+import BertEmbedKernels
 import Foundation
 
 /// A reproducible source of standard normal Floats.

@@ -1,5 +1,5 @@
-import BertEmbedTokenizer
 // Reads the goldens written by Scripts/make_tokenizer_goldens.py (Hugging Face tokenizers 0.23.3).
+import BertEmbedTokenizer
 import Foundation
 import XCTest
 import _BertEmbedTestSupport

@@ -1,5 +1,5 @@
-import BertEmbedTokenizer
 // Every golden case of Hugging Face tokenizers, for every configuration, must match exactly.
+import BertEmbedTokenizer
 import XCTest
 import _BertEmbedTestSupport
 

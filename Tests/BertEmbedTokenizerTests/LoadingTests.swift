@@ -1,6 +1,6 @@
-import BertEmbedTokenizer
 // Both loading routes (tokenizer.json alone; vocab.txt + tokenizer_config.json) give the golden ids, and broken
 // files throw a TokenizerError that names the file and the problem.
+import BertEmbedTokenizer
 import Foundation
 import XCTest
 import _BertEmbedTestSupport

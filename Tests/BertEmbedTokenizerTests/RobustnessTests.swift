@@ -1,5 +1,5 @@
-import BertEmbedTokenizer
 // Any Swift String tokenizes without a trap, and the properties that need no goldens hold.
+import BertEmbedTokenizer
 import XCTest
 import _BertEmbedTestSupport
 
