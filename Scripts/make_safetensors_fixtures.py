@@ -246,7 +246,7 @@ def write_configs():
         "unsupported-activation.json": '{"hidden_act": "quick_gelu"}',
         "activation-not-string.json": '{"hidden_act": 1}',
         "relative-position.json": '{"position_embedding_type": "relative_key"}',
-        "roberta.json": '{"model_type": "roberta"}',
+        "unsupported-model-type.json": '{"model_type": "nomic_bert"}',
         "decoder.json": '{"is_decoder": true}',
         "zero-eps.json": '{"layer_norm_eps": 0}',
         "eps-string.json": '{"layer_norm_eps": "1e-12"}',

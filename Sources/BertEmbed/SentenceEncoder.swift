@@ -61,7 +61,7 @@ public final class SentenceEncoder: Sendable {
         let tokenizer: BertTokenizer
         (tokenizer, model) = try Self.load(folder, context: context)
         modules = try SentenceEmbeddingModules(pooling: chosen, folder: folder, model: model, context: context)
-        let positions = model.config.maxPositionEmbeddings
+        let positions = model.config.maxSequenceLength
         inputs = EncoderInputs(
             tokenizer: tokenizer, folder: folder,
             defaultSequenceLength: min(folder.maxSequenceLength ?? tokenizer.modelMaxLength ?? positions, positions),

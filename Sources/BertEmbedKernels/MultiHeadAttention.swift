@@ -11,29 +11,59 @@
 //   out (L, d) = P (L, L) . V (L, d): V packed in (L, NR) panels; each row divided by its sum.
 // Rows past L are zero in every packed operand, so the micro-kernel always runs on full tiles.
 
+/// A bias added to each head's attention scores that depends only on the distance between key and query (MPNet's
+/// relative position bias): head h adds `values[h * width + (key - query) + maxDistance]` to the scaled score of a
+/// query and a key, with width = 2 maxDistance + 1.
+package struct AttentionBias: Sendable {
+    /// The heads (rows of `values`).
+    package let heads: Int
+    /// The largest |key - query| covered: sequences may be up to maxDistance + 1 tokens long.
+    package let maxDistance: Int
+    /// (heads, 2 maxDistance + 1) row-major.
+    package let values: [Float]
+
+    /// A bias table; `values.count` must be heads * (2 maxDistance + 1).
+    package init(heads: Int, maxDistance: Int, values: [Float]) {
+        precondition(heads >= 1 && maxDistance >= 0 && values.count == heads * (2 * maxDistance + 1))
+        self.heads = heads
+        self.maxDistance = maxDistance
+        self.values = values
+    }
+}
+
 /// Multi-head self-attention over sequences of true length (no padding, no mask needed).
 ///
 /// qkv (T, 3 * heads * headDim) row-major: per token, the query, then the key, then the value,
 /// each `heads * headDim` wide with head h at columns h*headDim ..< (h+1)*headDim.
 /// `sequences` partitions 0..<T into the token rows of each sequence.
-/// output (T, heads * headDim): softmax(q k^T / sqrt(headDim)) v per sequence and head.
+/// output (T, heads * headDim): softmax(q k^T / sqrt(headDim) + bias) v per sequence and head, the bias (if any)
+/// by distance within the sequence.
 package func multiHeadAttention(
     qkv: UnsafePointer<Float>, tokens: Int, sequences: [Range<Int>], heads: Int, headDim: Int,
-    output: UnsafeMutablePointer<Float>, context: ComputeContext
+    bias: AttentionBias? = nil, output: UnsafeMutablePointer<Float>, context: ComputeContext
 ) {
     let kernel = context.kernels.gemm
-    for sequence in sequences { precondition(sequence.lowerBound >= 0 && sequence.upperBound <= tokens) }
-    context.parallelFor(sequences.count * heads) { task in
-        attentionHead(
-            qkv: qkv, sequence: sequences[task / heads], head: task % heads, heads: heads, headDim: headDim,
-            output: output, kernel: kernel)
+    for sequence in sequences {
+        precondition(sequence.lowerBound >= 0 && sequence.upperBound <= tokens)
+        precondition(bias.map { sequence.count <= $0.maxDistance + 1 && $0.heads == heads } ?? true)
+    }
+    (bias?.values ?? []).withUnsafeBufferPointer { biasValues in
+        let biasBase = bias == nil ? nil : biasValues.baseAddress
+        context.parallelFor(sequences.count * heads) { task in
+            let head = task % heads
+            // The head's bias for key - query = 0 (the row is indexed by key - query).
+            let biasCenter = biasBase.map { $0 + head * (2 * bias!.maxDistance + 1) + bias!.maxDistance }
+            attentionHead(
+                qkv: qkv, sequence: sequences[task / heads], head: head, heads: heads, headDim: headDim,
+                biasCenter: biasCenter, output: output, kernel: kernel)
+        }
     }
 }
 
-/// One (sequence, head) of `multiHeadAttention`.
+/// One (sequence, head) of `multiHeadAttention`; `biasCenter[k - q]` is the head's bias for query q and key k.
 func attentionHead(
     qkv: UnsafePointer<Float>, sequence: Range<Int>, head: Int, heads: Int, headDim d: Int,
-    output: UnsafeMutablePointer<Float>, kernel: GemmKernel
+    biasCenter: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, kernel: GemmKernel
 ) {
     let length = sequence.count
     guard length > 0, d > 0 else { return }
@@ -97,6 +127,7 @@ func attentionHead(
                 kernel.function(qPanel, k + panel * nr * d, d, scores + panel * nr, keys, false)
             }
             for r in 0..<min(mr, length - i * mr) {
+                if let biasCenter { addBias(biasCenter - (i * mr + r), to: scores + r * keys, count: length) }
                 inverses[r] = softmaxRow(
                     scores + r * keys, length: length, into: pPanel + r * splat, stride: panelStride, splat: splat)
             }
@@ -169,6 +200,24 @@ func scatter(_ from: UnsafePointer<Float>, count: Int, to: UnsafeMutablePointer<
     }
 }
 
+/// scores[j] += bias[j] for j in 0..<count.
+@inline(__always)
+func addBias(_ bias: UnsafePointer<Float>, to scores: UnsafeMutablePointer<Float>, count: Int) {
+    let from = UnsafeRawPointer(bias), to = UnsafeMutableRawPointer(scores)
+    var j = 0
+    while j + 8 <= count {
+        let sum =
+            to.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+            + from.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self)
+        to.storeBytes(of: sum, toByteOffset: j * 4, as: SIMD8<Float>.self)
+        j += 8
+    }
+    while j < count {
+        scores[j] += bias[j]
+        j += 1
+    }
+}
+
 /// Softmax of `scores` (length), written to target[j * stride + s] for
 /// s < splat (a column of a packed micro-panel) without the normalization; returns 1 / sum.
 @inline(__always)
@@ -222,7 +271,7 @@ func softmaxRow(
 /// Reference: `multiHeadAttention` one query at a time in Double (same shapes).
 package func multiHeadAttentionReference(
     qkv: UnsafePointer<Float>, tokens: Int, sequences: [Range<Int>], heads: Int, headDim: Int,
-    output: UnsafeMutablePointer<Float>
+    bias: AttentionBias? = nil, output: UnsafeMutablePointer<Float>
 ) {
     let hidden = heads * headDim
     let scale = 1 / Double(headDim).squareRoot()
@@ -232,7 +281,9 @@ package func multiHeadAttentionReference(
                 let q = qkv + i * 3 * hidden + h * headDim
                 var scores = sequence.map { j -> Double in
                     let k = qkv + j * 3 * hidden + hidden + h * headDim
-                    return (0..<headDim).reduce(0.0) { $0 + Double(q[$1]) * Double(k[$1]) } * scale
+                    let score = (0..<headDim).reduce(0.0) { $0 + Double(q[$1]) * Double(k[$1]) } * scale
+                    guard let bias else { return score }
+                    return score + Double(bias.values[h * (2 * bias.maxDistance + 1) + (j - i) + bias.maxDistance])
                 }
                 let m = scores.max() ?? 0
                 scores = scores.map { libmExp($0 - m) }

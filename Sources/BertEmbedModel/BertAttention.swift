@@ -1,4 +1,5 @@
-// Ports transformers' BertAttention = BertSelfAttention + BertSelfOutput (modeling_bert.py), without dropout.
+// Ports transformers' BertAttention = BertSelfAttention + BertSelfOutput (modeling_bert.py), without dropout; also
+// DistilBERT's MultiHeadSelfAttention + sa_layer_norm and MPNetAttention (the same arithmetic, plus its position bias).
 import BertEmbedKernels
 
 /// Multi-head self-attention and its output projection, residual and LayerNorm.
@@ -28,15 +29,15 @@ struct BertAttention: Sendable {
     }
 
     /// input (T, H) -> output (T, H) = LayerNorm(dense(attention(input)) + input).
-    /// Scratch: qkv (T, 3H), context (T, H).
+    /// Scratch: qkv (T, 3H), context (T, H). `bias`: MPNet's relative position bias, nil for the other families.
     func callAsFunction(
         _ input: UnsafePointer<Float>, tokens: Int, sequences: [Range<Int>],
         qkv: UnsafeMutablePointer<Float>, attentionContext: UnsafeMutablePointer<Float>,
-        output: UnsafeMutablePointer<Float>, context: ComputeContext
+        bias: AttentionBias?, output: UnsafeMutablePointer<Float>, context: ComputeContext
     ) {
         queryKeyValue.apply(input, rows: tokens, output: qkv, activation: .identity, context: context)
         multiHeadAttention(
-            qkv: qkv, tokens: tokens, sequences: sequences, heads: heads, headDim: headDim,
+            qkv: qkv, tokens: tokens, sequences: sequences, heads: heads, headDim: headDim, bias: bias,
             output: attentionContext, context: context)
         outputDense.apply(attentionContext, rows: tokens, output: output, activation: .identity, context: context)
         addLayerNorm(

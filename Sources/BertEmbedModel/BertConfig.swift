@@ -1,19 +1,22 @@
-// Ports transformers' BertConfig (models/bert/configuration_bert.py): config.json with Hugging Face's defaults.
+// Ports transformers' BertConfig (models/bert/configuration_bert.py), and the configs of the families that share its
+// encoder (RobertaConfig, XLMRobertaConfig, CamembertConfig and MPNetConfig use BERT's keys; DistilBertConfig has its
+// own, DistilBertConfig.swift): config.json with Hugging Face's defaults for its `model_type`.
 //
-// Decoding is lenient where transformers is: absent keys take BertConfig's defaults, unknown keys are
+// Decoding is lenient where transformers is: absent keys take the family's class defaults, unknown keys are
 // ignored, a repeated key keeps its last value (as Python's json does), integers may be written as
 // integral floats (12.0). It is strict about what the encoder could not honour, naming the file and key:
 // non-positive or absurd sizes, hidden_size not divisible by num_attention_heads, an activation outside
 // `supportedActivations`, position_embedding_type other than "absolute", is_decoder true (causal attention),
-// model_type other than "bert" (RoBERTa, DistilBERT, ... differ in position ids or weight names, so
-// accepting them would give wrong vectors silently), and values of the wrong JSON type.
+// a model_type it does not run (accepting one would give wrong vectors silently), and values of the wrong JSON type.
 import BertEmbedJSON
 import BertEmbedKernels
 import BertEmbedSafeTensors
 import Foundation
 
-/// The configuration of a BERT encoder, from a model folder's `config.json`.
+/// The configuration of a BERT-like encoder, from a model folder's `config.json`.
 package struct BertConfig: Sendable, Equatable {
+    /// `model_type`: the family (absent: BERT).
+    package var family: ModelFamily = .bert
     /// `vocab_size`: rows of the word embedding table.
     package var vocabSize: Int = 30522
     /// `hidden_size`: width of every hidden state.
@@ -28,15 +31,28 @@ package struct BertConfig: Sendable, Equatable {
     package var hiddenAct: Activation = .gelu
     /// `max_position_embeddings`: longest sequence (rows of the position table).
     package var maxPositionEmbeddings: Int = 512
-    /// `type_vocab_size`: rows of the token type table.
+    /// `type_vocab_size`: rows of the token type table (0 for the families without one).
     package var typeVocabSize: Int = 2
     /// `layer_norm_eps`: epsilon of every LayerNorm.
     package var layerNormEps: Float = 1e-12
-    /// `pad_token_id` (null in the file keeps 0; it never changes the encoder's output, padding is masked).
+    /// `pad_token_id` (null in the file keeps the default). BERT never uses it (padding is never computed); RoBERTa's
+    /// positions count from it (`positionPaddingIndex`).
     package var padTokenId: Int = 0
+    /// `relative_attention_num_buckets` (MPNet): rows of the relative position bias table; nil for other families.
+    package var relativeAttentionBuckets: Int? = nil
+    /// `sinusoidal_pos_embds` (DistilBERT): a checkpoint without a position table gets the sinusoids transformers
+    /// initializes it with.
+    package var sinusoidalPositions = false
 
     /// Head width: hiddenSize / numAttentionHeads.
     package var headDim: Int { hiddenSize / numAttentionHeads }
+
+    /// The padding index position ids count from (see `ModelFamily.positionPaddingIndex`), nil for 0, 1, 2, ...
+    package var positionPaddingIndex: Int? { family.positionPaddingIndex(padTokenId: padTokenId) }
+
+    /// The longest sequence the position table covers: its rows, less those up to the padding index where
+    /// positions start after it (RoBERTa's 514 rows take 512 tokens).
+    package var maxSequenceLength: Int { maxPositionEmbeddings - (positionPaddingIndex.map { $0 + 1 } ?? 0) }
 
     /// `hidden_act` values accepted: the names of transformers' ACT2FN whose function a kernel activation computes
     /// (checked against ACT2FN's values by a golden): the erf GELU, the tanh-approximated GELU in its five
@@ -52,8 +68,22 @@ package struct BertConfig: Sendable, Equatable {
     /// that sizes multiply without overflow and a corrupt config cannot ask for absurd allocations.
     package static let maximumSize = 1 << 20
 
-    /// Hugging Face's defaults for every key (BERT-base).
-    package init() {}
+    /// Hugging Face's defaults for every key of `family`'s config class (BERT-base's for BERT).
+    package init(family: ModelFamily = .bert) {
+        self.family = family
+        switch family {
+        case .bert, .distilbert:
+            break
+        case .roberta, .xlmRoberta, .camembert:
+            vocabSize = family == .roberta ? 50265 : 30522
+            padTokenId = 1
+        case .mpnet:
+            vocabSize = 30527
+            typeVocabSize = 0
+            padTokenId = 1
+            relativeAttentionBuckets = 32
+        }
+    }
 
     /// Decodes `config.json` at `url`.
     /// - Throws: `BertModelError.invalidConfig` naming the file and the key.
@@ -78,50 +108,77 @@ package struct BertConfig: Sendable, Equatable {
     }
 
     private mutating func decode(_ json: JSONObject) throws {
-        func size(_ key: String, _ value: inout Int) throws {
-            guard let int = try json.int(key) else { return }
-            guard int > 0, int <= Self.maximumSize else {
-                throw json.error(key, "must be between 1 and \(Self.maximumSize), found \(int)")
-            }
-            value = int
+        let modelType = try json.string("model_type") ?? "bert"
+        guard let family = ModelFamily(rawValue: modelType) else {
+            throw json.error(
+                "model_type", "'\(modelType)' is not supported (supported: \(ModelFamily.supportedNames))")
         }
-        func string(_ key: String) throws -> String? { try json.string(key) }
-        func fail(_ key: String, _ reason: String) -> JSONFileError { json.error(key, reason) }
-
-        if let modelType = try string("model_type"), modelType != "bert" {
-            throw fail(
-                "model_type",
-                "'\(modelType)' is not supported (only 'bert': other families differ in weights or position ids)")
+        self = BertConfig(family: family)
+        if family == .distilbert {
+            try decodeDistilBert(json)
+        } else {
+            try decodeBertKeys(json)
         }
-        try size("vocab_size", &vocabSize)
-        try size("hidden_size", &hiddenSize)
-        try size("num_hidden_layers", &numHiddenLayers)
-        try size("num_attention_heads", &numAttentionHeads)
-        try size("intermediate_size", &intermediateSize)
-        try size("max_position_embeddings", &maxPositionEmbeddings)
-        try size("type_vocab_size", &typeVocabSize)
         guard hiddenSize % numAttentionHeads == 0 else {
-            throw fail("hidden_size", "\(hiddenSize) is not divisible by num_attention_heads \(numAttentionHeads)")
+            throw json.error(
+                family == .distilbert ? "dim" : "hidden_size",
+                "\(hiddenSize) is not divisible by the number of attention heads \(numAttentionHeads)")
         }
-        if let act = try string("hidden_act") {
-            guard let activation = Self.supportedActivations[act] else {
-                let known = Self.supportedActivations.keys.sorted().joined(separator: ", ")
-                throw fail("hidden_act", "'\(act)' is not supported (supported: \(known))")
+        if let padding = positionPaddingIndex {
+            guard padding >= 0, maxSequenceLength >= 1 else {
+                throw json.error(
+                    "max_position_embeddings",
+                    "\(maxPositionEmbeddings) rows leave no position after the padding index \(padding) "
+                        + "(positions count from it)")
             }
-            hiddenAct = activation
         }
+        if try json.bool("is_decoder") == true {
+            throw json.error("is_decoder", "true: causal (decoder) models are not supported")
+        }
+    }
+
+    /// A size key: an integer in 1...maximumSize.
+    static func size(_ json: JSONObject, _ key: String, _ value: inout Int) throws {
+        guard let int = try json.int(key) else { return }
+        guard int > 0, int <= maximumSize else {
+            throw json.error(key, "must be between 1 and \(maximumSize), found \(int)")
+        }
+        value = int
+    }
+
+    /// An activation key: one of `supportedActivations`.
+    static func activation(_ json: JSONObject, _ key: String) throws -> Activation? {
+        guard let name = try json.string(key) else { return nil }
+        guard let activation = supportedActivations[name] else {
+            let known = supportedActivations.keys.sorted().joined(separator: ", ")
+            throw json.error(key, "'\(name)' is not supported (supported: \(known))")
+        }
+        return activation
+    }
+
+    /// BertConfig's keys (also RoBERTa's, XLM-R's, CamemBERT's and MPNet's).
+    private mutating func decodeBertKeys(_ json: JSONObject) throws {
+        try Self.size(json, "vocab_size", &vocabSize)
+        try Self.size(json, "hidden_size", &hiddenSize)
+        try Self.size(json, "num_hidden_layers", &numHiddenLayers)
+        try Self.size(json, "num_attention_heads", &numAttentionHeads)
+        try Self.size(json, "intermediate_size", &intermediateSize)
+        try Self.size(json, "max_position_embeddings", &maxPositionEmbeddings)
+        if family.hasTokenTypes { try Self.size(json, "type_vocab_size", &typeVocabSize) }
+        if family == .mpnet, var buckets = relativeAttentionBuckets {
+            try Self.size(json, "relative_attention_num_buckets", &buckets)
+            relativeAttentionBuckets = buckets
+        }
+        if let activation = try Self.activation(json, "hidden_act") { hiddenAct = activation }
         if let eps = try json.double("layer_norm_eps") {
             guard eps > 0, Float(eps) > 0, Float(eps).isFinite else {
-                throw fail("layer_norm_eps", "must be positive and representable in Float32, found \(eps)")
+                throw json.error("layer_norm_eps", "must be positive and representable in Float32, found \(eps)")
             }
             layerNormEps = Float(eps)
         }
         if let id = try json.int("pad_token_id") { padTokenId = id }
-        if let type = try string("position_embedding_type"), type != "absolute" {
-            throw fail("position_embedding_type", "'\(type)' is not supported (only 'absolute')")
-        }
-        if try json.bool("is_decoder") == true {
-            throw fail("is_decoder", "true: causal (decoder) BERT is not supported")
+        if let type = try json.string("position_embedding_type"), type != "absolute" {
+            throw json.error("position_embedding_type", "'\(type)' is not supported (only 'absolute')")
         }
     }
 }

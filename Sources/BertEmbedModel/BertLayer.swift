@@ -1,4 +1,5 @@
-// Ports transformers' BertLayer = BertAttention + BertIntermediate + BertOutput (modeling_bert.py).
+// Ports transformers' BertLayer = BertAttention + BertIntermediate + BertOutput (modeling_bert.py), which is also
+// RobertaLayer, DistilBERT's TransformerBlock and MPNetLayer (weight names in ModelFamily.swift).
 import BertEmbedKernels
 
 /// One encoder layer: attention, then the feed-forward block (intermediate dense with the configured activation,
@@ -27,14 +28,15 @@ struct BertLayer: Sendable {
         eps = config.layerNormEps
     }
 
-    /// input (T, H) -> output (T, H). `scratch` holds the intermediate buffers (see `BertScratch`).
+    /// input (T, H) -> output (T, H). `scratch` holds the intermediate buffers (see `BertScratch`); `bias` is MPNet's
+    /// relative position bias, nil for the other families.
     func callAsFunction(
-        _ input: UnsafePointer<Float>, tokens: Int, sequences: [Range<Int>], scratch: BertScratch,
-        output result: UnsafeMutablePointer<Float>, context: ComputeContext
+        _ input: UnsafePointer<Float>, tokens: Int, sequences: [Range<Int>], bias: AttentionBias?,
+        scratch: BertScratch, output result: UnsafeMutablePointer<Float>, context: ComputeContext
     ) {
         attention(
             input, tokens: tokens, sequences: sequences, qkv: scratch.qkv, attentionContext: scratch.context,
-            output: scratch.attention, context: context)
+            bias: bias, output: scratch.attention, context: context)
         intermediate.apply(
             scratch.attention, rows: tokens, output: scratch.intermediate, activation: activation, context: context)
         output.apply(scratch.intermediate, rows: tokens, output: result, activation: .identity, context: context)

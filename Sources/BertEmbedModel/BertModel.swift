@@ -1,4 +1,6 @@
-// Ports transformers' BertModel (modeling_bert.py): embeddings, the encoder's layers, the pooler.
+// Ports transformers' BertModel (modeling_bert.py): embeddings, the encoder's layers, the pooler. The same class runs
+// RobertaModel, XLMRobertaModel, CamembertModel, DistilBertModel and MPNetModel, whose differences ModelFamily.swift
+// lists (positions, token types and weight names in BertEmbeddings and WeightNames, MPNet's bias in its own file).
 import BertEmbedKernels
 import Foundation
 
@@ -36,7 +38,7 @@ package struct BertBatchOutput: Sendable {
     }
 }
 
-/// A BERT encoder with its weights loaded and packed: token ids in, hidden states out.
+/// A BERT-like encoder (any `ModelFamily`) with its weights loaded and packed: token ids in, hidden states out.
 ///
 /// Dense layers run on the concatenated real tokens of the batch and attention per sequence and head over its true
 /// length, so no result depends on what else is in the batch. Immutable after load, so one instance may serve many
@@ -48,12 +50,15 @@ package final class BertModel: Sendable {
     let layers: [BertLayer]
     /// nil when the checkpoint has no pooler weights (then the pooler output cannot be requested).
     let pooler: BertPooler?
+    /// MPNet's relative position bias, shared by every layer; nil for the other families.
+    let attentionBias: AttentionBias?
 
-    /// Loads `config.json` and the safetensors weights of a Hugging Face BERT folder, packing the weights on
-    /// `context`'s threads.
+    /// Loads `config.json` and the safetensors weights of a Hugging Face model folder of any `ModelFamily`, packing
+    /// the weights on `context`'s threads.
     package convenience init(directory: URL, context: ComputeContext = ComputeContext()) throws {
         let config = try BertConfig(contentsOf: directory.appendingPathComponent("config.json"))
-        try self.init(config: config, weights: try BertWeights(directory: directory), context: context)
+        try self.init(
+            config: config, weights: try BertWeights(directory: directory, family: config.family), context: context)
     }
 
     /// Binds and packs every tensor the encoder needs (packing on `context`'s threads); throws naming every missing
@@ -67,6 +72,9 @@ package final class BertModel: Sendable {
             layers.append(try BertLayer(config: config, scope: root.scope("encoder.layer.\(index)"), context: context))
         }
         self.layers = layers
+        attentionBias =
+            config.family == .mpnet
+            ? try MPNetRelativePositionBias(config: config, scope: root.scope("encoder")).attentionBias : nil
         try weights.checkComplete()
         // The pooler is optional: sentence-transformers checkpoints sometimes drop it.
         pooler =
@@ -82,7 +90,7 @@ package final class BertModel: Sendable {
     ///
     /// - Parameters:
     ///   - inputIds: one array of token ids per sequence, each id in 0..<vocabSize, each sequence at most
-    ///     `maxPositionEmbeddings` long. Empty sequences are allowed (their rows are empty).
+    ///     `maxSequenceLength` long. Empty sequences are allowed (their rows are empty).
     ///   - tokenTypeIds: segment ids per token (same shapes as `inputIds`), or nil for all zeros.
     ///   - request: which hidden states (and whether the pooler output) to keep.
     ///   - context: the thread count; results do not depend on it.
@@ -113,7 +121,9 @@ package final class BertModel: Sendable {
         if request.hiddenStates.contains(0) { hiddenStates[0] = copy(current) }
         for (index, layer) in layers.enumerated() {
             if tokens > 0 {
-                layer(current, tokens: tokens, sequences: sequences, scratch: scratch, output: next, context: context)
+                layer(
+                    current, tokens: tokens, sequences: sequences, bias: attentionBias, scratch: scratch, output: next,
+                    context: context)
             }
             swap(&current, &next)
             if request.hiddenStates.contains(index + 1) { hiddenStates[index + 1] = copy(current) }
@@ -134,9 +144,9 @@ package final class BertModel: Sendable {
                 "\(inputIds.count) sequences of input ids but \(tokenTypeIds.count) of token type ids")
         }
         for (s, (ids, types)) in zip(inputIds, tokenTypeIds).enumerated() {
-            guard ids.count <= config.maxPositionEmbeddings else {
+            guard ids.count <= config.maxSequenceLength else {
                 throw BertModelError.invalidInput(
-                    "sequence \(s) has \(ids.count) tokens; the model takes at most \(config.maxPositionEmbeddings)")
+                    "sequence \(s) has \(ids.count) tokens; the model takes at most \(config.maxSequenceLength)")
             }
             guard types.count == ids.count else {
                 throw BertModelError.invalidInput(
@@ -146,7 +156,8 @@ package final class BertModel: Sendable {
                 throw BertModelError.invalidInput(
                     "sequence \(s): token id \(bad) is outside the vocabulary (0..<\(config.vocabSize))")
             }
-            if let bad = types.first(where: { $0 < 0 || $0 >= config.typeVocabSize }) {
+            // The families without token types take (and ignore) any; the others need a row for each.
+            if config.typeVocabSize > 0, let bad = types.first(where: { $0 < 0 || $0 >= config.typeVocabSize }) {
                 throw BertModelError.invalidInput(
                     "sequence \(s): token type id \(bad) is outside 0..<\(config.typeVocabSize)")
             }

@@ -6,7 +6,7 @@ import BertEmbedJSON
 package enum BertModelError: Error, CustomStringConvertible, Equatable {
     /// `config.json` is unreadable or holds a value the encoder cannot honour (`reason` names the key).
     case invalidConfig(file: String, reason: String)
-    /// Tensors the encoder needs are absent (every one is listed, by canonical BertModel name).
+    /// Tensors the encoder needs are absent (every one is listed, as the model's family spells it).
     case missingTensors(names: [String])
     /// A tensor has another shape than the config implies (`name` as spelled in the checkpoint).
     case shapeMismatch(name: String, expected: [Int], actual: [Int])
@@ -20,8 +20,8 @@ package enum BertModelError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .invalidConfig(let file, let reason): return "\(file): \(reason)"
         case .missingTensors(let names):
-            return "the checkpoint lacks \(names.count) tensor(s) the encoder needs (also looked for with a 'bert.' "
-                + "prefix and LayerNorm gamma/beta names): \(names.joined(separator: ", "))"
+            return "the checkpoint lacks \(names.count) tensor(s) the encoder needs (also looked for under the model's "
+                + "prefix, such as 'bert.', and with LayerNorm gamma/beta names): \(names.joined(separator: ", "))"
         case .shapeMismatch(let name, let expected, let actual):
             return "tensor \(name): expected shape \(expected) from config.json, found \(actual) in the checkpoint"
         case .unreadableTensor(let name, let reason): return "tensor \(name): \(reason)"

@@ -6,7 +6,7 @@ import Foundation
 
 /// Every tensor of a model folder, looked up by name through scopes, each lookup shape-checked.
 ///
-/// Names are canonical BertModel names; `BertWeightAliases` maps them to the spellings a checkpoint may use.
+/// Names are canonical BertModel names; `WeightNames` maps them to the spellings a checkpoint of the family may use.
 /// A missing tensor does not throw at lookup: it is recorded and zeros of the asked shape are returned, so
 /// that binding goes on and `checkComplete()` reports every missing tensor at once. (Zeros are returned up
 /// to `maximumPlaceholderElements`; beyond that the lookup throws `.missingTensors` right away.)
@@ -18,6 +18,8 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
     }
 
     private let source: Source
+    /// The model family whose weight names the checkpoint uses.
+    package let family: ModelFamily
     private let lock = NSLock()
     private var missing: [String] = []
     private var used: Set<String> = []
@@ -26,7 +28,8 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
     package static let maximumPlaceholderElements = 1 << 26
 
     /// Tensors given directly (tests).
-    package init(tensors: [String: (shape: [Int], data: [Float])]) {
+    package init(tensors: [String: (shape: [Int], data: [Float])], family: ModelFamily = .bert) {
+        self.family = family
         for (name, tensor) in tensors {
             precondition(tensor.data.count == tensor.shape.reduce(1, *), "tensor \(name): data count != shape")
         }
@@ -34,14 +37,15 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
     }
 
     /// The tensors of an opened checkpoint.
-    package init(archive: SafeTensorsArchive) {
+    package init(archive: SafeTensorsArchive, family: ModelFamily = .bert) {
+        self.family = family
         self.source = .archive(archive)
     }
 
     /// Opens `model.safetensors` (or the shards of `model.safetensors.index.json`) in `directory`.
     /// - Throws: `SafeTensorsError` naming the file and what is wrong with it.
-    package convenience init(directory: URL) throws {
-        self.init(archive: try SafeTensorsArchive(directory: directory))
+    package convenience init(directory: URL, family: ModelFamily = .bert) throws {
+        self.init(archive: try SafeTensorsArchive(directory: directory), family: family)
     }
 
     /// The scope of the whole checkpoint.
@@ -83,7 +87,7 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
 
     /// The first spelling of canonical `name` present, or nil.
     private func find(_ name: String) -> Found? {
-        for candidate in BertWeightAliases.candidates(for: name) {
+        for candidate in WeightNames.candidates(for: name, family: family) {
             switch source {
             case .archive(let archive):
                 guard let info = try? archive.info(candidate) else { continue }
@@ -109,7 +113,8 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
         guard let found = find(name) else {
             let (count, overflow) = Self.elementCount(shape)
             let names: [String] = lock.withLock {
-                if !missing.contains(name) { missing.append(name) }
+                let spelled = family.checkpointName(name)
+                if !missing.contains(spelled) { missing.append(spelled) }
                 return missing
             }
             guard !overflow, count <= Self.maximumPlaceholderElements else {
@@ -194,7 +199,7 @@ package final class BertWeights: @unchecked Sendable, CustomDebugStringConvertib
         return try withExtendedLifetime(self) { try body(pointers) }
     }
 
-    /// Whether the checkpoint has canonical tensor `name` under any spelling of `BertWeightAliases`
+    /// Whether the checkpoint has canonical tensor `name` under any spelling of `WeightNames`
     /// (for optional parts such as the pooler). Does not record the name as missing or used.
     package func hasTensor(_ name: String) -> Bool { find(name) != nil }
 
@@ -222,6 +227,9 @@ package struct WeightScope: Sendable {
     package func tensor(_ name: String, shape: [Int]) throws -> [Float] {
         try weights.lookup(fullName(name), shape: shape)
     }
+
+    /// Whether the checkpoint has `prefix.name` (for optional tensors). Records nothing.
+    package func hasTensor(_ name: String) -> Bool { weights.hasTensor(fullName(name)) }
 
     /// The table `prefix.name`, checked to have `shape`, read in place at run time (see `WeightTable`).
     /// - Throws: as `tensor(_:shape:)`.

@@ -4,7 +4,8 @@ import XCTest
 
 final class MultiHeadAttentionTests: XCTestCase {
     func run(
-        lengths: [Int], heads: Int, headDim: Int, threads: Int, seed: UInt64
+        lengths: [Int], heads: Int, headDim: Int, threads: Int, seed: UInt64, bias: AttentionBias? = nil,
+        kernel: GemmKernel = KernelSet.preferred.gemm
     ) -> (fast: [Float], reference: [Float]) {
         var generator = NormalGenerator(seed: seed)
         let tokens = lengths.reduce(0, +)
@@ -23,12 +24,12 @@ final class MultiHeadAttentionTests: XCTestCase {
             fast.withUnsafeMutableBufferPointer {
                 multiHeadAttention(
                     qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
-                    headDim: headDim, output: $0.baseAddress!, context: ComputeContext(threads: threads))
+                    headDim: headDim, bias: bias, output: $0.baseAddress!, context: context(kernel, threads: threads))
             }
             reference.withUnsafeMutableBufferPointer {
                 multiHeadAttentionReference(
                     qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
-                    headDim: headDim, output: $0.baseAddress!)
+                    headDim: headDim, bias: bias, output: $0.baseAddress!)
             }
         }
         return (fast, reference)
@@ -86,6 +87,27 @@ final class MultiHeadAttentionTests: XCTestCase {
                 break
             }
         }
+    }
+
+    /// A bias by distance (MPNet's relative position bias) added to the scores, with every kernel, at lengths
+    /// around the tiles and up to the bias's longest distance: same bound as without.
+    func testBiasByDistanceMatchesReference() {
+        var generator = NormalGenerator(seed: 5)
+        let heads = 3, maxDistance = 129
+        let bias = AttentionBias(
+            heads: heads, maxDistance: maxDistance, values: generator.array(heads * (2 * maxDistance + 1), scale: 2))
+        for kernel in runnableKernels {
+            let (fast, reference) = run(
+                lengths: [1, 5, 6, 17, 130], heads: heads, headDim: 20, threads: 2, seed: 8, bias: bias, kernel: kernel)
+            for i in fast.indices where !(Swift.abs(fast[i] - reference[i]) <= 1e-5 + 1e-4 * Swift.abs(reference[i])) {
+                XCTFail("\(kernel.name) at \(i): \(fast[i]) vs \(reference[i])")
+                break
+            }
+        }
+        // The bias matters: without it the output differs.
+        let plain = run(lengths: [17], heads: heads, headDim: 20, threads: 1, seed: 8).fast
+        let biased = run(lengths: [17], heads: heads, headDim: 20, threads: 1, seed: 8, bias: bias).fast
+        XCTAssertNotEqual(plain, biased)
     }
 
     func testLengthOneReturnsItsValue() {

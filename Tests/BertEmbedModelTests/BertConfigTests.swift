@@ -78,7 +78,7 @@ final class BertConfigTests: XCTestCase {
         let cases: [(file: String, mentions: String)] = [
             ("not-json.json", "not valid JSON"),
             ("not-object.json", "the top level is a list, not an object"),
-            ("not-divisible.json", "hidden_size: 384 is not divisible by num_attention_heads 5"),
+            ("not-divisible.json", "hidden_size: 384 is not divisible by the number of attention heads 5"),
             ("zero-layers.json", "num_hidden_layers: must be between 1"),
             ("negative-vocab.json", "vocab_size: must be between 1"),
             ("absurd-size.json", "intermediate_size: must be between 1"),
@@ -88,7 +88,7 @@ final class BertConfigTests: XCTestCase {
             ("unsupported-activation.json", "hidden_act: 'quick_gelu' is not supported"),
             ("activation-not-string.json", "hidden_act: expected a string"),
             ("relative-position.json", "position_embedding_type: 'relative_key'"),
-            ("roberta.json", "model_type: 'roberta' is not supported"),
+            ("unsupported-model-type.json", "model_type: 'nomic_bert' is not supported (supported: bert, camembert"),
             ("decoder.json", "is_decoder: true"),
             ("zero-eps.json", "layer_norm_eps: must be positive"),
             ("eps-string.json", "layer_norm_eps: expected a number"),

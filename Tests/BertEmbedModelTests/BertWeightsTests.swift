@@ -146,14 +146,35 @@ final class BertWeightsTests: XCTestCase {
 
     func testAliasTableOrder() {
         XCTAssertEqual(
-            BertWeightAliases.candidates(for: "pooler.dense.weight"),
+            WeightNames.candidates(for: "pooler.dense.weight"),
             ["pooler.dense.weight", "bert.pooler.dense.weight"])
         XCTAssertEqual(
-            BertWeightAliases.candidates(for: "embeddings.LayerNorm.bias"),
+            WeightNames.candidates(for: "embeddings.LayerNorm.bias"),
             [
                 "embeddings.LayerNorm.bias", "bert.embeddings.LayerNorm.bias",
                 "embeddings.LayerNorm.beta", "bert.embeddings.LayerNorm.beta",
             ])
+        // Each family's spelling and prefix (transformers' state_dict names of its models).
+        XCTAssertEqual(
+            WeightNames.candidates(for: "encoder.layer.3.attention.output.LayerNorm.weight", family: .distilbert),
+            [
+                "transformer.layer.3.sa_layer_norm.weight", "distilbert.transformer.layer.3.sa_layer_norm.weight",
+            ])
+        XCTAssertEqual(
+            WeightNames.candidates(for: "encoder.layer.0.output.dense.bias", family: .distilbert),
+            ["transformer.layer.0.ffn.lin2.bias", "distilbert.transformer.layer.0.ffn.lin2.bias"])
+        XCTAssertEqual(
+            WeightNames.candidates(for: "encoder.layer.11.attention.self.value.weight", family: .mpnet),
+            ["encoder.layer.11.attention.attn.v.weight", "mpnet.encoder.layer.11.attention.attn.v.weight"])
+        XCTAssertEqual(
+            WeightNames.candidates(for: "encoder.layer.2.attention.output.LayerNorm.bias", family: .mpnet),
+            [
+                "encoder.layer.2.attention.LayerNorm.bias", "mpnet.encoder.layer.2.attention.LayerNorm.bias",
+                "encoder.layer.2.attention.LayerNorm.beta", "mpnet.encoder.layer.2.attention.LayerNorm.beta",
+            ])
+        XCTAssertEqual(
+            WeightNames.candidates(for: "embeddings.word_embeddings.weight", family: .xlmRoberta),
+            ["embeddings.word_embeddings.weight", "roberta.embeddings.word_embeddings.weight"])
         // The canonical spelling wins when both are present; the other stays unused.
         let weights = BertWeights(tensors: [
             "a.LayerNorm.weight": ([1], [1]), "bert.a.LayerNorm.weight": ([1], [2]),
