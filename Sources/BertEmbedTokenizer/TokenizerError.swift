@@ -17,6 +17,9 @@ package enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case missingToken(path: String, token: String, role: String)
     /// The file asks for a component or option this tokenizer does not implement.
     case unsupported(path: String, feature: String)
+    /// A text needs the unknown token and the model defines none (tokenizers: "Encountered an unknown token but
+    /// `unk_id` is missing").
+    case unknownToken(text: String)
 
     /// A message naming the file and the problem.
     package var description: String {
@@ -35,6 +38,8 @@ package enum TokenizerError: Error, CustomStringConvertible, Equatable {
             return "\(path): the \(role) token '\(token)' is not in the vocabulary"
         case .unsupported(let path, let feature):
             return "\(path): unsupported: \(feature)"
+        case .unknownToken(let text):
+            return "the text '\(text.prefix(40))' needs the unknown token, and the tokenizer's model has none"
         }
     }
 }
