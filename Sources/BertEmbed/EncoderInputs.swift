@@ -12,7 +12,7 @@ struct Prompt {
 
 /// The encoder's tokenization: the tokenizer with the folder's settings, and the length limits.
 struct EncoderInputs: Sendable {
-    let tokenizer: BertTokenizer
+    let tokenizer: Tokenizer
     let folder: SentenceTransformersFolder
     /// Tokens per text when `EncodeOptions.maxSequenceLength` is nil.
     let defaultSequenceLength: Int
@@ -24,7 +24,7 @@ struct EncoderInputs: Sendable {
     func prompt(_ options: EncodeOptions) throws -> Prompt {
         let text = try folder.promptText(prompt: options.prompt, promptName: options.promptName)
         guard !text.isEmpty else { return Prompt(text: "", tokenCount: 0) }
-        return Prompt(text: text, tokenCount: tokenizer.encodeIds(text).count - 1)  // without its [SEP]
+        return Prompt(text: text, tokenCount: try tokenizer.encodeIds(text).count - 1)  // without its [SEP]
     }
 
     /// The tokens per text `options` allow, special tokens included.
@@ -42,6 +42,6 @@ struct EncoderInputs: Sendable {
     func tokenIds(_ texts: [String], options: EncodeOptions) throws -> [[Int]] {
         let maxLength = try sequenceLength(options)
         let prefix = try prompt(options).text
-        return texts.map { tokenizer.encodeIds(prefix + $0, maxLength: maxLength) }
+        return try texts.map { try tokenizer.encodeIds(prefix + $0, maxLength: maxLength) }
     }
 }

@@ -15,7 +15,7 @@ enum LongTextWindows {
         }
         let tokenizer = inputs.tokenizer
         // [CLS] + prompt tokens: the prompt's own encoding without its [SEP].
-        let head = Array(tokenizer.encodeIds(try inputs.prompt(options).text).dropLast())
+        let head = Array(try tokenizer.encodeIds(try inputs.prompt(options).text).dropLast())
         let room = size - head.count - 1
         guard room >= 1 else {
             throw EmbeddingError.invalidOption("window size \(size) leaves no room for text after the prompt")
@@ -24,8 +24,8 @@ enum LongTextWindows {
             throw EmbeddingError.invalidOption("window stride must be in 1...\(room), got \(stride)")
         }
         let sep = tokenizer.sepTokenId
-        return texts.map { text in
-            let ids = Array(tokenizer.encodeIds(text).dropFirst().dropLast())
+        return try texts.map { text in
+            let ids = Array(try tokenizer.encodeIds(text).dropFirst().dropLast())
             var windows: [[Int]] = []
             var start = 0
             repeat {

@@ -58,7 +58,7 @@ public final class SentenceEncoder: Sendable {
         guard let chosen = pooling ?? folder.pooling else {
             throw EmbeddingError.poolingRequired(folder: modelDirectory.path)
         }
-        let tokenizer: BertTokenizer
+        let tokenizer: Tokenizer
         (tokenizer, model) = try Self.load(folder, context: context)
         modules = try SentenceEmbeddingModules(pooling: chosen, folder: folder, model: model, context: context)
         let positions = model.config.maxSequenceLength
@@ -73,9 +73,9 @@ public final class SentenceEncoder: Sendable {
     /// thread while this one packs the weights; either way a tokenizer error is reported before a model error.
     private static func load(
         _ folder: SentenceTransformersFolder, context: ComputeContext
-    ) throws -> (BertTokenizer, BertModel) {
+    ) throws -> (Tokenizer, BertModel) {
         let transformer = folder.transformerDirectory
-        let readTokenizer: @Sendable () throws -> BertTokenizer = { try folder.loadTokenizer() }
+        let readTokenizer: @Sendable () throws -> Tokenizer = { try folder.loadTokenizer() }
         let loadModel = { try BertModel(directory: transformer, context: context) }
         let background = context.threads > 1 ? BackgroundResult(readTokenizer) : nil
         let loaded = background == nil ? nil : Result { try loadModel() }

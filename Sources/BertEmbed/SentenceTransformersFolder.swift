@@ -80,9 +80,9 @@ package struct SentenceTransformersFolder: Sendable {
 
     /// The tokenizer as the encoder uses it: the Transformer module's files, with the folder's `do_lower_case`.
     /// - Throws: `EmbeddingError.invalidModelFolder` naming the folder and the tokenizer's error.
-    package func loadTokenizer() throws -> BertTokenizer {
+    package func loadTokenizer() throws -> Tokenizer {
         do {
-            return try BertTokenizer(directory: transformerDirectory, lowercasingFirst: lowercaseInput)
+            return try Tokenizer(directory: transformerDirectory, lowercasingFirst: lowercaseInput)
         } catch {
             throw EmbeddingError.invalidModelFolder(file: transformerDirectory.path, reason: "tokenizer: \(error)")
         }

@@ -59,7 +59,7 @@ let tokenizeCommand = Subcommand(
             throw UsageError("--prompt and --prompt-name take single texts, not --pair")
         }
         guard prompt == nil || promptName == nil else { throw UsageError("give --prompt or --prompt-name, not both") }
-        let tokenizer: BertTokenizer, prefix: String
+        let tokenizer: Tokenizer, prefix: String
         do {
             let folder = try SentenceTransformersFolder(directory: URL(fileURLWithPath: model))
             tokenizer = try folder.loadTokenizer()
@@ -86,7 +86,7 @@ let tokenizeCommand = Subcommand(
 
 /// Tokenizes every line of `lines` and writes one JSON object per line to `output`.
 func tokenizeLines(
-    _ tokenizer: BertTokenizer, _ lines: inout InputLines, _ output: inout BufferedWriter,
+    _ tokenizer: Tokenizer, _ lines: inout InputLines, _ output: inout BufferedWriter,
     pair: Bool, jsonl: Bool, prefix: String, maxLength: Int?
 ) throws {
     var record: [UInt8] = []
@@ -105,7 +105,7 @@ func tokenizeLines(
             first = String(line.unicodeScalars[..<tab])
             second = String(line.unicodeScalars[line.unicodeScalars.index(after: tab)...])
         }
-        let encoding = tokenizer.encode(prefix + first, pair: second, maxLength: maxLength)
+        let encoding = try tokenizer.encode(prefix + first, pair: second, maxLength: maxLength)
         record.removeAll(keepingCapacity: true)
         appendEncodingJSON(encoding, to: &record)
         output.write(bytes: record)
@@ -134,7 +134,7 @@ func appendEncodingJSON(_ encoding: Encoding, to record: inout [UInt8]) {
 }
 
 /// Times `encodeIds` and `encode` over the lines of `file`, single thread, best of several rounds.
-func runTokenizerBenchmark(_ tokenizer: BertTokenizer, file: String, maxLength: Int?) throws {
+func runTokenizerBenchmark(_ tokenizer: Tokenizer, file: String, maxLength: Int?) throws {
     let fd = open(file, O_RDONLY)
     guard fd >= 0 else { throw CLIError("\(file): cannot open (errno \(errno))") }
     defer { close(fd) }
@@ -144,22 +144,22 @@ func runTokenizerBenchmark(_ tokenizer: BertTokenizer, file: String, maxLength: 
     let bytes = texts.reduce(0) { $0 + $1.utf8.count }
     guard bytes > 0 else { throw CLIError("\(file): no text to tokenize") }
     let clock = ContinuousClock()
-    func measure(_ body: () -> Int) -> (seconds: Double, tokens: Int) {
+    func measure(_ body: () throws -> Int) rethrows -> (seconds: Double, tokens: Int) {
         var best = Double.infinity
         var tokens = 0
         let deadline = clock.now.advanced(by: .seconds(3))
         var rounds = 0
         while rounds < 3 || (clock.now < deadline && rounds < 20) {
             let start = clock.now
-            tokens = body()
+            tokens = try body()
             let elapsed = start.duration(to: clock.now)
             best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
             rounds += 1
         }
         return (best, tokens)
     }
-    let ids = measure { texts.reduce(0) { $0 + tokenizer.encodeIds($1, maxLength: maxLength).count } }
-    let full = measure { texts.reduce(0) { $0 + tokenizer.encode($1, maxLength: maxLength).count } }
+    let ids = try measure { try texts.reduce(0) { $0 + (try tokenizer.encodeIds($1, maxLength: maxLength)).count } }
+    let full = try measure { try texts.reduce(0) { $0 + (try tokenizer.encode($1, maxLength: maxLength)).count } }
     let megabytes = Double(bytes) / 1e6
     var out = BufferedWriter(fd: 1)
     out.write("texts \(texts.count)  bytes \(bytes)  tokens \(ids.tokens)\n")

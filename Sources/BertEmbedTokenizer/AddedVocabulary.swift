@@ -1,7 +1,8 @@
-// Ports the matching half of tokenizers' AddedVocabulary: special tokens found verbatim in the raw text.
+// Ports the matching half of tokenizers' AddedVocabulary for the BERT fast path: special tokens found verbatim in the
+// raw text (tokens with `normalized: false` and no stripping; the general pipeline's AddedTokenSplitter handles all).
 
-/// A token matched in the original text before normalization (`[CLS]`, `[SEP]`, `[MASK]`, ...), as Hugging Face
-/// does for added tokens with `normalized: false`: "a[SEP]b" gives `a`, `[SEP]`, `b`.
+/// A token matched in the text before the model (`[CLS]`, `[SEP]`, `<mask>`, ...), as Hugging Face does for added
+/// tokens: "a[SEP]b" gives `a`, `[SEP]`, `b`.
 package struct AddedToken: Sendable, Equatable {
     /// The text matched.
     package var content: String
@@ -9,13 +10,31 @@ package struct AddedToken: Sendable, Equatable {
     package var id: Int
     /// Whether `decode(skipSpecialTokens: true)` drops it.
     package var special: Bool
+    /// Matched only where no word character (Unicode `\w`) touches it on either side.
+    package var singleWord = false
+    /// Takes the whitespace before it into its match.
+    package var lstrip = false
+    /// Takes the whitespace after it into its match.
+    package var rstrip = false
+    /// Matched in the normalized text (against its normalized content) rather than in the raw text.
+    package var normalized = false
 
     /// An added token.
-    package init(content: String, id: Int, special: Bool) {
+    package init(
+        content: String, id: Int, special: Bool, singleWord: Bool = false, lstrip: Bool = false, rstrip: Bool = false,
+        normalized: Bool = false
+    ) {
         self.content = content
         self.id = id
         self.special = special
+        self.singleWord = singleWord
+        self.lstrip = lstrip
+        self.rstrip = rstrip
+        self.normalized = normalized
     }
+
+    /// Whether the BERT fast path can match it: raw text, no stripping, no word check.
+    package var isPlain: Bool { !singleWord && !lstrip && !rstrip && !normalized }
 }
 
 /// The added tokens, matched leftmost-longest on the UTF-8 bytes of the text.

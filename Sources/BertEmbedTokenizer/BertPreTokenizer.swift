@@ -1,8 +1,12 @@
 // Ports tokenizers' pre_tokenizers::bert::BertPreTokenizer (split on whitespace, isolate punctuation), then
 // hands each word to WordPiece and maps the pieces back to offsets in the original text.
 
-/// The general (any Unicode) word splitter: normalized scalars in, WordPiece tokens with offsets out.
-package enum BertPreTokenizer {
+/// The general (any Unicode) word splitter: normalized scalars in, WordPiece tokens with offsets out (and, as a
+/// component of the general pipeline, BertComponents.swift).
+package struct BertPreTokenizer: Sendable {
+    /// The pre-tokenizer (it has no options).
+    package init() {}
+
     /// Splits `normalized` (each scalar with the index of the original scalar it came from, in `origins`) into
     /// words: whitespace separates and is dropped, every punctuation scalar is a word of its own. Each word goes
     /// through `model`; tokens go to `sink`, offsets spanning the original scalars of the piece (min start, max end).

@@ -13,32 +13,42 @@ extension TokenizerDefinition {
     }
 
     private static func readVocabularyFiles(directory: URL) throws -> TokenizerDefinition {
-        var definition = TokenizerDefinition()
         let vocabURL = directory.appendingPathComponent("vocab.txt")
-        definition.vocabularyPath = vocabURL.path
-        definition.vocabulary = try readVocabulary(vocabURL)
-
+        let vocabulary = try readVocabulary(vocabURL)
         let configURL = directory.appendingPathComponent("tokenizer_config.json")
         let config = FileManager.default.fileExists(atPath: configURL.path) ? try JSONNode.readObject(configURL) : nil
         var names = ["unk": "[UNK]", "cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]", "mask": "[MASK]"]
+        var normalizer = BertNormalizer()
+        var modelMaxLength: Int?
         if let config {
-            definition.normalizer = BertNormalizer(
+            normalizer = BertNormalizer(
                 cleanText: true, handleChineseChars: try config.bool("tokenize_chinese_chars") ?? true,
                 stripAccents: try config.bool("strip_accents"), lowercase: try config.bool("do_lower_case") ?? true)
             for role in Array(names.keys) {
                 let key = role + "_token"
                 if let name = try tokenName(config, key: key) { names[role] = name }
             }
-            definition.modelMaxLength = try modelMaxLength(config)
+            modelMaxLength = try Self.modelMaxLength(config)
         }
-        definition.unknownToken = names["unk"] ?? "[UNK]"
+        let unknown = names["unk"] ?? "[UNK]"
+        guard let unknownId = vocabulary[unknown] else {
+            throw TokenizerError.missingToken(path: vocabURL.path, token: unknown, role: "unknown")
+        }
+        var definition = TokenizerDefinition(
+            model: WordPiece(
+                vocabulary: vocabulary, unknownId: unknownId, continuingSubwordPrefix: "##", maxInputCharsPerWord: 100))
+        definition.path = vocabURL.path
+        definition.normalizer = normalizer
+        definition.preTokenizer = BertPreTokenizer()
+        definition.decoder = WordPieceDecoder()
+        definition.modelMaxLength = modelMaxLength
         definition.clsToken = names["cls"] ?? "[CLS]"
         definition.sepToken = names["sep"] ?? "[SEP]"
         definition.padToken = names["pad"] ?? "[PAD]"
         // The special tokens are added tokens: matched verbatim in the text, dropped by decode(skipSpecialTokens:).
         var added: [AddedToken] = []
         for role in ["pad", "unk", "cls", "sep", "mask"] {
-            if let name = names[role], let id = definition.vocabulary[name] {
+            if let name = names[role], let id = vocabulary[name] {
                 added.append(AddedToken(content: name, id: id, special: true))
             }
         }
@@ -50,13 +60,13 @@ extension TokenizerDefinition {
             }
         }
         definition.addedTokens = added
-        guard let cls = definition.vocabulary[definition.clsToken] else {
+        guard let cls = vocabulary[definition.clsToken] else {
             throw TokenizerError.missingToken(path: vocabURL.path, token: definition.clsToken, role: "CLS")
         }
-        guard let sep = definition.vocabulary[definition.sepToken] else {
+        guard let sep = vocabulary[definition.sepToken] else {
             throw TokenizerError.missingToken(path: vocabURL.path, token: definition.sepToken, role: "SEP")
         }
-        definition.template = .bert(cls: (definition.clsToken, cls), sep: (definition.sepToken, sep))
+        definition.postProcessor = .template(.bert(cls: (definition.clsToken, cls), sep: (definition.sepToken, sep)))
         return definition
     }
 
@@ -108,13 +118,12 @@ extension TokenizerDefinition {
         return vocabulary
     }
 
-    /// An added token from a JSON entry (`content`, `special`, `normalized`, `lstrip`, `rstrip`, `single_word`).
+    /// An added token from a JSON entry (`content`, `special`, `single_word`, `lstrip`, `rstrip`, `normalized`;
+    /// absent flags false, as in tokenizer_config.json's `added_tokens_decoder`).
     static func addedToken(_ entry: JSONObject, id: Int) throws -> AddedToken {
-        let content = try entry.required("content").string()
-        for option in ["lstrip", "rstrip", "single_word", "normalized"] where try entry.bool(option) == true {
-            throw TokenizerError.unsupported(
-                path: entry.path, feature: "added token '\(content)' with \(option) = true")
-        }
-        return AddedToken(content: content, id: id, special: try entry.bool("special") ?? false)
+        AddedToken(
+            content: try entry.required("content").string(), id: id, special: try entry.bool("special") ?? false,
+            singleWord: try entry.bool("single_word") ?? false, lstrip: try entry.bool("lstrip") ?? false,
+            rstrip: try entry.bool("rstrip") ?? false, normalized: try entry.bool("normalized") ?? false)
     }
 }

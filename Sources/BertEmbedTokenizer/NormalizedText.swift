@@ -102,6 +102,14 @@ package struct NormalizedText: Sendable, Equatable {
         transform(0..<scalars.count, changes, initialOffset: initialOffset)
     }
 
+    /// Replaces the whole normalized text by `scalars` with their `alignments` (one each, into this piece's
+    /// original), for normalizers that compute alignments themselves.
+    package mutating func replaceAll(_ scalars: [Unicode.Scalar], alignments: [Range<Int>]) {
+        precondition(scalars.count == alignments.count)
+        self.scalars = scalars
+        self.alignments = alignments
+    }
+
     /// Replaces each scalar by `map(scalar)` (one for one, alignments unchanged).
     package mutating func map(_ map: (Unicode.Scalar) -> Unicode.Scalar) {
         scalars = scalars.map(map)

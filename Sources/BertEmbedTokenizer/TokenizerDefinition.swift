@@ -1,4 +1,5 @@
-// Everything a tokenizer folder defines, whichever file it came from (vocab.txt + tokenizer_config.json, or tokenizer.json).
+// Everything a tokenizer folder defines, whichever file it came from (vocab.txt + tokenizer_config.json, or
+// tokenizer.json): the components, the added tokens, and the names of the special tokens the API exposes.
 import BertEmbedJSON
 import Foundation
 
@@ -51,37 +52,36 @@ package struct Vocabulary: Sendable {
     package var isEmpty: Bool { entries.isEmpty }
 }
 
-/// The parsed contents of a tokenizer folder, before the lookup tables are built.
-package struct TokenizerDefinition {
-    /// Token -> id of the WordPiece model.
-    package var vocabulary = Vocabulary()
-    /// The file the vocabulary came from (for messages).
-    package var vocabularyPath = ""
-    /// The unknown token of the model.
-    package var unknownToken = "[UNK]"
-    /// The continuation prefix of the model.
-    package var continuingSubwordPrefix = "##"
-    /// Longer words (in scalars) become the unknown token.
-    package var maxInputCharsPerWord = 100
-    /// The normalizer options.
-    package var normalizer = BertNormalizer()
-    /// Tokens matched verbatim in the raw text.
+/// The parsed contents of a tokenizer folder.
+package struct TokenizerDefinition: Sendable {
+    /// The file the definition came from (for messages).
+    package var path = ""
+    /// The model.
+    package var model: any TokenizationModel
+    /// The normalizer, if any.
+    package var normalizer: (any TextNormalizer)?
+    /// The pre-tokenizer, if any.
+    package var preTokenizer: (any PreTokenizer)?
+    /// Tokens matched before the model, with their final ids.
     package var addedTokens: [AddedToken] = []
     /// The post-processor; nil adds no special tokens.
-    package var template: TemplateProcessing? = nil
-    /// The decoder.
-    package var decoder = WordPieceDecoder()
-    /// Names of the special tokens the API exposes.
+    package var postProcessor: PostProcessor?
+    /// The decoder, if any (without one, decoding joins the tokens with spaces).
+    package var decoder: (any TokenDecoder)?
+    /// Names of the special tokens the API exposes: the first and last special tokens of the single template when
+    /// there is one, else the files' `cls_token`/`sep_token`.
     package var clsToken = "[CLS]", sepToken = "[SEP]", padToken = "[PAD]"
     /// `model_max_length` of tokenizer_config.json, when set to a real limit.
     package var modelMaxLength: Int? = nil
 
-    /// An empty definition (BERT defaults).
-    package init() {}
+    /// A definition around `model`.
+    package init(model: any TokenizationModel) {
+        self.model = model
+    }
 
     /// The id of `token` as the tokenizer would emit it (added tokens first, then the vocabulary).
     package func id(of token: String) -> Int? {
-        addedTokens.first { $0.content.utf8.elementsEqual(token.utf8) }?.id ?? vocabulary[token]
+        addedTokens.first { $0.content.utf8.elementsEqual(token.utf8) }?.id ?? model.id(for: token)
     }
 
     /// Reads the special-token setting `key` of `file`, either a string or an object with `content` (older files).
@@ -99,5 +99,17 @@ package struct TokenizerDefinition {
             throw node.wrongKind("a non-negative number")
         }
         return number < 1e15 ? Int(number) : nil
+    }
+
+    /// The special-token names of tokenizer_config.json beside a tokenizer.json (cls, sep, pad) and its
+    /// `model_max_length`.
+    mutating func readTokenizerConfig(directory: URL) throws {
+        let url = directory.appendingPathComponent("tokenizer_config.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        let config = try JSONNode.readObject(url)
+        modelMaxLength = try Self.modelMaxLength(config)
+        if let name = try Self.tokenName(config, key: "cls_token") { clsToken = name }
+        if let name = try Self.tokenName(config, key: "sep_token") { sepToken = name }
+        if let name = try Self.tokenName(config, key: "pad_token") { padToken = name }
     }
 }

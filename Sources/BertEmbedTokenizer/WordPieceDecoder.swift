@@ -1,26 +1,22 @@
 // Ports tokenizers' decoders::wordpiece::WordPiece (join pieces, drop the `##` prefix, clean up spaces).
 
 /// Turns token strings back into text as Hugging Face's WordPiece decoder does.
-package struct WordPieceDecoder: Sendable, Equatable {
+package struct WordPieceDecoder: TokenDecoder, Equatable {
     /// The continuation prefix removed from pieces after the first.
     package var prefix: String = "##"
     /// Whether the tokenization-space cleanup (" ." -> ".", " n't" -> "n't", ...) runs on each piece.
     package var cleanup: Bool = true
-    /// False when the tokenizer has no decoder: tokens are then joined with spaces.
-    package var enabled: Bool = true
 
     /// The decoder with these options.
-    package init(prefix: String = "##", cleanup: Bool = true, enabled: Bool = true) {
+    package init(prefix: String = "##", cleanup: Bool = true) {
         self.prefix = prefix
         self.cleanup = cleanup
-        self.enabled = enabled
     }
 
-    /// The text of `tokens`: every piece but the first loses a leading prefix or gains a leading space, then is
-    /// cleaned up on its own (as the reference does, so a cleanup never spans two pieces); pieces are concatenated.
-    package func decode(_ tokens: [String]) -> String {
-        guard enabled else { return tokens.joined(separator: " ") }
-        var text = ""
+    /// The pieces of `tokens`: every piece but the first loses a leading prefix or gains a leading space, then is
+    /// cleaned up on its own (as the reference does, so a cleanup never spans two pieces).
+    package func decode(_ tokens: [String]) -> [String] {
+        var pieces: [String] = []
         for (index, token) in tokens.enumerated() {
             var piece = token
             if index != 0 {
@@ -31,9 +27,9 @@ package struct WordPieceDecoder: Sendable, Equatable {
                     piece = " " + piece
                 }
             }
-            text += cleanup ? Self.cleanUp(piece) : piece
+            pieces.append(cleanup ? Self.cleanUp(piece) : piece)
         }
-        return text
+        return pieces
     }
 
     /// The replacements of tokenizers' `cleanup`, in its order.

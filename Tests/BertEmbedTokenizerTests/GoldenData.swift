@@ -108,8 +108,8 @@ enum Goldens {
             GoldenFile.self, from: Data(contentsOf: resource("tokenizer/golden_\(configuration).json")))
     }
 
-    static func tokenizer(_ configuration: String) throws -> BertTokenizer {
-        try BertTokenizer(directory: resource("tokenizer/\(configuration)"))
+    static func tokenizer(_ configuration: String) throws -> Tokenizer {
+        try Tokenizer(directory: resource("tokenizer/\(configuration)"))
     }
 
     /// The text of sweep chunk `start`, as the script builds it: every code point at a word start, inside a word, alone.

@@ -13,7 +13,7 @@ final class GoldenTests: XCTestCase {
             XCTAssertEqual(golden.cases.count, inputs.cases.count)
             var failures = 0
             for (index, (input, expected)) in zip(inputs.cases, golden.cases).enumerated() {
-                let encoding = tokenizer.encode(
+                let encoding = try tokenizer.encode(
                     input.text, pair: input.pair, addSpecialTokens: input.special ?? true,
                     maxLength: input.maxLength, truncation: input.truncation)
                 let ok =
@@ -48,8 +48,8 @@ final class GoldenTests: XCTestCase {
             for input in inputs.cases where input.pair == nil {
                 for maxLength in [nil, input.maxLength, 5] as [Int?] {
                     XCTAssertEqual(
-                        tokenizer.encodeIds(input.text, maxLength: maxLength),
-                        tokenizer.encode(input.text, maxLength: maxLength).ids,
+                        try tokenizer.encodeIds(input.text, maxLength: maxLength),
+                        try tokenizer.encode(input.text, maxLength: maxLength).ids,
                         "\(configuration): \(input.text.debugDescription) maxLength \(String(describing: maxLength))")
                 }
             }
@@ -68,7 +68,7 @@ final class GoldenTests: XCTestCase {
                 case .longest: padding = .longest
                 case .fixed(let length): padding = .fixed(length)
                 }
-                let encodings = tokenizer.encodeBatch(
+                let encodings = try tokenizer.encodeBatch(
                     batch.texts, pairs: batch.pairs, maxLength: batch.maxLength, padding: padding)
                 XCTAssertEqual(encodings.count, expected.count)
                 for (encoding, row) in zip(encodings, expected) {
@@ -105,7 +105,7 @@ final class GoldenTests: XCTestCase {
             for (index, start) in stride(from: 0, to: 0x110000, by: chunk).enumerated() {
                 let expected = String(decoding: digests[index * 16..<index * 16 + 16], as: UTF8.self)
                 let text = Goldens.sweepText(start: start, chunk: chunk)
-                if Goldens.digest(tokenizer.encode(text)) != expected { failed.append(String(start, radix: 16)) }
+                if Goldens.digest(try tokenizer.encode(text)) != expected { failed.append(String(start, radix: 16)) }
             }
             XCTAssertEqual(failed, [], "\(configuration): chunks starting at these code points differ")
         }

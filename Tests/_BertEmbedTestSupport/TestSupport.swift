@@ -32,6 +32,19 @@ public func miniLMDirectory() throws -> URL {
     throw XCTSkip("all-MiniLM-L6-v2 not found: run Scripts/fetch_model.sh or set BERT_EMBED_MINILM")
 }
 
+/// A real model folder fetched by `Scripts/fetch_model.sh NAME`: `$BERT_EMBED_CACHE/NAME`, else
+/// `~/.cache/bert-embed/NAME`. Skips the calling test, with a message, when absent (fails in CI, which fetches them).
+public func realModelDirectory(_ name: String) throws -> URL {
+    let environment = ProcessInfo.processInfo.environment
+    let cache = environment["BERT_EMBED_CACHE"] ?? environment["HOME"].map { $0 + "/.cache/bert-embed" } ?? ""
+    let path = cache + "/" + name
+    if FileManager.default.fileExists(atPath: path + "/model.safetensors") { return URL(fileURLWithPath: path) }
+    if environment["CI"] == "true" {
+        XCTFail("\(name) is absent in CI: .ci/run should have fetched it with Scripts/fetch_model.sh \(name)")
+    }
+    throw XCTSkip("\(name) not found: run Scripts/fetch_model.sh \(name) or set BERT_EMBED_CACHE")
+}
+
 /// The build products folder (holding the `bert-embed` executable) of the running test build.
 public var productsDirectory: URL {
     #if os(macOS)

@@ -1,5 +1,6 @@
-// The whole text -> tokens pipeline (added tokens, BertNormalizer, BertPreTokenizer, WordPiece), with a fast path
-// that handles ASCII words straight from the UTF-8 bytes and sends only non-ASCII words through the general path.
+// The plain BERT text -> tokens pipeline (plain added tokens, BertNormalizer, BertPreTokenizer, WordPiece), with a
+// fast path that handles ASCII words straight from the UTF-8 bytes and sends only non-ASCII words through the
+// general BERT path. Tokenizers of any other combination run TokenizerPipeline.swift.
 
 /// Turns one text into WordPiece tokens, exactly as Hugging Face's `Tokenizer.encode` does before post-processing.
 ///
@@ -7,7 +8,7 @@
 /// step can move (they have combining class 0 and map to themselves), so the text is cut there; a word made only of
 /// ASCII is normalized, split and looked up in place, and a word holding any non-ASCII byte goes through the general
 /// `BertNormalizer` + `BertPreTokenizer` path. Both paths give the same tokens (tested on every golden case).
-package struct TokenizationPipeline: Sendable {
+package struct BertFastPath: Sendable {
     enum ByteClass: UInt8, Sendable { case word, whitespace, punctuation, removed, nonASCII }
 
     /// The normalizer options.
