@@ -41,7 +41,9 @@ let package = Package(
         // Test support (not API): fixture paths and the real-model lookup.
         .target(name: "_BertEmbedTestSupport", path: "Tests/_BertEmbedTestSupport"),
         .testTarget(name: "BertEmbedJSONTests", dependencies: ["BertEmbedJSON"]),
-        .testTarget(name: "BertEmbedTokenizerTests", dependencies: ["BertEmbedTokenizer", "_BertEmbedTestSupport"]),
+        .testTarget(
+            name: "BertEmbedTokenizerTests",
+            dependencies: ["BertEmbedJSON", "BertEmbedTokenizer", "_BertEmbedTestSupport"]),
         .testTarget(
             name: "BertEmbedSafeTensorsTests", dependencies: ["BertEmbedSafeTensors", "_BertEmbedTestSupport"]),
         .testTarget(name: "BertEmbedKernelsTests", dependencies: ["BertEmbedKernels", "_BertEmbedTestSupport"]),

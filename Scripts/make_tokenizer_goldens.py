@@ -10,6 +10,12 @@ Writes, all deterministic (fixed seeds):
   variant/      tokenizer.json only: lowercase without accent stripping, no clean_text, no CJK padding,
                 max_input_chars_per_word 20
   cased_strip/  vocab.txt + tokenizer_config.json only: no lowercase, strip accents, no CJK padding
+  mpnet/        tokenizer.json laid out as all-mpnet-base-v2's over the uncased vocabulary: <s> <pad> </s> <unk>
+                first and <mask> last, RobertaProcessing, <unk> matched normalized, <mask> with lstrip
+  bpe/          tokenizer.json of Resources/tokenizer-bpe (Scripts/make_bpe_goldens.py): byte-level BPE in
+                roberta-base's layout (ByteLevel, RobertaProcessing, <mask> with lstrip)
+  unigram/      tokenizer.json of Resources/tokenizer-unigram (Scripts/make_unigram_goldens.py): SentencePiece
+                Unigram converted as transformers converts XLM-R (Precompiled nmt_nfkc charsmap, Metaspace)
   cases.json    the inputs: texts, pairs, truncation settings, decode inputs, batches
   golden_<config>.json  per configuration: ids, type ids (when not all 0), flat offsets [s0, e0, s1, e1, ...],
                 tokens for the first cases, decode results, padded batches, and FNV-1a digests of the
@@ -312,7 +318,42 @@ def write_configs(model_dir):
     # The reference for the vocab.txt-only folder is transformers' own loading of it.
     loaded = transformers.AutoTokenizer.from_pretrained(os.path.join(OUT, "cased_strip"))
     refs["cased_strip"] = reference_settings(loaded.backend_tokenizer)
+
+    refs["mpnet"] = reference_settings(mpnet_like(uncased_vocab))
+    for name, source in (("bpe", "tokenizer-bpe"), ("unigram", "tokenizer-unigram")):
+        path = os.path.join(ROOT, "Resources", source, "tokenizer.json")
+        if not os.path.exists(path):
+            print(f"{path} missing: no {name} configuration", file=sys.stderr)
+            continue
+        folder = os.path.join(OUT, name)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        shutil.copyfile(path, os.path.join(folder, "tokenizer.json"))
+        with open(os.path.join(folder, "tokenizer_config.json"), "w") as out:
+            json.dump({"pad_token": "<pad>", "model_max_length": 512}, out, indent=1)
+        refs[name] = reference_settings(Tokenizer.from_file(path))
     return refs
+
+
+def mpnet_like(uncased_vocab):
+    """all-mpnet-base-v2's tokenizer.json layout over the uncased vocabulary, written to OUT/mpnet."""
+    from tokenizers import AddedToken, decoders, models, normalizers, pre_tokenizers, processors
+    vocab = ["<s>", "<pad>", "</s>", "<unk>"] + uncased_vocab + ["<mask>"]
+    tok = Tokenizer(models.WordPiece({t: i for i, t in enumerate(vocab)}, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True, add_prefix_space=False)
+    tok.decoder = decoders.WordPiece()
+    tok.add_special_tokens([AddedToken(t, special=True, normalized=t == "<unk>", lstrip=t == "<mask>")
+                            for t in ["<s>", "<pad>", "</s>", "<unk>", "[UNK]", "<mask>"]])
+    folder = os.path.join(OUT, "mpnet")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    tok.save(os.path.join(folder, "tokenizer.json"))
+    with open(os.path.join(folder, "tokenizer_config.json"), "w") as out:
+        json.dump({"pad_token": "<pad>", "cls_token": "<s>", "sep_token": "</s>", "unk_token": "[UNK]",
+                   "mask_token": "<mask>", "model_max_length": 512}, out, indent=1)
+    return Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
 
 
 # ---------------------------------------------------------------- goldens
@@ -358,13 +399,15 @@ def golden(ref, cases, n_tokens, batches, rng):
             ids = ids + [size + 5]  # out of range: skipped
         for skip in (True, False):
             out["decode"].append({"ids": ids, "skip": skip, "text": ref.decode(ids, skip_special_tokens=skip)})
+    # The padding token the folder's tokenizer_config.json names ([PAD] for the BERT folders).
+    pad = "<pad>" if ref.token_to_id("<pad>") is not None else "[PAD]"
     for batch in batches:
         if "max_length" in batch:
             ref.enable_truncation(batch["max_length"])
         if batch["padding"] == "longest":
-            ref.enable_padding(pad_id=ref.token_to_id("[PAD]"), pad_token="[PAD]")
+            ref.enable_padding(pad_id=ref.token_to_id(pad), pad_token=pad)
         else:
-            ref.enable_padding(pad_id=ref.token_to_id("[PAD]"), pad_token="[PAD]", length=batch["padding"])
+            ref.enable_padding(pad_id=ref.token_to_id(pad), pad_token=pad, length=batch["padding"])
         inputs = list(zip(batch["texts"], batch["pairs"])) if "pairs" in batch else batch["texts"]
         encodings = ref.encode_batch(inputs)
         out["batches"].append([{"ids": e.ids, "type_ids": e.type_ids, "attention_mask": e.attention_mask,

@@ -59,32 +59,11 @@ package indirect enum PostProcessor: Sendable {
         case .roberta(_, let trim, let addPrefixSpace), .byteLevel(let trim, let addPrefixSpace):
             guard trim else { return }
             for index in parts.indices {
-                parts[index].offsets = Self.trimmedOffsets(
+                parts[index].offsets = ByteLevelOffsetTrimming.trim(
                     tokens: parts[index].tokens, offsets: parts[index].offsets, addPrefixSpace: addPrefixSpace)
             }
         case .sequence(let processors):
             for processor in processors { processor.trimOffsets(&parts) }
-        }
-    }
-
-    /// `process_offsets`: each token's offsets lose the leading and trailing characters of its text that are
-    /// spaces (White_Space, or byte-level's `Ġ`), except one leading space on a sequence's first token (or one at
-    /// offset 0) when `addPrefixSpace` (the pre-tokenizer may have added it). A token made only of spaces counts
-    /// them both ways.
-    package static func trimmedOffsets(tokens: [String], offsets: [Range<Int>], addPrefixSpace: Bool) -> [Range<Int>] {
-        func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == "\u{120}" || scalar.properties.isWhitespace }
-        return zip(tokens, offsets).enumerated().map { index, pair in
-            let (token, offsets) = pair
-            let scalars = token.unicodeScalars
-            var lead = scalars.prefix(while: isSpace).count
-            let trail = scalars.reversed().prefix(while: isSpace).count
-            var (start, end) = (offsets.lowerBound, offsets.upperBound)
-            if lead > 0 {
-                if (index == 0 || start == 0) && addPrefixSpace && lead == 1 { lead = 0 }
-                start = min(start + lead, end)
-            }
-            if trail > 0 && end >= trail { end = max(end - trail, start) }
-            return start..<end
         }
     }
 

@@ -90,7 +90,10 @@ package struct Tokenizer: Sendable {
         modelMaxLength = definition.modelMaxLength
         clsTokenId = try id(definition.clsToken, "CLS")
         sepTokenId = try id(definition.sepToken, "SEP")
-        padTokenId = try id(definition.padToken, "padding")
+        // A tokenizer.json without tokenizer_config.json names no padding token: "[PAD]", else "<pad>" (RoBERTa's).
+        padTokenId =
+            try definition.id(of: definition.padToken) ?? definition.id(of: "<pad>")
+            ?? id(definition.padToken, "padding")
     }
 
     /// The token string of `id` (an added token's text, or the vocabulary entry); nil for an unknown id.

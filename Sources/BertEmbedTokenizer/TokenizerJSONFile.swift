@@ -66,6 +66,8 @@ extension TokenizerDefinition {
                 } ?? "WordPiece")
         switch type {
         case "WordPiece": return try wordPiece(json)
+        case "BPE": return try BPEModel(json: json)
+        case "Unigram": return try UnigramModel(json: json)
         default: throw TokenizerError.unsupported(path: json.path, feature: "model \(type)")
         }
     }
@@ -114,6 +116,7 @@ extension TokenizerDefinition {
                 pattern: try TextPattern(json: try json.required("pattern")),
                 content: try json.required("content").string())
         case "Prepend": return PrependNormalizer(try json.required("prepend").string())
+        case "Precompiled": return try PrecompiledNormalizer(json: json)
         default: throw TokenizerError.unsupported(path: json.path, feature: "\(json.key) \(type)")
         }
     }
@@ -128,6 +131,8 @@ extension TokenizerDefinition {
                 try json.required("pretokenizers").array().map { try preTokenizer(try $0.object()) })
         case "WhitespaceSplit": return WhitespaceSplitPreTokenizer()
         case "Whitespace": return WhitespacePreTokenizer()
+        case "ByteLevel": return try ByteLevelPreTokenizer(json: json)
+        case "Metaspace": return try MetaspacePreTokenizer(json: json)
         default: throw TokenizerError.unsupported(path: json.path, feature: "\(json.key) \(type)")
         }
     }
@@ -141,6 +146,12 @@ extension TokenizerDefinition {
                 prefix: try json.string("prefix") ?? "##", cleanup: try json.bool("cleanup") ?? true)
         case "Sequence":
             return SequenceDecoder(try json.required("decoders").array().map { try decoder(try $0.object()) })
+        case "ByteLevel": return try ByteLevelDecoder(json: json)
+        case "Metaspace": return try MetaspaceDecoder(json: json)
+        case "ByteFallback": return try ByteFallbackDecoder(json: json)
+        case "Fuse": return try FuseDecoder(json: json)
+        case "Strip": return try StripDecoder(json: json)
+        case "Replace": return try ReplaceDecoder(json: json)
         default: throw TokenizerError.unsupported(path: json.path, feature: "\(json.key) \(type)")
         }
     }

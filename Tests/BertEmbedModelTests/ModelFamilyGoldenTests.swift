@@ -1,6 +1,7 @@
 // The encoder against transformers on tiny random models of every family it runs (Scripts/make_family_models.py):
 // RoBERTa, XLM-R (a task checkpoint under the "roberta." prefix), CamemBERT, DistilBERT (learned and recomputed
-// sinusoidal positions) and MPNet (the relative position bias, to distance 199): every hidden state and the pooler.
+// sinusoidal positions), MPNet (the relative position bias, to distance 199) and a BERT body for a multilingual
+// tokenizer: every hidden state and the pooler. (Their sentence goldens: BertEmbedTests/FamilySentenceGoldenTests.)
 import BertEmbedKernels
 import BertEmbedModel
 import Foundation
@@ -34,7 +35,7 @@ final class ModelFamilyGoldenTests: XCTestCase {
 
     static let expectedFamilies: [String: ModelFamily] = [
         "roberta": .roberta, "xlm-roberta": .xlmRoberta, "camembert": .camembert, "distilbert": .distilbert,
-        "distilbert-sinusoidal": .distilbert, "mpnet": .mpnet,
+        "distilbert-sinusoidal": .distilbert, "mpnet": .mpnet, "bert-xlmr-tokenizer": .bert,
     ]
 
     /// Every hidden state (abs 1e-5 + rel 1e-4, GoldenComparison.swift) of every case: single sequences up to the
@@ -69,21 +70,21 @@ final class ModelFamilyGoldenTests: XCTestCase {
         }
     }
 
-    /// The longest sequence each family takes follows from its positions: RoBERTa's 80 rows minus the padding index
+    /// The longest sequence each family takes follows from its positions: RoBERTa's 72 rows minus the padding index
     /// and the row before it; one more token is an error.
     func testLongestSequenceFollowsThePositions() throws {
         let roberta = try BertModel(directory: resource("families/roberta"))
-        XCTAssertEqual(roberta.config.maxSequenceLength, 78)
+        XCTAssertEqual(roberta.config.maxSequenceLength, 70)
         let distil = try BertModel(directory: resource("families/distilbert"))
         XCTAssertEqual(distil.config.maxSequenceLength, 64)
         let request = BertOutputRequest(hiddenStates: [2])
         XCTAssertThrowsError(
             try roberta.forward(
-                inputIds: [[Int](repeating: 5, count: 79)], request: request, context: ComputeContext(threads: 1))
-        ) { XCTAssertTrue("\($0)".contains("at most 78"), "\($0)") }
+                inputIds: [[Int](repeating: 5, count: 71)], request: request, context: ComputeContext(threads: 1))
+        ) { XCTAssertTrue("\($0)".contains("at most 70"), "\($0)") }
         XCTAssertNoThrow(
             try roberta.forward(
-                inputIds: [[Int](repeating: 5, count: 78)], request: request, context: ComputeContext(threads: 1)))
+                inputIds: [[Int](repeating: 5, count: 70)], request: request, context: ComputeContext(threads: 1)))
     }
 
     /// MPNet's buckets, against the table transformers' relative_position_bucket gives (distance |key - query|:

@@ -48,8 +48,11 @@ struct SentenceGoldens: Decodable {
     var cases: [Case]
 
     init(_ name: String) throws {
-        self = try JSONDecoder().decode(
-            SentenceGoldens.self, from: Data(contentsOf: resource("goldens/sentence/" + name)))
+        try self.init(url: resource("goldens/sentence/" + name))
+    }
+
+    init(url: URL) throws {
+        self = try JSONDecoder().decode(SentenceGoldens.self, from: Data(contentsOf: url))
     }
 }
 

@@ -97,7 +97,7 @@ struct GoldenFile: Decodable {
 }
 
 enum Goldens {
-    static let configurations = ["uncased", "cased", "variant", "cased_strip"]
+    static let configurations = ["uncased", "cased", "variant", "cased_strip", "mpnet", "bpe", "unigram"]
 
     static func inputs() throws -> GoldenInputs {
         try JSONDecoder().decode(GoldenInputs.self, from: Data(contentsOf: resource("tokenizer/cases.json")))

@@ -152,9 +152,20 @@ final class LoadingTests: XCTestCase {
             if case .invalidValue(_, "model.vocab", _) = $0 { return true }
             return false
         }
-        let bpe = #"{"model": {"type": "BPE", "vocab": {"a": 0}}, "pre_tokenizer": {"type": "BertPreTokenizer"}}"#
-        assertThrows(try folder(["tokenizer.json": Data(bpe.utf8)])) {
-            if case .unsupported = $0 { return true }
+        let wordLevel = #"{"model": {"type": "WordLevel", "vocab": {"a": 0}}}"#
+        assertThrows(try folder(["tokenizer.json": Data(wordLevel.utf8)])) {
+            if case .unsupported(_, let feature) = $0 { return feature == "model WordLevel" }
+            return false
+        }
+        let bpeWithoutMerges = #"{"model": {"type": "BPE", "vocab": {"a": 0}}}"#
+        assertThrows(try folder(["tokenizer.json": Data(bpeWithoutMerges.utf8)])) {
+            if case .invalidValue(_, "model.merges", _) = $0 { return true }
+            return false
+        }
+        let unknownNormalizer =
+            #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "normalizer": {"type": "NFKC"}}"#
+        assertThrows(try folder(["tokenizer.json": Data(unknownNormalizer.utf8)])) {
+            if case .unsupported(_, let feature) = $0 { return feature == "normalizer NFKC" }
             return false
         }
         let noUnk =
@@ -169,10 +180,17 @@ final class LoadingTests: XCTestCase {
             if case .invalidValue = $0 { return true }
             return false
         }
+        // Metaspace without its required `replacement`: the error names the key.
         let metaspace =
             #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "Metaspace"}}"#
         assertThrows(try folder(["tokenizer.json": Data(metaspace.utf8)])) {
-            if case .unsupported = $0 { return true }
+            if case .invalidValue(_, "pre_tokenizer.replacement", _) = $0 { return true }
+            return false
+        }
+        let punctuation =
+            #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "Punctuation"}}"#
+        assertThrows(try folder(["tokenizer.json": Data(punctuation.utf8)])) {
+            if case .unsupported(_, let feature) = $0 { return feature == "pre_tokenizer Punctuation" }
             return false
         }
         let directory = try folder([:])

@@ -48,8 +48,10 @@ final class RobustnessTests: XCTestCase {
             "abcXYZ019 .,;'\"[]#\t\n\r\u{1}\u{7f}éÉüßİ中文😀\u{301}\u{200b}\u{a0}-_".unicodeScalars.map { String($0) } + [
                 "[SEP]", "[CLS]", "##",
             ]
+        // The configurations that run the BERT fast path (the others have one path only).
         for configuration in Goldens.configurations {
             let tokenizer = try Goldens.tokenizer(configuration)
+            guard tokenizer.fastTokens("") != nil else { continue }
             for _ in 0..<2000 {
                 let count = Int(generator.next() % 40)
                 let text = (0..<count).map { _ in String(alphabet[Int(generator.next() % UInt64(alphabet.count))]) }
