@@ -34,13 +34,29 @@ package struct StripNormalizer: TextNormalizer {
     package func normalize(_ text: inout NormalizedText) { text.strip(left: left, right: right) }
 }
 
-/// `StripAccents`: removes nonspacing marks (Mn), after an NFD normalizer has decomposed the text.
+/// `StripAccents`: removes combining marks, after an NFD normalizer has decomposed the text. tokenizers tests
+/// `unicode_normalization_alignments::char::is_combining_mark`: general category M (Mn, Mc, Me) in that crate's
+/// Unicode 9.0 tables, so spacing marks go too (U+0B47, U+093F), marks assigned since 10.0 stay, U+1CF2 U+1CF3
+/// (Mc in 9.0, Lo since 10.0) go and U+111C9 (Po in 9.0, Mn since 11.0) stays. (BertNormalizer's strip_accents
+/// removes Mn alone: `BertCharacterClass`.) Checked for every code point against tokenizers in the tests.
 package struct StripAccentsNormalizer: TextNormalizer {
     /// The normalizer.
     package init() {}
     /// Filters out the marks.
     package func normalize(_ text: inout NormalizedText) {
-        text.filter { !BertCharacterClass.isNonspacingMark($0) }
+        text.filter { !Self.isCombiningMark($0) }
+    }
+
+    /// Whether `scalar` is a combining mark for the reference (category M in Unicode 9.0).
+    static func isCombiningMark(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x300 { return false }
+        if value == 0x1CF2 || value == 0x1CF3 { return true }
+        if value == 0x111C9 { return false }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return UnicodeNormalizationTables.isInReference(scalar)
+        default: return false
+        }
     }
 }
 

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Hangul syllables are decomposed algorithmically (Unicode 3.12). All other canonical decompositions lie in the
 /// ranges scanned below (checked for every code point against the reference in the tests); scalars outside them,
-/// and scalars newer than the reference's normalization tables, are left unchanged, as the reference does.
+/// and scalars newer than the reference's normalization tables (Unicode 9.0: U+11938 is the one such scalar with a
+/// canonical decomposition), are left unchanged, as the reference does.
 package enum CanonicalDecomposition {
     /// The scalar ranges that hold every non-Hangul canonical decomposition the reference knows.
     static let scannedRanges: [ClosedRange<UInt32>] = [
@@ -13,37 +14,10 @@ package enum CanonicalDecomposition {
         0xF900...0xFB4F, 0x11000...0x11FFF, 0x1D100...0x1D1FF, 0x2F800...0x2FA1F,
     ]
 
-    /// Scalar value -> its full canonical decomposition, for the scalars that have one (Hangul excluded).
-    static let table: [UInt32: [Unicode.Scalar]] = {
-        // One Foundation call: every scanned scalar followed by U+0001 (a starter that never decomposes or
-        // composes), so no canonical reordering crosses two scanned scalars.
-        var text = String.UnicodeScalarView()
-        var sources: [UInt32] = []
-        for range in scannedRanges {
-            for value in range {
-                guard let scalar = Unicode.Scalar(value) else { continue }
-                text.append(scalar)
-                text.append("\u{1}")
-                sources.append(value)
-            }
-        }
-        let decomposed = String(text).decomposedStringWithCanonicalMapping.unicodeScalars
-        var result: [UInt32: [Unicode.Scalar]] = [:]
-        var current: [Unicode.Scalar] = []
-        var index = 0
-        for scalar in decomposed {
-            if scalar == "\u{1}" {
-                if index < sources.count, current.count != 1 || current.first?.value != sources[index] {
-                    result[sources[index]] = current
-                }
-                current.removeAll(keepingCapacity: true)
-                index += 1
-            } else {
-                current.append(scalar)
-            }
-        }
-        return result
-    }()
+    /// Scalar value -> its full canonical decomposition, for the scalars that have one (Hangul excluded), from one
+    /// call to Foundation; scalars newer than the reference's Unicode 9.0 are left out (`UnicodeNormalizationTables`).
+    static let table: [UInt32: [Unicode.Scalar]] = UnicodeNormalizationTables.decompositions(
+        of: scannedRanges, \.decomposedStringWithCanonicalMapping)
 
     /// Appends the canonical decomposition of `scalar` (itself when it has none) to `output`.
     @inline(__always)
@@ -67,30 +41,30 @@ package enum CanonicalDecomposition {
         }
     }
 
-    /// Canonical ordering: stable-sorts every run of scalars with a nonzero combining class by that class.
-    /// `scalars` and `origins` (a parallel array) are permuted together.
+    /// Canonical ordering: stable-sorts every run of scalars with a nonzero combining class (the reference's,
+    /// `UnicodeNormalizationTables.combiningClass`) by that class. `scalars` and `origins` (a parallel array) are
+    /// permuted together.
     package static func reorder(_ scalars: inout [Unicode.Scalar], _ origins: inout [Int]) {
         var i = 0
         let n = scalars.count
         while i < n {
-            if scalars[i].value < 0x300 || scalars[i].properties.canonicalCombiningClass.rawValue == 0 {
+            if UnicodeNormalizationTables.combiningClass(scalars[i]) == 0 {
                 i += 1
                 continue
             }
             var j = i
-            while j < n, scalars[j].value >= 0x300, scalars[j].properties.canonicalCombiningClass.rawValue != 0 {
+            while j < n, UnicodeNormalizationTables.combiningClass(scalars[j]) != 0 {
                 j += 1
             }
             if j - i > 1 {
-                let run = (i..<j).map { (scalars[$0], origins[$0], $0) }
-                    .sorted {
-                        let a = $0.0.properties.canonicalCombiningClass.rawValue
-                        let b = $1.0.properties.canonicalCombiningClass.rawValue
-                        return a != b ? a < b : $0.2 < $1.2
-                    }
+                var run: [(scalar: Unicode.Scalar, origin: Int, index: Int, combiningClass: UInt8)] = []
+                for k in i..<j {
+                    run.append((scalars[k], origins[k], k, UnicodeNormalizationTables.combiningClass(scalars[k])))
+                }
+                run.sort { ($0.combiningClass, $0.index) < ($1.combiningClass, $1.index) }
                 for (k, item) in run.enumerated() {
-                    scalars[i + k] = item.0
-                    origins[i + k] = item.1
+                    scalars[i + k] = item.scalar
+                    origins[i + k] = item.origin
                 }
             }
             i = j

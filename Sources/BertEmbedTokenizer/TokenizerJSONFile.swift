@@ -111,6 +111,9 @@ extension TokenizerDefinition {
                 left: try json.bool("strip_left") ?? true, right: try json.bool("strip_right") ?? true)
         case "StripAccents": return StripAccentsNormalizer()
         case "NFD": return NFDNormalizer()
+        case "NFC": return NFCNormalizer()
+        case "NFKC": return NFKCNormalizer()
+        case "NFKD": return NFKDNormalizer()
         case "Replace":
             return ReplaceNormalizer(
                 pattern: try TextPattern(json: try json.required("pattern")),
@@ -133,6 +136,9 @@ extension TokenizerDefinition {
         case "Whitespace": return WhitespacePreTokenizer()
         case "ByteLevel": return try ByteLevelPreTokenizer(json: json)
         case "Metaspace": return try MetaspacePreTokenizer(json: json)
+        case "Split": return try SplitPreTokenizer(json: json)
+        case "Punctuation": return try PunctuationPreTokenizer(json: json)
+        case "Digits": return try DigitsPreTokenizer(json: json)
         default: throw TokenizerError.unsupported(path: json.path, feature: "\(json.key) \(type)")
         }
     }

@@ -1,71 +1,54 @@
-// Ports the Decoder half of tokenizers' normalizers::replace::Replace (src/normalizers/replace.rs) for literal
-// (`{"String": ...}`) patterns.
+// Ports the Decoder half of tokenizers' normalizers::replace::Replace (src/normalizers/replace.rs): literal
+// (`{"String": ...}`) and regular-expression (`{"Regex": ...}`) patterns.
 import BertEmbedJSON
 
-/// The Replace decoder with a literal pattern: in each token, every occurrence of `pattern` (leftmost first, not
-/// overlapping) becomes `content`. An empty pattern matches before every character and at the end of a non-empty
-/// token, as Oniguruma's empty matches do ("ab" -> "xaxbx").
+/// The Replace decoder: in each token, every match of `pattern` (leftmost first, not overlapping: `find_matches`)
+/// becomes `content`, the text between matches is kept. An empty match inserts `content`: an empty literal
+/// matches before every character and at the end of a non-empty token ("ab" -> "xaxbx").
 package struct ReplaceDecoder: TokenDecoder, Equatable {
-    /// The literal text searched for.
-    package var pattern: String
+    /// Where the pattern matches in a token.
+    package var pattern: TextPattern
     /// Its replacement.
     package var content: String
 
-    /// A decoder replacing `pattern` by `content`.
+    /// A decoder replacing the literal `pattern` by `content`.
     package init(pattern: String, content: String) {
+        self.init(pattern: .literal(Array(pattern.unicodeScalars)), content: content)
+    }
+
+    /// A decoder replacing `pattern` by `content`.
+    package init(pattern: TextPattern, content: String) {
         self.pattern = pattern
         self.content = content
     }
 
-    /// The decoder of a tokenizer.json `{"type": "Replace", "pattern": {"String": "▁"}, "content": " "}` object.
-    /// - Throws: `JSONFileError` naming the key for a missing or wrong value; `TokenizerError.unsupported` for a
-    ///   `{"Regex": ...}` pattern.
+    /// The decoder of a tokenizer.json `{"type": "Replace", "pattern": {"String": "▁"}, "content": " "}` object
+    /// (or `{"Regex": ...}`).
+    /// - Throws: `JSONFileError` naming the key for a missing or wrong value or a regular expression that does not
+    ///   compile; `TokenizerError.unsupported` for one ICU cannot run as Oniguruma does (see `TextPattern`).
     package init(json: JSONObject) throws {
         if let type = try json.string("type"), type != "Replace" {
             throw json.error("type", "expected \"Replace\", found \"\(type)\"")
         }
-        let pattern = try json.required("pattern").object()
-        let content = try json.required("content").string()
-        guard pattern.keys.count == 1 else {
-            throw json.error("pattern", "expected {\"String\": ...} or {\"Regex\": ...}")
-        }
-        if pattern["Regex"] != nil {
-            throw TokenizerError.unsupported(
-                path: json.path, feature: "\(json.keyPath("pattern")): a Regex pattern in the Replace decoder")
-        }
-        self.init(pattern: try pattern.required("String").string(), content: content)
+        let pattern = try TextPattern(json: try json.required("pattern"))
+        self.init(pattern: pattern, content: try json.required("content").string())
     }
 
-    /// Each token with the pattern replaced (Unicode scalars compared, as Rust compares bytes).
+    /// Each token with the pattern's matches replaced (Unicode scalars compared, as Rust compares bytes).
     package func decode(_ tokens: [String]) -> [String] {
-        let pattern = Array(self.pattern.unicodeScalars)
         let content = self.content.unicodeScalars
         return tokens.map { token in
             let scalars = Array(token.unicodeScalars)
-            guard let first = pattern.first else {
-                guard !scalars.isEmpty else { return token }
-                var view = String.UnicodeScalarView()
-                for scalar in scalars {
-                    view.append(contentsOf: content)
-                    view.append(scalar)
-                }
-                view.append(contentsOf: content)
-                return String(view)
-            }
-            guard scalars.contains(first) else { return token }
+            let matches = pattern.matches(in: scalars)
+            guard !matches.isEmpty else { return token }
             var view = String.UnicodeScalarView()
-            var i = 0
-            while i < scalars.count {
-                if scalars[i] == first, i + pattern.count <= scalars.count,
-                    scalars[i..<(i + pattern.count)].elementsEqual(pattern)
-                {
-                    view.append(contentsOf: content)
-                    i += pattern.count
-                } else {
-                    view.append(scalars[i])
-                    i += 1
-                }
+            var last = 0
+            for match in matches {
+                view.append(contentsOf: scalars[last..<match.lowerBound])
+                view.append(contentsOf: content)
+                last = match.upperBound
             }
+            view.append(contentsOf: scalars[last...])
             return String(view)
         }
     }
