@@ -16,6 +16,9 @@ package struct AddedTokenSplitter: Sendable {
     let raw: [Pattern]
     /// Tokens matched in the normalized text (by their normalized content), longest first.
     let normalized: [Pattern]
+    /// The first scalars of `raw` and of `normalized`: a scalar in neither set starts no match.
+    let rawStarts: ScalarSet
+    let normalizedStarts: ScalarSet
 
     /// The tokens of `tokens`; those with `normalized` are matched as `normalizer` rewrites their content.
     package init(tokens: [AddedToken], normalizer: (any TextNormalizer)?) {
@@ -30,6 +33,8 @@ package struct AddedTokenSplitter: Sendable {
                 normalizer?.normalize(&text)
                 return Pattern(scalars: text.scalars, token: token)
             })
+        rawStarts = ScalarSet(raw.map { $0.scalars[0] })
+        normalizedStarts = ScalarSet(normalized.map { $0.scalars[0] })
     }
 
     /// Whether no token is matched at all.
@@ -40,13 +45,17 @@ package struct AddedTokenSplitter: Sendable {
     /// Empty pieces are left out.
     package func split(_ text: NormalizedText, inNormalizedText: Bool) -> [(text: NormalizedText, token: AddedToken?)] {
         let patterns = inNormalizedText ? normalized : raw
+        let starts = inNormalizedText ? normalizedStarts : rawStarts
         let scalars = text.scalars
-        guard !patterns.isEmpty, !scalars.isEmpty else { return scalars.isEmpty ? [] : [(text, nil)] }
+        guard !scalars.isEmpty else { return [] }
+        guard let first = starts.firstIndex(in: scalars) else { return [(text.slice(0..<scalars.count), nil)] }
         var pieces: [(Range<Int>, AddedToken?)] = []
         var pieceStart = 0
-        var i = 0
+        var i = first
         while i < scalars.count {
-            guard let pattern = patterns.first(where: { Self.matches($0.scalars, scalars, at: i) }) else {
+            guard starts.contains(scalars[i]),
+                let pattern = patterns.first(where: { Self.matches($0.scalars, scalars, at: i) })
+            else {
                 i += 1
                 continue
             }
@@ -59,10 +68,10 @@ package struct AddedTokenSplitter: Sendable {
                 guard clearBefore && clearAfter else { continue }
             }
             if token.lstrip {
-                while start > pieceStart && scalars[start - 1].properties.isWhitespace { start -= 1 }
+                while start > pieceStart && WhiteSpace.contains(scalars[start - 1]) { start -= 1 }
             }
             if token.rstrip {
-                while stop < scalars.count && scalars[stop].properties.isWhitespace { stop += 1 }
+                while stop < scalars.count && WhiteSpace.contains(scalars[stop]) { stop += 1 }
                 i = stop
             }
             if pieceStart < start { pieces.append((pieceStart..<start, nil)) }

@@ -14,27 +14,33 @@ package struct SequencePreTokenizer: PreTokenizer {
 }
 
 /// `WhitespaceSplit`: words between runs of White_Space.
-package struct WhitespaceSplitPreTokenizer: PreTokenizer {
+package struct WhitespaceSplitPreTokenizer: RangePreTokenizer {
     /// The pre-tokenizer.
     package init() {}
     /// Splits at whitespace, dropping it.
-    package func split(_ text: NormalizedText) -> [NormalizedText] {
-        let spaces = text.scalars.indices.filter { text.scalars[$0].properties.isWhitespace }.map { $0..<($0 + 1) }
-        return text.split(at: spaces, behavior: .removed)
+    package func wordRanges(_ text: inout NormalizedText) -> [Range<Int>] {
+        var words: [Range<Int>] = []
+        var start = 0
+        for (index, scalar) in text.scalars.enumerated() where WhiteSpace.contains(scalar) {
+            if start < index { words.append(start..<index) }
+            start = index + 1
+        }
+        if start < text.scalars.count { words.append(start..<text.scalars.count) }
+        return words
     }
 }
 
 /// `Whitespace`: the matches of `\w+|[^\w\s]+` (Rust regex, Unicode classes): runs of word characters and runs of
 /// other non-space characters; whitespace is dropped.
-package struct WhitespacePreTokenizer: PreTokenizer {
+package struct WhitespacePreTokenizer: RangePreTokenizer {
     /// The pre-tokenizer.
     package init() {}
     /// The runs of `text`.
-    package func split(_ text: NormalizedText) -> [NormalizedText] {
+    package func wordRanges(_ text: inout NormalizedText) -> [Range<Int>] {
         var runs: [Range<Int>] = []
         var start = 0
         func kind(_ scalar: Unicode.Scalar) -> Int {
-            scalar.properties.isWhitespace ? 0 : AddedTokenSplitter.isWordCharacter(scalar) ? 1 : 2
+            WhiteSpace.contains(scalar) ? 0 : AddedTokenSplitter.isWordCharacter(scalar) ? 1 : 2
         }
         while start < text.scalars.count {
             let k = kind(text.scalars[start])
@@ -43,6 +49,6 @@ package struct WhitespacePreTokenizer: PreTokenizer {
             if k != 0 { runs.append(start..<end) }
             start = end
         }
-        return runs.map { text.slice($0) }
+        return runs
     }
 }

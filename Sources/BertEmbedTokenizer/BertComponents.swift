@@ -13,43 +13,56 @@ extension BertNormalizer: TextNormalizer {
     }
 }
 
-extension BertPreTokenizer: PreTokenizer {
+extension BertPreTokenizer: RangePreTokenizer {
     /// Splits at whitespace (dropped) and around each punctuation scalar (kept as a word of its own), as
     /// tokenizers' BertPreTokenizer: Whitespace `split` removed, then punctuation isolated.
-    package func split(_ text: NormalizedText) -> [NormalizedText] {
-        let spaces = text.scalars.indices.filter { BertCharacterClass.isWhitespace(text.scalars[$0]) }.map {
-            $0..<($0 + 1)
+    package func wordRanges(_ text: inout NormalizedText) -> [Range<Int>] {
+        var words: [Range<Int>] = []
+        var start = 0
+        for (index, scalar) in text.scalars.enumerated() {
+            if BertCharacterClass.isWhitespace(scalar) {
+                if start < index { words.append(start..<index) }
+                start = index + 1
+            } else if BertCharacterClass.isPunctuation(scalar) {
+                if start < index { words.append(start..<index) }
+                words.append(index..<(index + 1))
+                start = index + 1
+            }
         }
-        return text.split(at: spaces, behavior: .removed).flatMap { word in
-            let marks = word.scalars.indices.filter { BertCharacterClass.isPunctuation(word.scalars[$0]) }
-            return word.split(at: marks.map { $0..<($0 + 1) }, behavior: .isolated)
-        }
+        if start < text.scalars.count { words.append(start..<text.scalars.count) }
+        return words
     }
 }
 
 extension WordPiece: TokenizationModel {
     /// The pieces of `word`, greedy longest match first (see `split(word:count:scalarCount:scratch:)`), with their
     /// scalar ranges; the unknown token covers the whole word.
-    package func tokenize(_ word: [Unicode.Scalar]) -> [ModelToken] {
-        var bytes: [UInt8] = []
-        var byteScalar: [Int] = []
-        for (index, scalar) in word.enumerated() {
-            UTF8.encode(scalar) { byte in
-                bytes.append(byte)
-                byteScalar.append(index)
+    package func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>) -> [ModelToken] {
+        var byteCount = 0
+        for scalar in word { byteCount += UTF8.width(scalar) }
+        guard byteCount > 0 else { return [] }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: byteCount) { bytes in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: byteCount) { byteScalar in
+                var count = 0
+                for (index, scalar) in word.enumerated() {
+                    UTF8.encode(scalar) { byte in
+                        bytes[count] = byte
+                        byteScalar[count] = index
+                        count += 1
+                    }
+                }
+                var scratch = Scratch(model: self, wordCapacity: byteCount)
+                defer { scratch.deallocate() }
+                scratch.reserve(wordBytes: byteCount)
+                let produced = split(
+                    word: UnsafePointer(bytes.baseAddress!), count: byteCount, scalarCount: word.count,
+                    scratch: scratch)
+                return scratch.pieces[0..<produced].map { piece in
+                    ModelToken(
+                        id: piece.id, value: token(for: piece.id) ?? "",
+                        range: byteScalar[piece.start]..<(byteScalar[piece.end - 1] + 1))
+                }
             }
-        }
-        guard !bytes.isEmpty else { return [] }
-        var scratch = Scratch(model: self, wordCapacity: bytes.count)
-        defer { scratch.deallocate() }
-        scratch.reserve(wordBytes: bytes.count)
-        let produced = bytes.withUnsafeBufferPointer {
-            split(word: $0.baseAddress!, count: bytes.count, scalarCount: word.count, scratch: scratch)
-        }
-        return scratch.pieces[0..<produced].map { piece in
-            ModelToken(
-                id: piece.id, value: token(for: piece.id) ?? "",
-                range: byteScalar[piece.start]..<(byteScalar[piece.end - 1] + 1))
         }
     }
 

@@ -57,6 +57,8 @@ package struct NormalizedText: Sendable, Equatable {
     /// piece's original behind `range`.
     package func slice(_ range: Range<Int>) -> NormalizedText {
         let original = originalRange(of: range) ?? 0..<0
+        // The whole text covering its whole original is itself (the common case: nothing to cut).
+        if range == 0..<scalars.count && original == 0..<originalCount { return self }
         var piece = NormalizedText([], originalStart: originalStart + original.lowerBound)
         piece.scalars = Array(scalars[range])
         piece.alignments = alignments[range].map {
@@ -192,12 +194,12 @@ package struct NormalizedText: Sendable, Equatable {
 
     /// Removes leading and/or trailing White_Space scalars (`lrstrip`).
     package mutating func strip(left: Bool, right: Bool) {
-        let leading = left ? scalars.prefix { $0.properties.isWhitespace }.count : 0
+        let leading = left ? scalars.prefix { WhiteSpace.contains($0) }.count : 0
         guard leading < scalars.count else {
             if leading > 0 { transform([], initialOffset: leading) }
             return
         }
-        let trailing = right ? scalars.reversed().prefix { $0.properties.isWhitespace }.count : 0
+        let trailing = right ? scalars.reversed().prefix { WhiteSpace.contains($0) }.count : 0
         guard leading > 0 || trailing > 0 else { return }
         let kept = scalars[leading..<(scalars.count - trailing)].map { (scalar: $0, change: 0) }
         transform(kept, initialOffset: leading)

@@ -205,18 +205,23 @@ package struct Tokenizer: Sendable {
     }
 
     /// The ids of one text with its special tokens, truncated to `maxLength` tokens (special tokens included), as
-    /// `encode(text, maxLength:).ids` but faster on the BERT path: no token strings and no offsets.
+    /// `encode(text, maxLength:).ids` but faster: no token strings and no offsets.
     /// - Throws: as `encode`.
     package func encodeIds(_ text: String, maxLength: Int? = nil) throws -> [Int] {
-        guard case .bert(let pipeline) = engine else { return try encode(text, maxLength: maxLength).ids }
-        var sink = IdSink()
-        sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
-        pipeline.run(text, into: &sink)
-        guard let template = postProcessor?.template else {
-            if let maxLength, sink.ids.count > maxLength { return Array(sink.ids.prefix(maxLength)) }
-            return sink.ids
+        var content: [Int]
+        switch engine {
+        case .bert(let pipeline):
+            var sink = IdSink()
+            sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
+            pipeline.run(text, into: &sink)
+            content = sink.ids
+        case .general(let pipeline):
+            content = try pipeline.encodeIds(text)
         }
-        var content = sink.ids
+        guard let template = postProcessor?.template else {
+            if let maxLength, content.count > maxLength { return Array(content.prefix(maxLength)) }
+            return content
+        }
         if let maxLength {
             let lengths = Truncation.lengths(
                 first: content.count, second: nil, maxLength: maxLength,

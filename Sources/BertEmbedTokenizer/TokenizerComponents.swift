@@ -16,6 +16,23 @@ package protocol PreTokenizer: Sendable {
     func split(_ text: NormalizedText) -> [NormalizedText]
 }
 
+/// A pre-tokenizer whose words are pieces of one rewritten text (BertPreTokenizer, Whitespace, WhitespaceSplit,
+/// Metaspace, ByteLevel): the pipeline tokenizes the ranges in place instead of copying every word out, with the
+/// same tokens and offsets (a word's offsets come from the alignments of its scalars either way).
+package protocol RangePreTokenizer: PreTokenizer {
+    /// Rewrites `text` as the pre-tokenizer does and returns its words as ascending ranges of its scalars (empty
+    /// ranges allowed, dropped by the pipeline).
+    func wordRanges(_ text: inout NormalizedText) -> [Range<Int>]
+}
+
+extension RangePreTokenizer {
+    /// The words of `text`: the slices of `wordRanges`.
+    package func split(_ text: NormalizedText) -> [NormalizedText] {
+        var text = text
+        return wordRanges(&text).filter { !$0.isEmpty }.map { text.slice($0) }
+    }
+}
+
 /// A token the model made of one word: its id, its text, and the scalars of the word's normalized text it covers.
 package struct ModelToken: Sendable, Equatable {
     /// The id.
@@ -35,15 +52,23 @@ package struct ModelToken: Sendable, Equatable {
 
 /// A tokenization model (tokenizers' `Model`: WordPiece, Unigram, BPE).
 package protocol TokenizationModel: Sendable {
-    /// The tokens of one word (the normalized scalars of one pre-tokenized piece).
+    /// The tokens of one word (the normalized scalars of one pre-tokenized piece, valid during the call only).
     /// - Throws: `TokenizerError.unknownToken` when the word needs an unknown token and the model has none.
-    func tokenize(_ word: [Unicode.Scalar]) throws -> [ModelToken]
+    func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>) throws -> [ModelToken]
     /// The id of a vocabulary entry.
     func id(for token: String) -> Int?
     /// The vocabulary entry of an id.
     func token(for id: Int) -> String?
     /// The number of ids (the model's embedding rows come from the largest id + 1).
     var vocabularySize: Int { get }
+}
+
+extension TokenizationModel {
+    /// The tokens of one word.
+    /// - Throws: as `tokenize(_:)` on a buffer.
+    package func tokenize(_ word: [Unicode.Scalar]) throws -> [ModelToken] {
+        try word.withUnsafeBufferPointer { try tokenize($0) }
+    }
 }
 
 /// A decoder (tokenizers' `Decoder`): rewrites the token strings of an encoding, in order, into the pieces of text

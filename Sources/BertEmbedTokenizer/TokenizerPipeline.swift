@@ -14,6 +14,8 @@ package struct TokenizerPipeline: Sendable {
     package let preTokenizer: (any PreTokenizer)?
     /// The model.
     package let model: any TokenizationModel
+    /// The pre-tokenizer when its words are ranges of one rewritten text.
+    let rangeSplitter: (any RangePreTokenizer)?
 
     /// A pipeline of these components.
     package init(
@@ -24,6 +26,7 @@ package struct TokenizerPipeline: Sendable {
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
         self.model = model
+        rangeSplitter = preTokenizer as? any RangePreTokenizer
     }
 
     /// The tokens of `text` before post-processing, in order: ids, texts (an added token's includes the whitespace
@@ -31,34 +34,69 @@ package struct TokenizerPipeline: Sendable {
     /// - Throws: `TokenizerError.unknownToken` when the model needs an unknown token it does not have.
     package func encode(_ text: String) throws -> Encoding {
         var result = Encoding(ids: [], typeIds: [], attentionMask: [], tokens: [], offsets: [])
-        func append(id: Int, value: String, piece: NormalizedText, range: Range<Int>) {
+        try walk(text) { id, value, piece, range in
             let original = piece.originalRange(of: range) ?? range
             result.ids.append(id)
-            result.tokens.append(value)
+            result.tokens.append(value())
             result.offsets.append(
                 (piece.originalStart + original.lowerBound)..<(piece.originalStart + original.upperBound))
         }
+        result.typeIds = Array(repeating: 0, count: result.ids.count)
+        result.attentionMask = Array(repeating: 1, count: result.ids.count)
+        return result
+    }
+
+    /// The ids of `text` before post-processing (as `encode(text).ids`, without token texts and offsets).
+    /// - Throws: as `encode`.
+    package func encodeIds(_ text: String) throws -> [Int] {
+        var ids: [Int] = []
+        ids.reserveCapacity(text.utf8.count / 4 + 4)
+        try walk(text) { id, _, _, _ in ids.append(id) }
+        return ids
+    }
+
+    /// Runs the stages over `text`, calling `emit` with each token in order: its id, its text (computed on
+    /// demand), the piece it was made from and the normalized scalars of that piece it covers.
+    private func walk(
+        _ text: String, emit: (Int, () -> String, NormalizedText, Range<Int>) -> Void
+    ) throws {
         for (piece, token) in added.split(NormalizedText(text), inNormalizedText: false) {
             if let token {
-                append(id: token.id, value: piece.string, piece: piece, range: 0..<piece.scalars.count)
+                emit(token.id, { piece.string }, piece, 0..<piece.scalars.count)
                 continue
             }
             var normalized = piece
             normalizer?.normalize(&normalized)
             for (part, token) in added.split(normalized, inNormalizedText: true) {
                 if let token {
-                    append(id: token.id, value: part.string, piece: part, range: 0..<part.scalars.count)
+                    emit(token.id, { part.string }, part, 0..<part.scalars.count)
                     continue
                 }
-                for word in preTokenizer?.split(part) ?? [part] where !word.isEmpty {
-                    for modelToken in try model.tokenize(word.scalars) {
-                        append(id: modelToken.id, value: modelToken.value, piece: word, range: modelToken.range)
+                guard let rangeSplitter else {
+                    for word in preTokenizer?.split(part) ?? [part] where !word.isEmpty {
+                        for modelToken in try model.tokenize(word.scalars) {
+                            emit(modelToken.id, { modelToken.value }, word, modelToken.range)
+                        }
+                    }
+                    continue
+                }
+                // The words as ranges of the rewritten part: no copy per word.
+                var text = part
+                let words = rangeSplitter.wordRanges(&text)
+                try text.scalars.withUnsafeBufferPointer { scalars in
+                    for word in words where !word.isEmpty {
+                        for modelToken in try model.tokenize(UnsafeBufferPointer(rebasing: scalars[word])) {
+                            let range = modelToken.range
+                            if range.isEmpty {  // offsets of an empty range are the word's own business
+                                emit(modelToken.id, { modelToken.value }, text.slice(word), range)
+                            } else {
+                                let start = word.lowerBound + range.lowerBound
+                                emit(modelToken.id, { modelToken.value }, text, start..<(start + range.count))
+                            }
+                        }
                     }
                 }
             }
         }
-        result.typeIds = Array(repeating: 0, count: result.ids.count)
-        result.attentionMask = Array(repeating: 1, count: result.ids.count)
-        return result
     }
 }

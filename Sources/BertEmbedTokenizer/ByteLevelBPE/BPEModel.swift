@@ -143,8 +143,9 @@ extension BPEModel {
     /// after them, and a token's range runs from the scalar holding its first byte to the one holding its last.
     /// - Throws: `TokenizerError.unknownToken` when a scalar needs the unknown token and it is not in the vocabulary
     ///   (tokenizers: "Unk token ... not found in the vocabulary").
-    package func tokenize(_ word: [Unicode.Scalar]) throws -> [ModelToken] {
+    package func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>) throws -> [ModelToken] {
         guard !word.isEmpty else { return [] }
+        let word = Array(word)  // the cache's key
         if options.ignoreMerges, let id = id(for: Self.string(word)) {
             return [ModelToken(id: id, value: Self.string(word), range: 0..<word.count)]
         }

@@ -11,7 +11,7 @@ final class BPEWordCache: @unchecked Sendable {
     static let maximumByteCount = 256
 
     private let lock = NSLock()
-    private var entries: [[Unicode.Scalar]: [ModelToken]] = [:]
+    private var entries: [Key: [ModelToken]] = [:]
     private let capacity: Int
 
     /// An empty cache for up to `capacity` words (0: nothing is kept).
@@ -24,7 +24,7 @@ final class BPEWordCache: @unchecked Sendable {
         guard capacity > 0 else { return nil }
         lock.lock()
         defer { lock.unlock() }
-        return entries[word]
+        return entries[Key(word)]
     }
 
     /// Keeps the tokens of `word`, while there is room and the word is short enough.
@@ -34,7 +34,24 @@ final class BPEWordCache: @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        if entries.count < capacity { entries[word] = tokens }
+        if entries.count < capacity { entries[Key(word)] = tokens }
+    }
+
+    /// A word as a dictionary key, hashed once with FNV-1a over its scalars (the standard library's hash of an
+    /// array feeds its hasher one element at a time, several times slower for these short keys).
+    struct Key: Hashable {
+        let scalars: [Unicode.Scalar]
+        let hash: UInt64
+
+        init(_ scalars: [Unicode.Scalar]) {
+            self.scalars = scalars
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for scalar in scalars { hash = (hash ^ UInt64(scalar.value)) &* 0x100_0000_01B3 }
+            self.hash = hash
+        }
+
+        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.scalars == b.scalars }
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
     /// The number of UTF-8 bytes of `word`.

@@ -27,17 +27,24 @@ package enum ByteLevelOffsetTrimming {
 
     /// The trimmed offsets of token `token` at position `index` of its sequence.
     package static func trim(_ token: String, offsets: Range<Int>, index: Int, addPrefixSpace: Bool) -> Range<Int> {
+        // Most ends are an ASCII byte that is not a space: nothing to count there.
+        let utf8 = token.utf8
+        guard let firstByte = utf8.first, let lastByte = utf8.last else { return offsets }
         let scalars = token.unicodeScalars
         var leading = 0
-        for scalar in scalars {
-            guard isSpace(scalar) else { break }
-            leading += 1
+        if !isKeptASCII(firstByte) {
+            for scalar in scalars {
+                guard isSpace(scalar) else { break }
+                leading += 1
+            }
         }
         // A token of spaces only counts them at both ends.
         var trailing = 0
-        for scalar in scalars.reversed() {
-            guard isSpace(scalar) else { break }
-            trailing += 1
+        if !isKeptASCII(lastByte) {
+            for scalar in scalars.reversed() {
+                guard isSpace(scalar) else { break }
+                trailing += 1
+            }
         }
         var start = offsets.lowerBound, end = offsets.upperBound
         if leading > 0 {
@@ -48,9 +55,13 @@ package enum ByteLevelOffsetTrimming {
         return start..<end
     }
 
+    /// An ASCII byte that is not White_Space (so not the start or end of a space).
+    @inline(__always)
+    static func isKeptASCII(_ byte: UInt8) -> Bool { byte < 0x80 && byte != 0x20 && !(0x09...0x0D).contains(byte) }
+
     /// `Ġ` or White_Space.
     @inline(__always)
     static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "\u{0120}" || scalar.properties.isWhitespace
+        scalar == "\u{0120}" || WhiteSpace.contains(scalar)
     }
 }

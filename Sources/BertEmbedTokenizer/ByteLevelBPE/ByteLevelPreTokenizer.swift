@@ -10,7 +10,7 @@ import BertEmbedJSON
 /// 2. with `useRegex`, the piece is split at the GPT-2 pattern (`GPT2Split`), every match a word;
 /// 3. each word's scalars are replaced by the byte-level scalars of their UTF-8 bytes (`ByteLevelAlphabet`), all
 ///    the bytes of a scalar aligned with that scalar, so a token made of some of its bytes covers all of it.
-package struct ByteLevelPreTokenizer: PreTokenizer, Equatable {
+package struct ByteLevelPreTokenizer: RangePreTokenizer, Equatable {
     /// Whether a space is put in front of a piece that does not start with one.
     package var addPrefixSpace: Bool
     /// Whether offsets are trimmed after tokenization. Not used by pre-tokenization: the ByteLevel post-processor
@@ -44,18 +44,17 @@ package struct ByteLevelPreTokenizer: PreTokenizer, Equatable {
         guard type == "ByteLevel" else { throw json.error("type", "expected \"ByteLevel\", found \"\(type)\"") }
     }
 
-    /// The byte-level words of `text`, in order (none for an empty text).
+    /// Rewrites `text` to byte-level scalars; its words in order (none for an empty text).
     ///
     /// tokenizers splits, then maps each word to bytes; here the whole text is mapped once and then cut at the
     /// byte-level positions of the matches, which gives the same words: every byte takes its scalar's alignment
     /// either way, and a slice's offsets come from the alignments of its first and last byte.
-    package func split(_ text: NormalizedText) -> [NormalizedText] {
+    package func wordRanges(_ text: inout NormalizedText) -> [Range<Int>] {
         guard !text.isEmpty else { return [] }
-        var text = text
         if addPrefixSpace && text.scalars[0] != " " { text.prepend([" "]) }
         guard useRegex else {
             Self.mapToBytes(&text)
-            return [text]
+            return [0..<text.scalars.count]
         }
         let matches = GPT2Split.ranges(text.scalars)
         // Where each scalar's bytes start in the byte-level text.
@@ -71,8 +70,8 @@ package struct ByteLevelPreTokenizer: PreTokenizer, Equatable {
         }
         byteStarts.append(position)
         Self.mapToBytes(&text)
-        if isASCII { return matches.map { text.slice($0) } }
-        return matches.map { text.slice(byteStarts[$0.lowerBound]..<byteStarts[$0.upperBound]) }
+        if isASCII { return matches }
+        return matches.map { byteStarts[$0.lowerBound]..<byteStarts[$0.upperBound] }
     }
 
     /// Replaces each scalar of `word` by the byte-level scalars of its UTF-8 bytes (byte_level.rs: the first byte

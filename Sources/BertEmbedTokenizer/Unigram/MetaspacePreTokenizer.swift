@@ -64,7 +64,7 @@ package struct MetaspaceOptions: Sendable, Equatable {
 /// The Metaspace pre-tokenizer: each U+0020 becomes the replacement (keeping its alignment), the replacement is
 /// prepended as the prepend scheme says (aligned with the piece's first scalar), and with `split` the text is cut
 /// before each replacement, which stays glued to the run after it ("▁a▁b▁▁c" gives "▁a", "▁b", "▁", "▁c").
-package struct MetaspacePreTokenizer: PreTokenizer, Equatable {
+package struct MetaspacePreTokenizer: RangePreTokenizer, Equatable {
     /// The settings.
     package var options: MetaspaceOptions
 
@@ -79,9 +79,8 @@ package struct MetaspacePreTokenizer: PreTokenizer, Equatable {
         self.init(try MetaspaceOptions(json: json))
     }
 
-    /// The words of `text`: the whole rewritten text when `split` is false, else the pieces (empty ones dropped).
-    package func split(_ text: NormalizedText) -> [NormalizedText] {
-        var text = text
+    /// Rewrites `text`; its words are the whole text when `split` is false, else the pieces.
+    package func wordRanges(_ text: inout NormalizedText) -> [Range<Int>] {
         let replacement = options.replacement
         // One scalar for one scalar: tokenizers' replace gives the new scalar the match's own alignment.
         if text.scalars.contains(" ") { text.map { $0 == " " ? replacement : $0 } }
@@ -92,16 +91,16 @@ package struct MetaspacePreTokenizer: PreTokenizer, Equatable {
             case .never: break
             }
         }
-        guard options.split else { return [text] }
+        guard options.split else { return [0..<text.scalars.count] }
         // MergedWithNext on single-scalar delimiters: a word starts at every replacement (a replacement followed by
         // another, or last, stays alone), and at the start. The same slices as `text.split(at:behavior:)` makes.
-        var words: [NormalizedText] = []
+        var words: [Range<Int>] = []
         var start = 0
         for (index, scalar) in text.scalars.enumerated() where scalar == replacement && index > start {
-            words.append(text.slice(start..<index))
+            words.append(start..<index)
             start = index
         }
-        if start < text.scalars.count { words.append(text.slice(start..<text.scalars.count)) }
+        if start < text.scalars.count { words.append(start..<text.scalars.count) }
         return words
     }
 }

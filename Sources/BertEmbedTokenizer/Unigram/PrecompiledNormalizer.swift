@@ -16,6 +16,7 @@ package struct PrecompiledNormalizer: TextNormalizer {
     /// A normalizer over `charsmap`.
     package init(charsmap: PrecompiledCharsmap) {
         self.charsmap = charsmap
+        asciiKept = Self.asciiKept(charsmap)
     }
 
     /// The normalizer of a tokenizer.json `{"type": "Precompiled", "precompiled_charsmap": BASE64}` object.
@@ -26,13 +27,29 @@ package struct PrecompiledNormalizer: TextNormalizer {
             throw json.error("type", "expected \"Precompiled\", found \"\(type)\"")
         }
         let text = try json.required("precompiled_charsmap").string()
-        self.charsmap = try PrecompiledCharsmap(
-            base64: text, path: json.path, key: json.keyPath("precompiled_charsmap"))
+        self.init(
+            charsmap: try PrecompiledCharsmap(base64: text, path: json.path, key: json.keyPath("precompiled_charsmap")))
+    }
+
+    /// For each ASCII scalar, whether the charsmap leaves it as it is: a text made only of such scalars is not
+    /// changed (an ASCII text's grapheme clusters are single scalars, except CR LF, checked as a pair).
+    private let asciiKept: [Bool]
+
+    private static func asciiKept(_ charsmap: PrecompiledCharsmap) -> [Bool] {
+        func mapped(_ text: [UInt8]) -> Bool {
+            text.withUnsafeBufferPointer { bytes in
+                charsmap.shortestMatch(bytes.baseAddress!, count: bytes.count).flatMap(charsmap.replacement(at:)) != nil
+            }
+        }
+        var kept = (0..<128).map { !mapped([UInt8($0)]) }
+        if mapped([0x0D, 0x0A]) { kept[0x0D] = false }
+        return kept
     }
 
     /// Normalizes `text` in place; nothing changes (not even alignments) when no cluster or scalar is a key.
     package func normalize(_ text: inout NormalizedText) {
         let scalars = text.scalars
+        if scalars.allSatisfy({ $0.value < 0x80 && asciiKept[Int($0.value)] }) { return }
         var changes: [(scalar: Unicode.Scalar, change: Int)] = []
         var modified = false
         // Up to 4 bytes per scalar; clusters are looked up whole only under 6 bytes.

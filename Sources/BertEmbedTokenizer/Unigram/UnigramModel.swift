@@ -121,7 +121,7 @@ package struct UnigramModel: TokenizationModel {
 
     /// The tokens of one word, with ranges in its scalars.
     /// - Throws: `TokenizerError.unknownToken` when a character needs the unknown token and the model has none.
-    package func tokenize(_ word: [Unicode.Scalar]) throws -> [ModelToken] {
+    package func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>) throws -> [ModelToken] {
         guard !word.isEmpty else { return [] }
         var byteCount = 0
         for scalar in word { byteCount += UTF8.width(scalar) }
@@ -152,7 +152,8 @@ package struct UnigramModel: TokenizationModel {
     @inline(__always)
     private func viterbi(
         _ bytes: UnsafePointer<UInt8>, _ n: Int, _ best: UnsafeMutablePointer<Double>,
-        _ bestId: UnsafeMutablePointer<Int32>, _ bestStart: UnsafeMutablePointer<Int32>, _ word: [Unicode.Scalar]
+        _ bestId: UnsafeMutablePointer<Int32>, _ bestStart: UnsafeMutablePointer<Int32>,
+        _ word: UnsafeBufferPointer<Unicode.Scalar>
     ) throws {
         do {
             var position = 0
