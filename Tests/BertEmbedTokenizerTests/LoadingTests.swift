@@ -163,9 +163,9 @@ final class LoadingTests: XCTestCase {
             return false
         }
         let unknownNormalizer =
-            #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "normalizer": {"type": "NFKC"}}"#
+            #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "normalizer": {"type": "Nmt"}}"#
         assertThrows(try folder(["tokenizer.json": Data(unknownNormalizer.utf8)])) {
-            if case .unsupported(_, let feature) = $0 { return feature == "normalizer NFKC" }
+            if case .unsupported(_, let feature) = $0 { return feature == "normalizer Nmt" }
             return false
         }
         let noUnk =
@@ -187,10 +187,10 @@ final class LoadingTests: XCTestCase {
             if case .invalidValue(_, "pre_tokenizer.replacement", _) = $0 { return true }
             return false
         }
-        let punctuation =
-            #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "Punctuation"}}"#
-        assertThrows(try folder(["tokenizer.json": Data(punctuation.utf8)])) {
-            if case .unsupported(_, let feature) = $0 { return feature == "pre_tokenizer Punctuation" }
+        let scripts =
+            #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "UnicodeScripts"}}"#
+        assertThrows(try folder(["tokenizer.json": Data(scripts.utf8)])) {
+            if case .unsupported(_, let feature) = $0 { return feature == "pre_tokenizer UnicodeScripts" }
             return false
         }
         let directory = try folder([:])
