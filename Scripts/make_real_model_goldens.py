@@ -10,11 +10,14 @@ Writes Resources/goldens/real/:
   <model>.f32              the vectors of SentenceTransformer.encode (the folder's own pooling and Normalize), float32
                            little-endian, one row per text of paragraphs.txt, in order
 
-Models (Scripts/fetch_model.sh NAME): all-mpnet-base-v2 (MPNet) on every text, sre-embedding-model (a fine-tuned
-all-MiniLM-L6-v2 whose tokenizer.json carries truncation and padding sections) on the first 200.
+Models (Scripts/fetch_model.sh NAME): all-mpnet-base-v2 (MPNet) and all-MiniLM-L6-v2 on every text (the reduced
+compute types are measured against these too), sre-embedding-model (a fine-tuned all-MiniLM-L6-v2 whose
+tokenizer.json carries truncation and padding sections) on the first 200. Model names after the corpus limit the run
+to those models (the other goldens are left as they are).
 
 Run: Scripts/fetch_model.sh all-mpnet-base-v2 && Scripts/fetch_model.sh sre-embedding-model &&
      python3 Scripts/make_corpus.py /tmp/corpus.txt && .venv/bin/python Scripts/make_real_model_goldens.py /tmp/corpus.txt
+     [MODEL ...]
 """
 import json
 import os
@@ -42,11 +45,15 @@ TRICKY = [
     "Numbers 3.14159, 1e-12, $19.99, #1 and URLs https://example.com/a?b=c.",
     "word " * 600,
 ]
-MODELS = [("all-mpnet-base-v2", None), ("sre-embedding-model", 200)]
+MODELS = [("all-mpnet-base-v2", None), ("all-MiniLM-L6-v2", None), ("sre-embedding-model", 200)]
 
 
 def main():
     corpus = sys.argv[1]
+    only = set(sys.argv[2:])
+    unknown = only - {name for name, _ in MODELS}
+    if unknown:
+        sys.exit("unknown model(s): " + ", ".join(sorted(unknown)))
     with open(corpus, encoding="utf-8") as f:
         paragraphs = [line.rstrip("\n") for line in f if line.strip()][:1000]
     texts = paragraphs + TRICKY
@@ -57,6 +64,8 @@ def main():
             f.write(text + "\n")
     torch.manual_seed(0)
     for name, limit in MODELS:
+        if only and name not in only:
+            continue
         folder = os.path.join(CACHE, name)
         model = SentenceTransformer(folder, device="cpu")
         chosen = texts if limit is None else texts[:limit] + TRICKY

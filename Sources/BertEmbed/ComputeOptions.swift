@@ -1,8 +1,9 @@
 // How an encoder computes: its threads and the CPU code it may run. Set at load.
 import BertEmbedKernels
 
-/// How a `SentenceEncoder` computes. Results do not depend on these settings on a given CPU, except that the
-/// matrix-product kernel can round differently (fused multiply-add or not) where code generation is turned off.
+/// How a `SentenceEncoder` computes. Results do not depend on these settings on a given CPU, except for
+/// `computeType`, and that the matrix-product kernel can round differently (fused multiply-add or not) where code
+/// generation is turned off.
 ///
 /// Each setting left nil follows its environment variable, then its default; a value set here wins over the
 /// environment. The environment is read when the encoder is loaded.
@@ -20,6 +21,8 @@ public struct ComputeOptions: Sendable, Equatable {
     /// Whether the packed weights ask Linux for transparent huge pages (nil: `BERT_EMBED_HUGE_PAGES`, 0 or 1, else
     /// not). Faster loads on most machines; slower first loads on VMs that return idle memory to their host.
     public var usesHugePages: Bool?
+    /// How the dense layers store and compute (default `ComputeType.float32`).
+    public var computeType: ComputeType
     /// A GEMM micro-kernel by name (`bert-embed bench-kernels` lists them; nil: `BERT_EMBED_GEMM_KERNEL`, else
     /// the one chosen from the CPU's features). For measurements and tests.
     package var gemmKernel: String?
@@ -27,17 +30,21 @@ public struct ComputeOptions: Sendable, Equatable {
     package var perfMapDirectory: String?
 
     /// Options with the given values; nil ones follow the environment, then the defaults.
-    public init(threads: Int? = nil, allowsCodeGeneration: Bool? = nil, usesHugePages: Bool? = nil) {
+    public init(
+        threads: Int? = nil, allowsCodeGeneration: Bool? = nil, usesHugePages: Bool? = nil,
+        computeType: ComputeType = .float32
+    ) {
         self.threads = threads
         self.allowsCodeGeneration = allowsCodeGeneration
         self.usesHugePages = usesHugePages
+        self.computeType = computeType
     }
 
     /// The kernels' settings.
     var settings: ComputeSettings {
         ComputeSettings(
             threads: threads, codeGeneration: allowsCodeGeneration, gemmKernel: gemmKernel, hugePages: usesHugePages,
-            perfMapDirectory: perfMapDirectory)
+            perfMapDirectory: perfMapDirectory, weightFormat: computeType.weightFormat)
     }
 
     /// The compute context these options and the process's environment describe.

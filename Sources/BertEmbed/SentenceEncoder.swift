@@ -200,4 +200,9 @@ public final class SentenceEncoder: Sendable {
 
     /// The name of the GEMM micro-kernel the encoder runs (`bert-embed bench` reports it).
     package var gemmKernelName: String { context.kernels.gemm.name }
+
+    /// The bytes the dense layers keep, the encoder's and the `Dense` modules' (`bert-embed bench` reports it).
+    package var denseWeightBytes: Int {
+        model.denseWeightBytes + modules.dense.reduce(0) { $0 + $1.linear.byteCount }
+    }
 }

@@ -1,4 +1,5 @@
 // A small command-line argument reader: the package has no dependencies, so no ArgumentParser.
+import BertEmbed
 
 /// An error in the command line: printed to stderr, exit code 2.
 struct UsageError: Error, CustomStringConvertible {
@@ -72,6 +73,16 @@ struct Arguments {
             throw UsageError("option --\(name) needs an integer >= \(minimum), got '\(text)'")
         }
         return value
+    }
+
+    /// The value of `--compute-type` (float32 when not given).
+    mutating func computeType() throws -> ComputeType {
+        guard let name = try string("compute-type") else { return .float32 }
+        guard let type = ComputeType(name: name) else {
+            throw UsageError(
+                "unknown compute type '\(name)' (one of: \(ComputeType.allCases.map(\.name).joined(separator: ", ")))")
+        }
+        return type
     }
 
     /// Throws for any option that no call above consumed.

@@ -13,11 +13,13 @@ let benchCommand = Subcommand(
     name: "bench",
     summary: "measure tokens/s, sentences/s, load time and peak memory",
     help: """
-        usage: bert-embed bench --model DIR [--input FILE] [--threads N] [--batch-size N] [--runs N] [--json]
+        usage: bert-embed bench --model DIR [--input FILE] [--threads N] [--compute-type T] [--batch-size N]
+               [--runs N] [--json]
 
         Encodes the texts end to end (tokenize, encode, pool, normalize, as `embed` does) and reports:
         model load time, tokenizer MB/s (single thread), tokens/s and sentences/s (median of the runs),
         the dense layers' GFLOP/s (their floating-point operations divided by the encode time, so a lower bound),
+        the bytes the dense layers keep (weights_mb: packed weights and biases, in the compute type's format),
         and the process's peak resident memory: while loading (the memory-mapped file and the packed weights) and,
         on Linux, while encoding (the packed weights plus a batch's activations; the peak is reset after loading).
         gemm_kernel names the matrix-product micro-kernel chosen for this CPU ("6x16-avx2-jit": generated at run
@@ -28,18 +30,22 @@ let benchCommand = Subcommand(
           --input FILE       texts, one per line, empty lines skipped (default: a built-in set of 512 realistic
                              English sentences)
           --threads N        worker threads (default: all cores)
+          --compute-type T   float32 (default) or bfloat16: dense weights stored as bfloat16, half the memory,
+                             float32 arithmetic (cosine >= 0.9998 to float32)
           --batch-size N     texts per forward pass (default 32)
           --runs N           timed runs after one warm-up run (default 3)
           --json             print one JSON object instead of a table
         """,
     run: { args in
-        var arguments = try Arguments(args, valueOptions: ["model", "input", "threads", "batch-size", "runs"])
+        var arguments = try Arguments(
+            args, valueOptions: ["model", "input", "threads", "batch-size", "runs", "compute-type"])
         guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required") }
         let input = try arguments.string("input")
         let threads = try arguments.int("threads")
         let batchSize = try arguments.int("batch-size") ?? 32
         let runs = try arguments.int("runs") ?? 3
         let json = try arguments.flag("json")
+        let computeType = try arguments.computeType()
         try arguments.finish()
         guard arguments.positional.isEmpty else { throw UsageError("unexpected argument '\(arguments.positional[0])'") }
 
@@ -54,11 +60,12 @@ let benchCommand = Subcommand(
         let loadStart = monotonicSeconds()
         let directory = URL(fileURLWithPath: model)
         let encoder: SentenceEncoder
+        let compute = ComputeOptions(threads: threads, computeType: computeType)
         do {
-            encoder = try SentenceEncoder(modelDirectory: directory, compute: ComputeOptions(threads: threads))
+            encoder = try SentenceEncoder(modelDirectory: directory, compute: compute)
         } catch EmbeddingError.poolingRequired {
             encoder = try SentenceEncoder(
-                modelDirectory: directory, pooling: .mean, compute: ComputeOptions(threads: threads))
+                modelDirectory: directory, pooling: .mean, compute: compute)
         }
         let loadSeconds = monotonicSeconds() - loadStart
         let loadPeak = peakResidentMegabytes()
@@ -94,6 +101,8 @@ let benchCommand = Subcommand(
             ("threads", "\(threads.map(String.init) ?? "all")"),
             ("batch_size", "\(batchSize)"),
             ("gemm_kernel", encoder.gemmKernelName),
+            ("compute_type", computeType.name),
+            ("weights_mb", format(Double(encoder.denseWeightBytes) / 1e6)),
             ("load_ms", format(loadSeconds * 1000)),
             ("tokenizer_mb_per_s", format(Double(bytes) / tokenizeSeconds / 1e6)),
             ("tokens_per_s", format(Double(tokens) / median)),

@@ -30,6 +30,8 @@ let embedCommand = Subcommand(
           --batch-size N       texts per forward pass (default 32; results do not depend on it)
           --max-length N       tokens per text, special tokens included (default: the folder's max_seq_length)
           --threads N          worker threads (default: all cores; results do not depend on it)
+          --compute-type T     how the dense layers compute: float32 (default) or bfloat16 (weights stored as
+                               bfloat16, half the memory, float32 arithmetic; cosine >= 0.9998 to float32)
           --truncate-dim N     keep the first N dimensions (Matryoshka); renormalized only with --normalize
           --precision P        float32 (default), int8, uint8, binary or ubinary, with sentence-transformers'
                                quantize_embeddings formulas (int8/uint8 ranges from these embeddings, so give
@@ -65,7 +67,7 @@ func runEmbed(_ args: [String]) throws {
         args,
         valueOptions: [
             "model", "pooling", "batch-size", "max-length", "threads", "format", "output", "truncate-dim", "precision",
-            "prompt", "prompt-name", "window", "stride",
+            "prompt", "prompt-name", "window", "stride", "compute-type",
         ])
     guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required (see --help)") }
     let poolingName = try arguments.string("pooling")
@@ -76,6 +78,7 @@ func runEmbed(_ args: [String]) throws {
     options.batchSize = try arguments.int("batch-size") ?? 32
     options.maxSequenceLength = try arguments.int("max-length", minimum: 2)
     options.threads = try arguments.int("threads")
+    let computeType = try arguments.computeType()
     options.truncateDimension = try arguments.int("truncate-dim")
     options.prompt = try arguments.string("prompt")
     options.promptName = try arguments.string("prompt-name")
@@ -99,7 +102,9 @@ func runEmbed(_ args: [String]) throws {
     let outputPath = try arguments.string("output")
     try arguments.finish()
 
-    let encoder = try loadEncoder(model: model, poolingName: poolingName, threads: options.threads)
+    let encoder = try loadEncoder(
+        model: model, poolingName: poolingName,
+        compute: ComputeOptions(threads: options.threads, computeType: computeType))
     var sink = EmbeddingSink(
         format: format, precision: precision, dimension: options.truncateDimension ?? encoder.dimension,
         outputPath: outputPath)

@@ -21,18 +21,21 @@ let searchCommand = Subcommand(
                              last-token, last4-concat, last4-sum, second-to-last-mean)
           --batch-size N     texts per forward pass (default 32)
           --threads N        worker threads (default: all cores)
+          --compute-type T   float32 (default) or bfloat16: dense weights stored as bfloat16, half the memory,
+                             float32 arithmetic (cosine >= 0.9998 to float32)
           --json             one JSON object per query: {"query", "hits": [{"rank", "score", "index", "text"}]}
           --quiet            no progress on stderr
         """,
     run: { args in
         var arguments = try Arguments(
-            args, valueOptions: ["model", "corpus", "top-k", "pooling", "batch-size", "threads"])
+            args, valueOptions: ["model", "corpus", "top-k", "pooling", "batch-size", "threads", "compute-type"])
         guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required") }
         guard let corpusPath = try arguments.string("corpus") else { throw UsageError("--corpus FILE is required") }
         let topK = try arguments.int("top-k") ?? 5
         let poolingName = try arguments.string("pooling")
         let batchSize = try arguments.int("batch-size") ?? 32
         let threads = try arguments.int("threads")
+        let computeType = try arguments.computeType()
         let json = try arguments.flag("json")
         let quiet = try arguments.flag("quiet")
         try arguments.finish()
@@ -40,7 +43,8 @@ let searchCommand = Subcommand(
         let corpus = try readTextFile(corpusPath).filter { !$0.isEmpty }
         guard !corpus.isEmpty else { throw CLIError("\(corpusPath) has no texts") }
         let queries = arguments.positional.isEmpty ? try readStandardInputLines() : arguments.positional
-        let encoder = try loadEncoder(model: model, poolingName: poolingName, threads: threads)
+        let encoder = try loadEncoder(
+            model: model, poolingName: poolingName, compute: ComputeOptions(threads: threads, computeType: computeType))
 
         let progress = ProgressReporter(label: "embedding corpus", quiet: quiet)
         let corpusVectors = try encoder.encode(
@@ -68,8 +72,8 @@ let searchCommand = Subcommand(
     }
 )
 
-/// Loads a model folder for a command, with an optional pooling name, on `threads` threads (nil: all cores).
-func loadEncoder(model: String, poolingName: String?, threads: Int?) throws -> SentenceEncoder {
+/// Loads a model folder for a command, with an optional pooling name, computing as `compute` says.
+func loadEncoder(model: String, poolingName: String?, compute: ComputeOptions) throws -> SentenceEncoder {
     var pooling: Pooling?
     if let poolingName {
         guard let chosen = Pooling(name: poolingName) else {
@@ -79,7 +83,7 @@ func loadEncoder(model: String, poolingName: String?, threads: Int?) throws -> S
         pooling = chosen
     }
     return try SentenceEncoder(
-        modelDirectory: URL(fileURLWithPath: model), pooling: pooling, compute: ComputeOptions(threads: threads))
+        modelDirectory: URL(fileURLWithPath: model), pooling: pooling, compute: compute)
 }
 
 /// `value` with exactly `digits` decimals (no Foundation formatting).

@@ -5,7 +5,7 @@ let similarityCommand = Subcommand(
     name: "similarity",
     summary: "the similarity matrix of the given texts",
     help: """
-        usage: bert-embed similarity --model DIR [--pooling NAME] [--threads N] TEXT TEXT [TEXT ...]
+        usage: bert-embed similarity --model DIR [--pooling NAME] [--threads N] [--compute-type T] TEXT TEXT [TEXT ...]
 
         Embeds the texts and prints the matrix of their similarities (the model's similarity function, cosine unless
         the folder says otherwise), rows and columns numbered as the texts, which are listed first.
@@ -14,16 +14,20 @@ let similarityCommand = Subcommand(
           --model DIR        a sentence-transformers folder (or a BERT folder together with --pooling)
           --pooling NAME     override the folder's pooling (see `bert-embed embed --help` for the names)
           --threads N        worker threads (default: all cores)
+          --compute-type T   float32 (default) or bfloat16: dense weights stored as bfloat16, half the memory,
+                             float32 arithmetic (cosine >= 0.9998 to float32)
         """,
     run: { args in
-        var arguments = try Arguments(args, valueOptions: ["model", "pooling", "threads"])
+        var arguments = try Arguments(args, valueOptions: ["model", "pooling", "threads", "compute-type"])
         guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required") }
         let poolingName = try arguments.string("pooling")
         let threads = try arguments.int("threads")
+        let computeType = try arguments.computeType()
         try arguments.finish()
         let texts = arguments.positional
         guard texts.count >= 2 else { throw UsageError("give at least two texts") }
-        let encoder = try loadEncoder(model: model, poolingName: poolingName, threads: threads)
+        let encoder = try loadEncoder(
+            model: model, poolingName: poolingName, compute: ComputeOptions(threads: threads, computeType: computeType))
         let vectors = try encoder.encode(texts)
         let matrix = Similarity.matrix(vectors, vectors, function: encoder.similarityFunction)
 

@@ -86,6 +86,15 @@ package final class BertModel: Sendable {
     /// Whether the checkpoint has BERT's pooler (dense + tanh) weights.
     package var hasPooler: Bool { pooler != nil }
 
+    /// The bytes the dense layers keep (packed weights and biases, in the compute context's `WeightFormat`).
+    package var denseWeightBytes: Int {
+        let layerBytes = layers.reduce(0) { total, layer in
+            total + layer.attention.queryKeyValue.byteCount + layer.attention.outputDense.byteCount
+                + layer.intermediate.byteCount + layer.output.byteCount
+        }
+        return layerBytes + (pooler?.dense.byteCount ?? 0)
+    }
+
     /// Runs the encoder over a batch of sequences of token ids (with special tokens already added).
     ///
     /// - Parameters:

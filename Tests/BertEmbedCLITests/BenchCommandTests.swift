@@ -42,5 +42,45 @@ final class BenchCommandTests: XCTestCase {
             environment: ["BERT_EMBED_JIT": "yes"])
         XCTAssertEqual(malformed.status, 1)
         XCTAssertTrue(malformed.stderr.contains("BERT_EMBED_JIT is 'yes'; it takes 0 or 1"), malformed.stderr)
+        XCTAssertEqual(report["compute_type"] as? String, "float32")
+        // The tiny model's dense layers: 2 layers of q|k|v, attention output, intermediate, output, and the pooler,
+        // packed in tiles of 16 columns or fewer, in float32.
+        let float32Bytes = try XCTUnwrap(report["weights_mb"] as? Double)
+        XCTAssertGreaterThan(float32Bytes, 0)
+
+        // bfloat16 halves the packed weights (the biases stay float32).
+        let half = try runCLI([
+            "bench", "--model", resource("tiny-bert").path, "--input", input.path, "--runs", "1", "--threads", "1",
+            "--compute-type", "bfloat16", "--json",
+        ])
+        XCTAssertEqual(half.status, 0, half.stderr)
+        let halfReport = try XCTUnwrap(JSONSerialization.jsonObject(with: half.stdout) as? [String: Any])
+        XCTAssertEqual(halfReport["compute_type"] as? String, "bfloat16")
+        let bfloat16Bytes = try XCTUnwrap(halfReport["weights_mb"] as? Double)
+        XCTAssertLessThan(bfloat16Bytes, 0.6 * float32Bytes)
+        XCTAssertGreaterThan(bfloat16Bytes, 0.4 * float32Bytes)
+    }
+
+    /// `--compute-type` on every command that loads a model: a known type runs, an unknown one is refused by name.
+    func testComputeTypeOption() throws {
+        let model = resource("tiny-bert").path
+        let embed = try runCLI(["embed", "--model", model, "--pooling", "mean", "--compute-type", "bfloat16", "a b"])
+        XCTAssertEqual(embed.status, 0, embed.stderr)
+        let similarity = try runCLI([
+            "similarity", "--model", model, "--pooling", "mean", "--compute-type", "float32", "a", "b",
+        ])
+        XCTAssertEqual(similarity.status, 0, similarity.stderr)
+        for command in [
+            ["embed", "--model", model, "--pooling", "mean", "a"],
+            ["similarity", "--model", model, "--pooling", "mean", "a", "b"],
+            ["search", "--model", model, "--pooling", "mean", "--corpus", "/dev/null", "a"],
+            ["bench", "--model", model],
+        ] {
+            let run = try runCLI(command + ["--compute-type", "float16"])
+            XCTAssertEqual(run.status, 2, "\(command[0]): \(run.stderr)")
+            XCTAssertTrue(
+                run.stderr.contains("unknown compute type 'float16' (one of: float32, bfloat16)"),
+                "\(command[0]): \(run.stderr)")
+        }
     }
 }

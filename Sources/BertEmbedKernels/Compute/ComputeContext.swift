@@ -15,12 +15,19 @@ package struct ComputeContext: Sendable {
     package let kernels: KernelSet
     /// Whether weights packed at load ask for transparent huge pages (`WeightBuffer`).
     package let hugePages: Bool
+    /// How dense layers packed at load store their weights (`PackedLinear`).
+    package let weightFormat: WeightFormat
 
-    /// A context with `threads` threads (nil: `availableCores`; at least 1) running `kernels`.
-    package init(threads: Int? = nil, kernels: KernelSet = .preferred, hugePages: Bool = false) {
+    /// A context with `threads` threads (nil: `availableCores`; at least 1) running `kernels`, packing dense
+    /// weights as `weightFormat`.
+    package init(
+        threads: Int? = nil, kernels: KernelSet = .preferred, hugePages: Bool = false,
+        weightFormat: WeightFormat = .float32
+    ) {
         self.threads = max(1, threads ?? ComputeContext.availableCores)
         self.kernels = kernels
         self.hugePages = hugePages
+        self.weightFormat = weightFormat
     }
 
     /// This context with `threads` threads instead (nil: unchanged).

@@ -16,17 +16,20 @@ package struct ComputeSettings: Sendable, Equatable {
     /// A folder in which to list generated code for `perf report` (nil: /tmp when `BERT_EMBED_PERF_MAP` is 1,
     /// else nowhere).
     package var perfMapDirectory: String?
+    /// How dense layers store their weights (nil: float32).
+    package var weightFormat: WeightFormat?
 
     /// Settings with the given values; nil ones follow the environment, then the defaults.
     package init(
         threads: Int? = nil, codeGeneration: Bool? = nil, gemmKernel: String? = nil, hugePages: Bool? = nil,
-        perfMapDirectory: String? = nil
+        perfMapDirectory: String? = nil, weightFormat: WeightFormat? = nil
     ) {
         self.threads = threads
         self.codeGeneration = codeGeneration
         self.gemmKernel = gemmKernel
         self.hugePages = hugePages
         self.perfMapDirectory = perfMapDirectory
+        self.weightFormat = weightFormat
     }
 }
 
@@ -84,6 +87,7 @@ extension ComputeContext {
         }
         self.init(
             threads: settings.threads, kernels: KernelSet(gemm: registry.chosenGemmKernel),
-            hugePages: settings.hugePages ?? environment.hugePages ?? false)
+            hugePages: settings.hugePages ?? environment.hugePages ?? false,
+            weightFormat: settings.weightFormat ?? .float32)
     }
 }

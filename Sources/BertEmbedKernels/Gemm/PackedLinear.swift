@@ -12,6 +12,12 @@
 // row micro-panels. K blocks after the first accumulate into the output; after the last, bias and
 // activation are applied to the tile while it is in L1. Each output element is the same sequence
 // of Float operations whatever the thread count or task split.
+//
+// A bfloat16 layer (`WeightFormat`) stores the same panels rounded to bfloat16, half the bytes; each (kc, columns)
+// block is widened back to float32 in L1 right before the micro-kernel reads it, once per task and K block, so the
+// micro-kernels stay the float32 ones and the layer computes exactly what a float32 layer computes on the rounded
+// weights. The widening is amortized over the task's rows (up to 96); with few rows (one short query) the layer is
+// bound by reading its weights, which bfloat16 halves.
 
 /// A dense layer (`nn.Linear`): weight (outFeatures, inFeatures) row-major as PyTorch stores it,
 /// bias (outFeatures). The weight is packed for the GEMM micro-kernel once, here, at load.
@@ -22,6 +28,8 @@ package struct PackedLinear: Sendable {
     package let inFeatures: Int
     /// The micro-kernel the weight is packed for.
     package let kernel: GemmKernel
+    /// How the packed weight is stored.
+    package let format: WeightFormat
     /// Panels of `kernel.columns` output features, (kc, columns) each, see the file comment.
     let packed: WeightBuffer
     let bias: [Float]
@@ -30,36 +38,62 @@ package struct PackedLinear: Sendable {
     static let maxBlockDepth = 256
 
     /// Packs `weight` (outFeatures x inFeatures, row-major) and keeps `bias` (outFeatures), for `context`'s GEMM
-    /// kernel, on its threads.
-    package init(weight: [Float], bias: [Float], outFeatures: Int, inFeatures: Int, context: ComputeContext) {
+    /// kernel, on its threads, stored as `format` (nil: `context.weightFormat`).
+    package init(
+        weight: [Float], bias: [Float], outFeatures: Int, inFeatures: Int, context: ComputeContext,
+        format: WeightFormat? = nil
+    ) {
         precondition(weight.count == outFeatures * inFeatures && bias.count == outFeatures)
         self = weight.withUnsafeBytes { bytes in
             let blocks = bytes.baseAddress.map { [($0, outFeatures)] } ?? []  // nil only for an empty weight
-            return PackedLinear(rows: WeightRows(blocks: blocks, inFeatures: inFeatures), bias: bias, context: context)
+            return PackedLinear(
+                rows: WeightRows(blocks: blocks, inFeatures: inFeatures), bias: bias, context: context, format: format)
         }
     }
 
     /// Packs the weight `rows` (bias.count rows of inFeatures, where they lie: the mapped checkpoint, an array)
-    /// and keeps `bias` (outFeatures), for `context`'s GEMM kernel; the panels are packed on its threads.
-    package init(rows: WeightRows, bias: [Float], context: ComputeContext) {
+    /// and keeps `bias` (outFeatures), for `context`'s GEMM kernel, stored as `format` (nil:
+    /// `context.weightFormat`); the panels are packed on its threads.
+    package init(rows: WeightRows, bias: [Float], context: ComputeContext, format: WeightFormat? = nil) {
         precondition(rows.outFeatures == bias.count || rows.inFeatures == 0, "weight rows != bias count")
         let kernel = context.kernels.gemm
+        let format = format ?? context.weightFormat
         self.outFeatures = bias.count
         self.inFeatures = rows.inFeatures
         self.kernel = kernel
+        self.format = format
         self.bias = bias
         let nr = kernel.columns, k = rows.inFeatures
         let panels = (bias.count + nr - 1) / nr
         let count = panels * nr * k
         let perChunk = max(1, (panels + 4 * context.threads - 1) / (4 * context.threads))  // ~4 tasks per thread
         let chunks = (panels + perChunk - 1) / perChunk
-        self.packed = WeightBuffer(count: count, hugePages: context.hugePages) { target in
-            context.parallelFor(chunks) { chunk in
-                let first = chunk * perChunk
-                WeightPacking.pack(rows, columns: nr, panels: first..<min(panels, first + perChunk), into: target)
+        switch format {
+        case .float32:
+            self.packed = WeightBuffer(count: count, hugePages: context.hugePages) { target in
+                context.parallelFor(chunks) { chunk in
+                    let first = chunk * perChunk
+                    WeightPacking.pack(rows, columns: nr, panels: first..<min(panels, first + perChunk), into: target)
+                }
+            }
+        case .bfloat16:
+            // Each panel packed as float32 in scratch, then rounded into place.
+            self.packed = WeightBuffer(bfloat16Count: count, hugePages: context.hugePages) { target in
+                context.parallelFor(chunks) { chunk in
+                    ThreadScratch.with(bytes: ThreadScratch.bytes(floats: nr * k)) { scratch in
+                        let panel = scratch.floats(nr * k)
+                        for p in (chunk * perChunk)..<min(panels, (chunk + 1) * perChunk) {
+                            WeightPacking.packPanel(rows, columns: nr, panel: p, into: panel)
+                            BFloat16.round(panel, into: target + p * nr * k, count: nr * k)
+                        }
+                    }
+                }
             }
         }
     }
+
+    /// The bytes the layer keeps: its packed weight and its bias.
+    package var byteCount: Int { packed.byteCount + 4 * bias.count }
 
     /// The K blocks: `inFeatures` split into equal blocks of at most `maxBlockDepth`.
     var blockDepth: Int {
@@ -91,9 +125,9 @@ package struct PackedLinear: Sendable {
         let panelsPerChunk = (panels + min(panels, wanted) - 1) / min(panels, wanted)
         let chunks = (panels + panelsPerChunk - 1) / panelsPerChunk
         let depth = blockDepth
-        packed.withUnsafeBufferPointer { packedBuffer in
+        packed.withUnsafeRawPointer { weights in
             bias.withUnsafeBufferPointer { biasBuffer in
-                let weights = packedBuffer.baseAddress!, bias = biasBuffer.baseAddress!
+                let bias = biasBuffer.baseAddress!
                 context.parallelFor(rowBlocks * chunks) { task in
                     let m0 = (task / chunks) * rowBlock, m1 = min(m, m0 + rowBlock)
                     let p0 = (task % chunks) * panelsPerChunk, p1 = min(panels, p0 + panelsPerChunk)
@@ -108,15 +142,18 @@ package struct PackedLinear: Sendable {
     /// One task: output rows `rows` x the columns of weight panels `panels`, all K blocks.
     private func runTask(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>, panels: Range<Int>,
-        depth: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, activation: Activation
+        depth: Int, weights: UnsafeRawPointer, bias: UnsafePointer<Float>, activation: Activation
     ) {
         let n = outFeatures, k = inFeatures, mr = kernel.rows, nr = kernel.columns
         let microPanels = (rows.count + mr - 1) / mr
         let splat = kernel.splat, panelStride = mr * splat  // floats per k in a micro-panel
         let aCount = microPanels * panelStride * depth
-        ThreadScratch.with(bytes: ThreadScratch.bytes(floats: aCount) + ThreadScratch.bytes(floats: mr * nr)) {
-            scratch in
-            let a = scratch.floats(aCount), tile = scratch.floats(mr * nr)
+        let widenedCount = format == .float32 ? 0 : depth * nr  // a bfloat16 weight block widened to float32
+        let scratchBytes =
+            ThreadScratch.bytes(floats: aCount) + ThreadScratch.bytes(floats: mr * nr)
+            + ThreadScratch.bytes(floats: widenedCount)
+        ThreadScratch.with(bytes: scratchBytes) { scratch in
+            let a = scratch.floats(aCount), tile = scratch.floats(mr * nr), widened = scratch.floats(widenedCount)
             var k0 = 0
             while k0 < k {
                 let kc = min(depth, k - k0)
@@ -129,7 +166,15 @@ package struct PackedLinear: Sendable {
                         stride: k, depth: kc, into: a + i * panelStride * kc)
                 }
                 for p in panels {
-                    let b = weights + p * nr * k + k0 * nr
+                    let b: UnsafePointer<Float>
+                    switch format {
+                    case .float32:
+                        b = weights.assumingMemoryBound(to: Float.self) + p * nr * k + k0 * nr
+                    case .bfloat16:
+                        let stored = weights.assumingMemoryBound(to: UInt16.self) + p * nr * k + k0 * nr
+                        BFloat16.widen(stored, into: widened, count: kc * nr)
+                        b = UnsafePointer(widened)
+                    }
                     let n0 = p * nr, width = min(nr, n - n0)
                     for i in 0..<microPanels {
                         let r0 = rows.lowerBound + i * mr, height = min(mr, rows.upperBound - r0)

@@ -11,29 +11,56 @@
 // pages than without (BENCHMARKS.md, "Model load").
 import Foundation
 
-/// Float32 values written once at load by `fill` and only read after, in huge-page-friendly memory.
+/// Values written once at load by `fill` and only read after, in huge-page-friendly memory: float32, or bfloat16
+/// bits (`WeightFormat`).
 package struct WeightBuffer: @unchecked Sendable {
     /// Keeps the memory alive.
     private let chunk: WeightChunk
-    private let base: UnsafeMutablePointer<Float>
+    private let base: UnsafeMutableRawPointer
     /// The number of values.
     package let count: Int
+    /// How the values are stored.
+    package let format: WeightFormat
 
-    /// `count` values, written by `fill(start)`, which must initialize all of them; in chunks advised for
+    /// `count` float32 values, written by `fill(start)`, which must initialize all of them; in chunks advised for
     /// transparent huge pages when `hugePages`.
     package init(count: Int, hugePages: Bool = false, fill: (UnsafeMutablePointer<Float>) throws -> Void) rethrows {
         precondition(count >= 0)
-        (chunk, base) = (hugePages ? WeightChunk.hugePageAllocator : WeightChunk.allocator).allocate(floats: count)
+        (chunk, base) = (hugePages ? WeightChunk.hugePageAllocator : WeightChunk.allocator).allocate(bytes: 4 * count)
         self.count = count
-        try fill(base)
+        format = .float32
+        try fill(base.bindMemory(to: Float.self, capacity: count))
     }
 
-    /// Calls `body` with the values.
+    /// `count` bfloat16 values (their bits), written by `fill(start)`, which must initialize all of them; in chunks
+    /// advised for transparent huge pages when `hugePages`.
+    package init(
+        bfloat16Count count: Int, hugePages: Bool = false, fill: (UnsafeMutablePointer<UInt16>) throws -> Void
+    ) rethrows {
+        precondition(count >= 0)
+        (chunk, base) = (hugePages ? WeightChunk.hugePageAllocator : WeightChunk.allocator).allocate(bytes: 2 * count)
+        self.count = count
+        format = .bfloat16
+        try fill(base.bindMemory(to: UInt16.self, capacity: count))
+    }
+
+    /// The bytes the values take.
+    package var byteCount: Int { count * format.bytesPerWeight }
+
+    /// Calls `body` with the values of a float32 buffer.
     package func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try withExtendedLifetime(chunk) { try body(UnsafeBufferPointer(start: base, count: count)) }
+        precondition(format == .float32, "not a float32 buffer")
+        return try withExtendedLifetime(chunk) {
+            try body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self), count: count))
+        }
     }
 
-    /// A copy of the values.
+    /// Calls `body` with the first byte of the values, whatever their format.
+    package func withUnsafeRawPointer<R>(_ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
+        try withExtendedLifetime(chunk) { try body(UnsafeRawPointer(base)) }
+    }
+
+    /// A copy of the values of a float32 buffer.
     package var array: [Float] { withUnsafeBufferPointer { Array($0) } }
 }
 
@@ -72,15 +99,15 @@ final class WeightChunk: @unchecked Sendable {
 
         init(hugePages: Bool) { self.hugePages = hugePages }
 
-        /// Room for `floats` values, 64-byte aligned, and the chunk that holds it.
-        func allocate(floats: Int) -> (WeightChunk, UnsafeMutablePointer<Float>) {
-            let bytes = max(64, (floats * 4 + 63) & ~63)
+        /// `bytes` bytes (at least 64), 64-byte aligned, and the chunk that holds them.
+        func allocate(bytes requested: Int) -> (WeightChunk, UnsafeMutableRawPointer) {
+            let bytes = max(64, (requested + 63) & ~63)
             return lock.withLock {
                 if bytes > WeightChunk.sharedSize / 2 {  // large: a chunk of its own, the shared one goes on
                     let own = WeightChunk(
                         size: (bytes + WeightChunk.alignment - 1) / WeightChunk.alignment * WeightChunk.alignment,
                         hugePages: hugePages)
-                    return (own, own.base.bindMemory(to: Float.self, capacity: floats))
+                    return (own, own.base)
                 }
                 let chunk: WeightChunk
                 if let current, used + bytes <= current.size {
@@ -92,7 +119,7 @@ final class WeightChunk: @unchecked Sendable {
                 }
                 let start = chunk.base + used
                 used += bytes
-                return (chunk, start.bindMemory(to: Float.self, capacity: floats))
+                return (chunk, start)
             }
         }
     }

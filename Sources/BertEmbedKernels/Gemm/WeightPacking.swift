@@ -48,28 +48,32 @@ package enum WeightPacking {
     package static func pack(
         _ rows: WeightRows, columns: Int, panels: Range<Int>, into target: UnsafeMutablePointer<Float>
     ) {
+        for p in panels { packPanel(rows, columns: columns, panel: p, into: target + p * columns * rows.inFeatures) }
+    }
+
+    /// Fills `panel`, the inFeatures x columns floats of panel `p` alone, from `rows`.
+    package static func packPanel(
+        _ rows: WeightRows, columns: Int, panel p: Int, into panel: UnsafeMutablePointer<Float>
+    ) {
         let n = rows.outFeatures, k = rows.inFeatures, nr = columns
         let vectorK = k - k % 8
-        for p in panels {
-            let panel = target + p * nr * k
-            // The panel's rows that exist (the last panel may have fewer than nr; the rest of it is zero).
-            let sources = (p * nr..<min(n, p * nr + nr)).map { rows.row($0) }
-            let groups = sources.count / 8
-            sources.withUnsafeBufferPointer { sources in
-                for k0 in stride(from: 0, to: vectorK, by: 8) {
-                    for g in 0..<groups {
-                        transposeBlock(sources, firstRow: 8 * g, at: k0, into: panel + k0 * nr + 8 * g, stride: nr)
-                    }
+        // The panel's rows that exist (the last panel may have fewer than nr; the rest of it is zero).
+        let sources = (p * nr..<min(n, p * nr + nr)).map { rows.row($0) }
+        let groups = sources.count / 8
+        sources.withUnsafeBufferPointer { sources in
+            for k0 in stride(from: 0, to: vectorK, by: 8) {
+                for g in 0..<groups {
+                    transposeBlock(sources, firstRow: 8 * g, at: k0, into: panel + k0 * nr + 8 * g, stride: nr)
                 }
             }
-            for j in 0..<nr {
-                guard j < sources.count else {
-                    for kk in 0..<k { panel[kk * nr + j] = 0 }
-                    continue
-                }
-                for kk in (j < 8 * groups ? vectorK : 0)..<k {
-                    panel[kk * nr + j] = sources[j].loadUnaligned(fromByteOffset: 4 * kk, as: Float.self)
-                }
+        }
+        for j in 0..<nr {
+            guard j < sources.count else {
+                for kk in 0..<k { panel[kk * nr + j] = 0 }
+                continue
+            }
+            for kk in (j < 8 * groups ? vectorK : 0)..<k {
+                panel[kk * nr + j] = sources[j].loadUnaligned(fromByteOffset: 4 * kk, as: Float.self)
             }
         }
     }

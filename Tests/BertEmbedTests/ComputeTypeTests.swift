@@ -1,0 +1,44 @@
+// ComputeType: names, and bfloat16 encoders of every family fixture against their float32 encoders (the bounds
+// against sentence-transformers on real paragraphs are in RealModelGoldenTests).
+import BertEmbed
+import XCTest
+import _BertEmbedTestSupport
+
+final class ComputeTypeTests: XCTestCase {
+    func testNames() {
+        XCTAssertEqual(ComputeType.allCases.map(\.name), ["float32", "bfloat16"])
+        for type in ComputeType.allCases { XCTAssertEqual(ComputeType(name: type.name), type) }
+        XCTAssertNil(ComputeType(name: "int8"))
+        XCTAssertNil(ComputeType(name: "Float32"))
+        XCTAssertEqual(ComputeOptions().computeType, .float32)
+        XCTAssertNotEqual(ComputeOptions(computeType: .bfloat16), ComputeOptions())
+    }
+
+    /// Every family (tiny random weights, so errors are larger than on trained models): cosine to the float32
+    /// encoder's vectors >= 0.999 for every text, the vectors not all equal to float32's (the type is in use), and
+    /// the same bits on 1 and 2 threads.
+    func testBFloat16EncodersOfEveryFamily() throws {
+        let texts = [
+            "A man is eating food.", "Each sentence is converted, and the café is naïve!", "a",
+            "Москва — столица России; 日本語のテキスト", String(repeating: "long text ", count: 60),
+        ]
+        let folders =
+            ["tiny-bert"]
+            + ["bert-xlmr-tokenizer", "camembert", "distilbert", "mpnet", "roberta", "xlm-roberta"]
+            .map { "families/" + $0 }
+        for name in folders {
+            let pooling: Pooling? = name == "tiny-bert" ? .mean : nil
+            let float32 = try SentenceEncoder(modelDirectory: resource(name), pooling: pooling)
+            let bfloat16 = try SentenceEncoder(
+                modelDirectory: resource(name), pooling: pooling, compute: ComputeOptions(computeType: .bfloat16))
+            let reference = try float32.encode(texts)
+            let oneThread = try bfloat16.encode(texts, options: EncodeOptions(threads: 1))
+            let twoThreads = try bfloat16.encode(texts, options: EncodeOptions(threads: 2))
+            XCTAssertEqual(oneThread.map { $0.map(\.bitPattern) }, twoThreads.map { $0.map(\.bitPattern) }, name)
+            XCTAssertNotEqual(oneThread, reference, "\(name): bfloat16 gave float32's vectors")
+            for (index, (vector, expected)) in zip(oneThread, reference).enumerated() {
+                XCTAssertGreaterThanOrEqual(Similarity.cosine(vector, expected), 0.999, "\(name) text \(index)")
+            }
+        }
+    }
+}
