@@ -19,12 +19,13 @@ struct EncoderBatch {
 struct EncoderBatches {
     let model: BertModel
 
-    /// Runs the encoder over `ids` in batches of `options.batchSize` and hands each batch to `body`, then reports
-    /// progress.
+    /// Runs the encoder over `ids` (with segment ids `typeIds`, nil for all zeros) in batches of `options.batchSize`
+    /// and hands each batch to `body`, then reports progress.
     /// - Throws: `EmbeddingError.invalidOption` for a batch size below 1, `.invalidInput` for ids the model
     ///   rejects, or what `body` throws.
     func forEach(
-        _ ids: [[Int]], request: BertOutputRequest, promptTokenCount: Int, options: EncodeOptions,
+        _ ids: [[Int]], typeIds: [[Int]]? = nil, request: BertOutputRequest, promptTokenCount: Int,
+        options: EncodeOptions,
         context: ComputeContext, _ body: (EncoderBatch) throws -> Void
     ) throws {
         guard options.batchSize >= 1 else {
@@ -40,7 +41,8 @@ struct EncoderBatches {
             let output: BertBatchOutput
             do {
                 output = try model.forward(
-                    inputIds: indices.map { ids[$0] }, request: request, context: context, scratch: scratch)
+                    inputIds: indices.map { ids[$0] }, tokenTypeIds: typeIds.map { types in indices.map { types[$0] } },
+                    request: request, context: context, scratch: scratch)
             } catch let error as BertModelError {
                 throw EmbeddingError.invalidInput(error.description)
             }

@@ -56,6 +56,16 @@ public final class SentenceEncoder: Sendable {
         context = try compute.context()
         let folder = try SentenceTransformersFolder(directory: modelDirectory)
         guard let chosen = pooling ?? folder.pooling else {
+            // A plain cross-encoder folder: say so rather than ask for a pooling.
+            let configURL = folder.transformerDirectory.appendingPathComponent("config.json")
+            if let config = try? BertConfig(contentsOf: configURL),
+                let task = config.architectures.first(where: { $0.hasSuffix("ForSequenceClassification") })
+            {
+                throw EmbeddingError.invalidModelFolder(
+                    file: configURL.path,
+                    reason: "architectures [\(task)]: a cross-encoder (reranker); load it with CrossEncoder, or give "
+                        + "a pooling to embed with its encoder")
+            }
             throw EmbeddingError.poolingRequired(folder: modelDirectory.path)
         }
         let tokenizer: Tokenizer
@@ -69,24 +79,12 @@ public final class SentenceEncoder: Sendable {
         similarityFunction = try SimilarityFunction(configName: folder.similarityFunctionName)
     }
 
-    /// The tokenizer and the model of `folder`. With more than one thread the tokenizer files are read on another
-    /// thread while this one packs the weights; either way a tokenizer error is reported before a model error.
+    /// The tokenizer and the model of `folder` (see `ModelLoading`).
     private static func load(
         _ folder: SentenceTransformersFolder, context: ComputeContext
     ) throws -> (Tokenizer, BertModel) {
-        let transformer = folder.transformerDirectory
-        let readTokenizer: @Sendable () throws -> Tokenizer = { try folder.loadTokenizer() }
-        let loadModel = { try BertModel(directory: transformer, context: context) }
-        let background = context.threads > 1 ? BackgroundResult(readTokenizer) : nil
-        let loaded = background == nil ? nil : Result { try loadModel() }
-        let tokenizer = try background?.get() ?? readTokenizer()
-        do {
-            return (tokenizer, try loaded?.get() ?? loadModel())
-        } catch let error as BertModelError {
-            throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: error.description)
-        } catch {
-            throw EmbeddingError.invalidModelFolder(file: transformer.path, reason: "\(error)")
-        }
+        try ModelLoading.tokenizerAndModel(
+            directory: folder.transformerDirectory, readTokenizer: { try folder.loadTokenizer() }, context: context)
     }
 
     /// Sentence embeddings of `sentences`, one vector of `dimension` floats each (or `truncateDimension`), in order.

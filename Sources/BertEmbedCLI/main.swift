@@ -19,6 +19,7 @@ let subcommands: [Subcommand] = [
     tokenizeCommand,
     embedCommand,
     searchCommand,
+    rerankCommand,
     similarityCommand,
     benchCommand,
     benchKernelsCommand,

@@ -43,6 +43,11 @@ package struct BertConfig: Sendable, Equatable {
     /// `sinusoidal_pos_embds` (DistilBERT): a checkpoint without a position table gets the sinusoids transformers
     /// initializes it with.
     package var sinusoidalPositions = false
+    /// Output labels of a classification head: the entries of `id2label`, else `num_labels`, else 2 (as
+    /// transformers' PretrainedConfig).
+    package var numLabels: Int = 2
+    /// `architectures`: the model classes the checkpoint was saved from (e.g. "BertForSequenceClassification").
+    package var architectures: [String] = []
 
     /// Head width: hiddenSize / numAttentionHeads.
     package var headDim: Int { hiddenSize / numAttentionHeads }
@@ -119,6 +124,7 @@ package struct BertConfig: Sendable, Equatable {
         } else {
             try decodeBertKeys(json)
         }
+        try decodeTaskKeys(json)
         guard hiddenSize % numAttentionHeads == 0 else {
             throw json.error(
                 family == .distilbert ? "dim" : "hidden_size",
@@ -154,6 +160,21 @@ package struct BertConfig: Sendable, Equatable {
             throw json.error(key, "'\(name)' is not supported (supported: \(known))")
         }
         return activation
+    }
+
+    /// The keys every family shares from PretrainedConfig about the task: `architectures`, `id2label`,
+    /// `num_labels`.
+    private mutating func decodeTaskKeys(_ json: JSONObject) throws {
+        architectures = try json.strings("architectures") ?? []
+        if let labels = try json.object("id2label") {
+            guard !labels.keys.isEmpty else { throw json.error("id2label", "is empty: a classifier needs a label") }
+            numLabels = labels.keys.count
+        } else if let count = try json.int("num_labels") {
+            guard count > 0, count <= Self.maximumSize else {
+                throw json.error("num_labels", "must be between 1 and \(Self.maximumSize), found \(count)")
+            }
+            numLabels = count
+        }
     }
 
     /// BertConfig's keys (also RoBERTa's, XLM-R's, CamemBERT's and MPNet's).

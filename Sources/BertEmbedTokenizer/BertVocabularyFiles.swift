@@ -20,6 +20,7 @@ extension TokenizerDefinition {
         var names = ["unk": "[UNK]", "cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]", "mask": "[MASK]"]
         var normalizer = BertNormalizer()
         var modelMaxLength: Int?
+        var passesTokenTypeIds: Bool? = true  // vocab.txt alone: transformers' BertTokenizer
         if let config {
             normalizer = BertNormalizer(
                 cleanText: true, handleChineseChars: try config.bool("tokenize_chinese_chars") ?? true,
@@ -29,6 +30,7 @@ extension TokenizerDefinition {
                 if let name = try tokenName(config, key: key) { names[role] = name }
             }
             modelMaxLength = try Self.modelMaxLength(config)
+            passesTokenTypeIds = try Self.passesTokenTypeIds(config) ?? true
         }
         let unknown = names["unk"] ?? "[UNK]"
         guard let unknownId = vocabulary[unknown] else {
@@ -42,6 +44,7 @@ extension TokenizerDefinition {
         definition.preTokenizer = BertPreTokenizer()
         definition.decoder = WordPieceDecoder()
         definition.modelMaxLength = modelMaxLength
+        definition.passesTokenTypeIds = passesTokenTypeIds
         definition.clsToken = names["cls"] ?? "[CLS]"
         definition.sepToken = names["sep"] ?? "[SEP]"
         definition.padToken = names["pad"] ?? "[PAD]"

@@ -27,6 +27,10 @@ package struct Tokenizer: Sendable {
 
     /// The maximum sequence length of the model (`model_max_length`), nil when the files set none.
     package let modelMaxLength: Int?
+    /// Whether transformers' tokenizer for these files hands the model `token_type_ids` (nil: the files do not
+    /// say, so the model's family decides; see `TokenizerDefinition.passesTokenTypeIds(_:)`). For pairs this
+    /// decides whether the model sees segment ids 1 on the second text or zeros throughout.
+    package let passesTokenTypeIds: Bool?
     /// Id of the classification token (`[CLS]`, `<s>`), first of every encoding.
     package let clsTokenId: Int
     /// Id of the separator token (`[SEP]`, `</s>`), after each text.
@@ -88,6 +92,7 @@ package struct Tokenizer: Sendable {
         decoder = definition.decoder
         addedTokens = Dictionary(definition.addedTokens.map { ($0.id, $0) }) { first, _ in first }
         modelMaxLength = definition.modelMaxLength
+        passesTokenTypeIds = definition.passesTokenTypeIds
         clsTokenId = try id(definition.clsToken, "CLS")
         sepTokenId = try id(definition.sepToken, "SEP")
         // A tokenizer.json without tokenizer_config.json names no padding token: "[PAD]", else "<pad>" (RoBERTa's).

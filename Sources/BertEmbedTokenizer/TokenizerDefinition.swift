@@ -73,6 +73,9 @@ package struct TokenizerDefinition: Sendable {
     package var clsToken = "[CLS]", sepToken = "[SEP]", padToken = "[PAD]"
     /// `model_max_length` of tokenizer_config.json, when set to a real limit.
     package var modelMaxLength: Int? = nil
+    /// Whether transformers' tokenizer class for the files hands the model `token_type_ids` (nil: the files do not
+    /// say; see `passesTokenTypeIds(_:)`).
+    package var passesTokenTypeIds: Bool? = nil
 
     /// A definition around `model`.
     package init(model: any TokenizationModel) {
@@ -101,13 +104,27 @@ package struct TokenizerDefinition: Sendable {
         return number < 1e15 ? Int(number) : nil
     }
 
-    /// The special-token names of tokenizer_config.json beside a tokenizer.json (cls, sep, pad) and its
-    /// `model_max_length`.
+    /// Whether the model gets `token_type_ids` from transformers' tokenizer for `config` (tokenizer_config.json):
+    /// its `model_input_names` when set, else whether its `tokenizer_class` lists them (transformers 5: the base
+    /// class's inputs are `input_ids` and `attention_mask`; BertTokenizer adds `token_type_ids`; a BERT folder whose
+    /// class is the generic "PreTrainedTokenizerFast", or an XLM-R tokenizer on a BERT body, passes none), nil
+    /// when it names neither (transformers then picks the tokenizer of the model's `model_type`).
+    /// - Throws: `JSONFileError` for a malformed value.
+    package static func passesTokenTypeIds(_ config: JSONObject) throws -> Bool? {
+        if let names = try config.strings("model_input_names") { return names.contains("token_type_ids") }
+        guard var name = try config.string("tokenizer_class") else { return nil }
+        if name.hasSuffix("Fast") { name.removeLast(4) }
+        return ["BertTokenizer", "ElectraTokenizer", "ConvBertTokenizer", "MobileBertTokenizer"].contains(name)
+    }
+
+    /// The special-token names of tokenizer_config.json beside a tokenizer.json (cls, sep, pad), its
+    /// `model_max_length`, and whether the model gets token type ids.
     mutating func readTokenizerConfig(directory: URL) throws {
         let url = directory.appendingPathComponent("tokenizer_config.json")
         guard FileManager.default.fileExists(atPath: url.path) else { return }
         let config = try JSONNode.readObject(url)
         modelMaxLength = try Self.modelMaxLength(config)
+        passesTokenTypeIds = try Self.passesTokenTypeIds(config)
         if let name = try Self.tokenName(config, key: "cls_token") { clsToken = name }
         if let name = try Self.tokenName(config, key: "sep_token") { sepToken = name }
         if let name = try Self.tokenName(config, key: "pad_token") { padToken = name }
