@@ -1,5 +1,6 @@
 // bert-embed embed: texts in (arguments or standard input), sentence embeddings out (jsonl, npy or csv).
 import BertEmbed
+import BertEmbedJSON
 import Foundation
 
 #if canImport(Glibc)
@@ -50,6 +51,11 @@ let embedCommand = Subcommand(
                                csv: one comma-separated row per text, no header
           --output PATH        write to PATH instead of standard output
           -h, --help           this help
+
+        On a sparse (SPLADE) folder, saved by sentence-transformers' SparseEncoder, each line is the text's sparse
+        vector over the vocabulary, {"indices": [...], "values": [...]} (non-zero entries, ascending index), equal to
+        SparseEncoder.encode; --pooling, --normalize, --max-length, --truncate-dim, --prompt, --window, --precision
+        and --format do not apply there.
 
         Standard input is read, embedded and written 4,096 texts at a time, so any amount of input runs in bounded
         memory (except --format npy and --precision int8/uint8, which need every row before writing: the header
@@ -102,6 +108,27 @@ func runEmbed(_ args: [String]) throws {
     let outputPath = try arguments.string("output")
     try arguments.finish()
 
+    if SparseEncoder.isSparseEncoderFolder(URL(fileURLWithPath: model)) {
+        // A SPLADE folder: sparse vectors, one JSON object per line; the dense-only options do not apply.
+        let given = [
+            ("--pooling", poolingName != nil), ("--normalize", normalize), ("--no-normalize", noNormalize),
+            ("--max-length", options.maxSequenceLength != nil), ("--truncate-dim", options.truncateDimension != nil),
+            ("--prompt", options.prompt != nil), ("--prompt-name", options.promptName != nil),
+            ("--window", options.longTexts != .truncate), ("--precision", precision != .float32),
+            ("--format", format != .jsonl),
+        ].filter(\.1).map(\.0)
+        guard given.isEmpty else {
+            throw UsageError(
+                "\(given.joined(separator: ", ")): not for a sparse (SPLADE) model, whose output is "
+                    + "{\"indices\": [...], \"values\": [...]} per line")
+        }
+        try embedSparse(
+            model: model, compute: ComputeOptions(threads: options.threads, computeType: computeType),
+            batchSize: options.batchSize, texts: arguments.positional, jsonInput: json, outputPath: outputPath,
+            quiet: quiet)
+        return
+    }
+
     let encoder = try loadEncoder(
         model: model, poolingName: poolingName,
         compute: ComputeOptions(threads: options.threads, computeType: computeType))
@@ -128,4 +155,48 @@ func runEmbed(_ args: [String]) throws {
     }
     if total == nil { progress?.finish(done: done) }
     try sink.finish()
+}
+
+/// `embed` on a SPLADE folder: each text's sparse vector as `{"indices": [...], "values": [...]}` on a line of its
+/// own, in input order, standard input read a chunk at a time as for dense vectors.
+func embedSparse(
+    model: String, compute: ComputeOptions, batchSize: Int, texts: [String], jsonInput: Bool, outputPath: String?,
+    quiet: Bool
+) throws {
+    let encoder = try SparseEncoder(modelDirectory: URL(fileURLWithPath: model), compute: compute)
+    let fd: Int32
+    if let outputPath {
+        fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw CLIError("cannot write \(outputPath): \(String(cString: strerror(errno)))") }
+    } else {
+        fd = 1
+    }
+    defer { if fd != 1 { close(fd) } }
+    var out = BufferedWriter(fd: fd)
+    var input = InputLines()
+    let chunkSize = 4096
+    let fromArguments = !texts.isEmpty
+    var chunk = fromArguments ? texts : try readTexts(&input, json: jsonInput, limit: chunkSize)
+    let progress = quiet || chunk.count < 256 ? nil : ProgressReporter(label: "embedding", quiet: quiet)
+    var done = 0
+    var options = SparseEncoder.Options()
+    options.batchSize = batchSize
+    while !chunk.isEmpty {
+        if let progress {
+            let before = done
+            options.progress = { chunkDone, _ in progress.update(done: before + chunkDone, total: nil) }
+        }
+        for vector in try encoder.encode(chunk, options: options) {
+            var line: [UInt8] = Array("{\"indices\": ".utf8)
+            JSONWriter.appendInts(vector.indices, to: &line)
+            line += Array(", \"values\": [".utf8)
+            line += Array(vector.values.map { "\($0)" }.joined(separator: ", ").utf8)
+            line += Array("]}\n".utf8)
+            out.write(bytes: line)
+        }
+        done += chunk.count
+        chunk = fromArguments ? [] : try readTexts(&input, json: jsonInput, limit: chunkSize)
+    }
+    progress?.finish(done: done)
+    try out.flush()
 }

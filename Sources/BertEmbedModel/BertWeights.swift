@@ -245,13 +245,25 @@ package struct WeightScope: Sendable {
     package func linear(
         _ names: [String], outFeatures: Int, inFeatures: Int, context: ComputeContext
     ) throws -> PackedLinear {
-        let requests = names.flatMap { name in
-            [(fullName(name + ".weight"), [outFeatures, inFeatures]), (fullName(name + ".bias"), [outFeatures])]
+        try linear(
+            names.map { (weight: $0 + ".weight", bias: $0 + ".bias") }, outFeatures: outFeatures,
+            inFeatures: inFeatures, context: context)
+    }
+
+    /// The dense layers whose weight and bias are named apart (`prefix.weight` (outFeatures, inFeatures) and
+    /// `prefix.bias` (outFeatures) each), stacked along the output features as `linear(_:outFeatures:inFeatures:
+    /// context:)` stacks them: for a decoder whose weight is tied to another tensor (the word embeddings).
+    /// - Throws: as `tensor(_:shape:)`.
+    package func linear(
+        _ parts: [(weight: String, bias: String)], outFeatures: Int, inFeatures: Int, context: ComputeContext
+    ) throws -> PackedLinear {
+        let requests = parts.flatMap { part in
+            [(fullName(part.weight), [outFeatures, inFeatures]), (fullName(part.bias), [outFeatures])]
         }
         return try weights.withTensors(requests) { pointers in
             let weightRows = stride(from: 0, to: pointers.count, by: 2).map { (pointers[$0], outFeatures) }
             var bias: [Float] = []
-            bias.reserveCapacity(names.count * outFeatures)
+            bias.reserveCapacity(parts.count * outFeatures)
             for biasValues in stride(from: 1, to: pointers.count, by: 2).map({ pointers[$0] }) {
                 bias += (0..<outFeatures).map { biasValues.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
             }
