@@ -23,6 +23,10 @@ public struct ComputeOptions: Sendable, Equatable {
     public var usesHugePages: Bool?
     /// How the dense layers store and compute (default `ComputeType.float32`).
     public var computeType: ComputeType
+    /// The most tokens one forward pass shared by concurrent `async` calls takes (default 8,192; see
+    /// `SentenceEncoder.encode(_:options:)`). Larger passes use the cores better; smaller ones answer the first
+    /// callers sooner.
+    public var passTokenBudget: Int = 8192
     /// A GEMM micro-kernel by name (`bert-embed bench-kernels` lists them; nil: `BERT_EMBED_GEMM_KERNEL`, else
     /// the one chosen from the CPU's features). For measurements and tests.
     package var gemmKernel: String?
@@ -50,6 +54,9 @@ public struct ComputeOptions: Sendable, Equatable {
     /// The compute context these options and the process's environment describe.
     /// - Throws: `EmbeddingError.invalidOption` naming the setting or environment variable.
     func context() throws -> ComputeContext {
+        guard passTokenBudget >= 1 else {
+            throw EmbeddingError.invalidOption("passTokenBudget must be at least 1, got \(passTokenBudget)")
+        }
         do {
             return try ComputeContext(settings: settings, environment: try EnvironmentOverrides.process())
         } catch let error as ComputeSettingsError {

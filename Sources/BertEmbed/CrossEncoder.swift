@@ -81,6 +81,8 @@ public final class CrossEncoder: Sendable {
     let context: ComputeContext
     /// Whether the model gets the tokenizer's segment ids (else zeros).
     let passesTokenTypeIds: Bool
+    /// The forward passes the async calls share.
+    let passes: SharedForwardPasses
 
     /// Scores per pair: the classification head's labels.
     public var labelCount: Int { head.labels }
@@ -153,6 +155,7 @@ public final class CrossEncoder: Sendable {
             folder.maxSequenceLength ?? min(tokenizer.modelMaxLength ?? Int.max, config.maxPositionEmbeddings),
             positions)
         passesTokenTypeIds = config.family.hasTokenTypes && (tokenizer.passesTokenTypeIds ?? (config.family == .bert))
+        passes = SharedForwardPasses(model: model, context: context, tokenBudget: compute.passTokenBudget)
     }
 
     /// The scores of each (query, document) pair: `labelCount` values per pair, after the activation (and the
@@ -218,7 +221,69 @@ public final class CrossEncoder: Sendable {
         query: String, documents: [String], topK: Int? = nil, options: Options = Options()
     ) throws -> [RankedDocument] {
         if let topK, topK < 1 { throw EmbeddingError.invalidOption("topK must be at least 1, got \(topK)") }
-        let scores = try scores(query: query, documents: documents, options: options)
+        return Self.ranking(try scores(query: query, documents: documents, options: options), topK: topK)
+    }
+
+    /// The scores of each pair (see `predict(_:options:)`), in forward passes shared with concurrent async calls,
+    /// without blocking the caller's executor; cancelling the calling task throws `CancellationError` at once.
+    /// `options.batchSize` gives way to `ComputeOptions.passTokenBudget` here.
+    ///
+    /// - Throws: `CancellationError`, or `EmbeddingError.invalidOption` for a thread count below 1.
+    public func predict(_ pairs: [(String, String)], options: Options = Options()) async throws -> [[Float]] {
+        try Task.checkCancellation()
+        if let threads = options.threads, threads < 1 {
+            throw EmbeddingError.invalidOption("threads must be at least 1, got \(threads)")
+        }
+        var ids: [[Int]] = [], typeIds: [[Int]] = []
+        for (query, document) in pairs {
+            let input = try modelInput(query: query, document: document)
+            ids.append(input.ids)
+            typeIds.append(input.typeIds)
+        }
+        let labels = head.labels
+        let activation = options.activation ?? self.activation
+        let results = ResultSlots<[Float]>(count: pairs.count)
+        let key = SharedForwardPasses.Key(
+            hiddenStates: [model.config.numHiddenLayers], pooler: false, promptTokenCount: 0, threads: options.threads)
+        try await passes.run(
+            SharedForwardPasses.Job(key: key, ids: ids, typeIds: typeIds, progress: options.progress) {
+                [head] batch, rows, indices in
+                let logits = head(batch.output, sequences: rows, context: batch.context)
+                for (row, index) in indices.enumerated() {
+                    var values = logits[(row * labels)..<((row + 1) * labels)].map(activation.apply)
+                    if options.applySoftmax && labels > 1 { values = Self.softmax(values) }
+                    results.values[index] = values
+                }
+            })
+        return results.values
+    }
+
+    /// The score of each document for `query` (see `scores(query:documents:options:)`), async as
+    /// `predict(_:options:) async`.
+    ///
+    /// - Throws: `CancellationError`, or `EmbeddingError.invalidOption` when the model has several labels.
+    public func scores(query: String, documents: [String], options: Options = Options()) async throws -> [Float] {
+        guard head.labels == 1 else {
+            throw EmbeddingError.invalidOption(
+                "scores and rank need a one-label cross-encoder; this one has \(head.labels) labels (use predict)")
+        }
+        return try await predict(documents.map { (query, $0) }, options: options).map { $0[0] }
+    }
+
+    /// The documents ranked for `query` (see `rank(query:documents:topK:options:)`), async as
+    /// `predict(_:options:) async`.
+    ///
+    /// - Throws: `CancellationError`, or `EmbeddingError.invalidOption` as the synchronous `rank`.
+    public func rank(
+        query: String, documents: [String], topK: Int? = nil, options: Options = Options()
+    ) async throws -> [RankedDocument] {
+        if let topK, topK < 1 { throw EmbeddingError.invalidOption("topK must be at least 1, got \(topK)") }
+        let scores = try await scores(query: query, documents: documents, options: options)
+        return Self.ranking(scores, topK: topK)
+    }
+
+    /// Indices by descending score, ties by index, the first `topK` when given.
+    static func ranking(_ scores: [Float], topK: Int?) -> [RankedDocument] {
         let order = scores.indices.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
         return order.prefix(topK ?? order.count).map { RankedDocument(index: $0, score: scores[$0]) }
     }

@@ -52,14 +52,18 @@ struct SentenceEmbeddingModules: Sendable {
     /// What the encoder must output for the pooling.
     func request() throws -> BertOutputRequest { try pooling.request(layerCount: layerCount) }
 
-    /// The sentence vector of each sequence of `batch`, in batch order: pooled, through the Dense modules, then
-    /// sentence-transformers' order: the folder's Normalize module (unless `normalize` is false), the
-    /// truncation to `truncateDimension`, and `normalize_embeddings` (when `normalize` is true).
-    func vectors(_ batch: EncoderBatch, normalize: Bool?, truncateDimension: Int?) throws -> [[Float]] {
-        let count = batch.indices.count
+    /// The sentence vector of each sequence of `batch` (or of those at positions `sequences`), in that order:
+    /// pooled, through the Dense modules, then sentence-transformers' order: the folder's Normalize module (unless
+    /// `normalize` is false), the truncation to `truncateDimension`, and `normalize_embeddings` (when `normalize`
+    /// is true).
+    func vectors(
+        _ batch: EncoderBatch, sequences: [Int]? = nil, normalize: Bool?, truncateDimension: Int?
+    ) throws -> [[Float]] {
+        let chosen = sequences ?? Array(batch.indices.indices)
+        let count = chosen.count
         var rows: [Float] = []
         rows.reserveCapacity(count * pooling.dimension(hiddenSize: batch.output.hiddenSize))
-        for s in 0..<count {
+        for s in chosen {
             rows += try pooling.pool(
                 batch.output, sequence: s, layerCount: layerCount,
                 firstPooledToken: includePrompt ? 0 : batch.promptTokenCount)

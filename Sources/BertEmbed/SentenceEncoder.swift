@@ -28,6 +28,8 @@ public final class SentenceEncoder: Sendable {
     let modules: SentenceEmbeddingModules
     /// The threads and kernels chosen at load.
     let context: ComputeContext
+    /// The forward passes the async calls share.
+    let passes: SharedForwardPasses
 
     /// The pooling strategy in use (the folder's, or the one passed to `init`).
     public var pooling: Pooling { modules.pooling }
@@ -77,6 +79,7 @@ public final class SentenceEncoder: Sendable {
             defaultSequenceLength: min(folder.maxSequenceLength ?? tokenizer.modelMaxLength ?? positions, positions),
             positions: positions)
         similarityFunction = try SimilarityFunction(configName: folder.similarityFunctionName)
+        passes = SharedForwardPasses(model: model, context: context, tokenBudget: compute.passTokenBudget)
     }
 
     /// The tokenizer and the model of `folder` (see `ModelLoading`).

@@ -91,6 +91,8 @@ public final class SparseEncoder: Sendable {
     let context: ComputeContext
     let pooling: MaskedLMHead.Pooling
     let weightFunction: MaskedLMHead.WeightFunction
+    /// The forward passes the async calls share.
+    let passes: SharedForwardPasses
 
     /// The length of the vectors (the vocabulary size).
     public var dimension: Int { head.vocabularySize }
@@ -174,6 +176,39 @@ public final class SparseEncoder: Sendable {
         maxSequenceLength = min(
             folder.maxSequenceLength ?? min(tokenizer.modelMaxLength ?? Int.max, config.maxPositionEmbeddings),
             positions)
+        passes = SharedForwardPasses(model: model, context: context, tokenBudget: compute.passTokenBudget)
+    }
+
+    /// The sparse vectors of `texts` (see `encode(_:options:)`), in forward passes shared with concurrent async
+    /// calls, without blocking the caller's executor; cancelling the calling task throws `CancellationError` at
+    /// once. `options.batchSize` gives way to `ComputeOptions.passTokenBudget` here.
+    ///
+    /// - Throws: `CancellationError`, or `EmbeddingError.invalidOption` as the synchronous `encode`.
+    public func encode(_ texts: [String], options: Options = Options()) async throws -> [SparseEmbedding] {
+        try Task.checkCancellation()
+        if let threads = options.threads, threads < 1 {
+            throw EmbeddingError.invalidOption("threads must be at least 1, got \(threads)")
+        }
+        let keep = options.maxActiveDimensions ?? maxActiveDimensions
+        if let keep, keep < 1 {
+            throw EmbeddingError.invalidOption("maxActiveDimensions must be at least 1, got \(keep)")
+        }
+        let ids = try texts.map { try tokenIds($0) }
+        let v = head.vocabularySize
+        let results = ResultSlots(
+            repeating: SparseEmbedding(dimension: v, indices: [], values: []), count: texts.count)
+        let key = SharedForwardPasses.Key(
+            hiddenStates: [model.config.numHiddenLayers], pooler: false, promptTokenCount: 0, threads: options.threads)
+        try await passes.run(
+            SharedForwardPasses.Job(key: key, ids: ids, progress: options.progress) {
+                [head, pooling, weightFunction] batch, rows, indices in
+                let pooled = head.splade(
+                    batch.output, sequences: rows, pooling: pooling, function: weightFunction, context: batch.context)
+                for (row, index) in indices.enumerated() {
+                    results.values[index] = Self.sparse(pooled[(row * v)..<((row + 1) * v)], keep: keep)
+                }
+            })
+        return results.values
     }
 
     /// The sparse vectors of `texts`, in order.

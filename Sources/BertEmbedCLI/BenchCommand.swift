@@ -34,11 +34,18 @@ let benchCommand = Subcommand(
                              float32 arithmetic (cosine >= 0.9998 to float32)
           --batch-size N     texts per forward pass (default 32)
           --runs N           timed runs after one warm-up run (default 3)
+          --callers N        also time the texts sent by N concurrent async callers, one text per call (as a
+                             server's requests; they share forward passes), and one text per call in sequence:
+                             callers_tokens_per_s, serial_tokens_per_s (median of the runs)
+          --pass-tokens N    the token budget of a pass shared by async callers (default 8192)
           --json             print one JSON object instead of a table
         """,
     run: { args in
         var arguments = try Arguments(
-            args, valueOptions: ["model", "input", "threads", "batch-size", "runs", "compute-type"])
+            args,
+            valueOptions: [
+                "model", "input", "threads", "batch-size", "runs", "compute-type", "callers", "pass-tokens",
+            ])
         guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required") }
         let input = try arguments.string("input")
         let threads = try arguments.int("threads")
@@ -46,6 +53,8 @@ let benchCommand = Subcommand(
         let runs = try arguments.int("runs") ?? 3
         let json = try arguments.flag("json")
         let computeType = try arguments.computeType()
+        let callers = try arguments.int("callers")
+        let passTokens = try arguments.int("pass-tokens")
         try arguments.finish()
         guard arguments.positional.isEmpty else { throw UsageError("unexpected argument '\(arguments.positional[0])'") }
 
@@ -60,7 +69,8 @@ let benchCommand = Subcommand(
         let loadStart = monotonicSeconds()
         let directory = URL(fileURLWithPath: model)
         let encoder: SentenceEncoder
-        let compute = ComputeOptions(threads: threads, computeType: computeType)
+        var compute = ComputeOptions(threads: threads, computeType: computeType)
+        if let passTokens { compute.passTokenBudget = passTokens }
         do {
             encoder = try SentenceEncoder(modelDirectory: directory, compute: compute)
         } catch EmbeddingError.poolingRequired {
@@ -95,23 +105,36 @@ let benchCommand = Subcommand(
         }
         let median = times.sorted()[times.count / 2]
         let flops = encoder.denseFlopsPerToken * Double(tokens)
-        let stats: [(String, String)] = [
-            ("texts", "\(texts.count)"),
-            ("tokens", "\(tokens)"),
-            ("threads", "\(threads.map(String.init) ?? "all")"),
-            ("batch_size", "\(batchSize)"),
-            ("gemm_kernel", encoder.gemmKernelName),
-            ("compute_type", computeType.name),
-            ("weights_mb", format(Double(encoder.denseWeightBytes) / 1e6)),
-            ("load_ms", format(loadSeconds * 1000)),
-            ("tokenizer_mb_per_s", format(Double(bytes) / tokenizeSeconds / 1e6)),
-            ("tokens_per_s", format(Double(tokens) / median)),
-            ("sentences_per_s", format(Double(texts.count) / median)),
-            ("dense_gflop_per_s", format(flops / median / 1e9)),
-            ("encode_s_median", format(median)),
-            ("load_peak_rss_mb", format(loadPeak)),
-            ("encode_peak_rss_mb", encodePeakMeasured ? format(peakResidentMegabytes()) : "n/a"),
-        ]
+        var callerStats: [(String, String)] = []
+        if let callers {
+            let concurrent = try medianSeconds(of: runs) { try encodeConcurrently(encoder, texts, callers: callers) }
+            let serial = try medianSeconds(of: runs) {
+                for text in texts { _ = try encoder.encode([text], options: EncodeOptions(threads: threads)) }
+            }
+            callerStats = [
+                ("callers", "\(callers)"), ("pass_tokens", "\(compute.passTokenBudget)"),
+                ("callers_tokens_per_s", format(Double(tokens) / concurrent)),
+                ("serial_tokens_per_s", format(Double(tokens) / serial)),
+            ]
+        }
+        let stats: [(String, String)] =
+            [
+                ("texts", "\(texts.count)"),
+                ("tokens", "\(tokens)"),
+                ("threads", "\(threads.map(String.init) ?? "all")"),
+                ("batch_size", "\(batchSize)"),
+                ("gemm_kernel", encoder.gemmKernelName),
+                ("compute_type", computeType.name),
+                ("weights_mb", format(Double(encoder.denseWeightBytes) / 1e6)),
+                ("load_ms", format(loadSeconds * 1000)),
+                ("tokenizer_mb_per_s", format(Double(bytes) / tokenizeSeconds / 1e6)),
+                ("tokens_per_s", format(Double(tokens) / median)),
+                ("sentences_per_s", format(Double(texts.count) / median)),
+                ("dense_gflop_per_s", format(flops / median / 1e9)),
+                ("encode_s_median", format(median)),
+                ("load_peak_rss_mb", format(loadPeak)),
+                ("encode_peak_rss_mb", encodePeakMeasured ? format(peakResidentMegabytes()) : "n/a"),
+            ] + callerStats
         var out = BufferedWriter(fd: 1)
         if json {
             out.write(
@@ -125,6 +148,63 @@ let benchCommand = Subcommand(
         try out.flush()
     }
 )
+
+/// The median wall time of `runs` calls of `body` (after one untimed call).
+func medianSeconds(of runs: Int, _ body: () throws -> Void) throws -> Double {
+    try body()
+    var times: [Double] = []
+    for _ in 0..<max(1, runs) {
+        let start = monotonicSeconds()
+        try body()
+        times.append(monotonicSeconds() - start)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+/// Encodes `texts` with the async API from `callers` concurrent tasks, each taking the next text, one per call
+/// (as a server's requests), and waits for all of them.
+func encodeConcurrently(_ encoder: SentenceEncoder, _ texts: [String], callers: Int) throws {
+    let done = DispatchSemaphore(value: 0)
+    let failure = FailureSlot()
+    Task {
+        do {
+            let next = TextCounter()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<max(1, callers) {
+                    group.addTask {
+                        while let index = next.take(below: texts.count) {
+                            _ = try await encoder.encode(texts[index])
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        } catch {
+            failure.error = error
+        }
+        done.signal()
+    }
+    done.wait()
+    if let error = failure.error { throw error }
+}
+
+/// The next index to hand out, shared by the callers.
+private final class TextCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    func take(below count: Int) -> Int? {
+        lock.withLock {
+            guard next < count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+}
+
+/// An error carried out of a task (written before the semaphore is signalled, read after).
+private final class FailureSlot: @unchecked Sendable {
+    var error: Error?
+}
 
 func monotonicSeconds() -> Double {
     var ts = timespec()

@@ -91,18 +91,29 @@ package struct MaskedLMHead: Sendable {
     /// pooling takes the largest logit first and applies `function` once (it is non-decreasing, so the result is
     /// the same), sum applies it to every logit.
     package func splade(
-        _ output: BertBatchOutput, pooling: Pooling, function: WeightFunction, context: ComputeContext,
-        tokensPerBlock: Int = 64
+        _ output: BertBatchOutput, sequences chosen: [Int]? = nil, pooling: Pooling, function: WeightFunction,
+        context: ComputeContext, tokensPerBlock: Int = 64
     ) -> [Float] {
-        let h = output.hiddenSize, v = vocabularySize, batch = output.sequences.count
+        let h = output.hiddenSize, v = vocabularySize
+        let sequences = chosen ?? Array(output.sequences.indices)
+        let batch = sequences.count
         guard batch > 0, let last = output.hiddenStates.last else { return [] }
-        let tokens = output.sequences.last?.upperBound ?? 0
-        precondition(last.count == tokens * h, "the last hidden state was not requested")
+        precondition(
+            last.count == (output.sequences.last?.upperBound ?? 0) * h, "the last hidden state was not requested")
+        // The token rows of the chosen sequences, and which of them each row belongs to.
+        var hidden: [Float] = []
+        var sequenceOfRow: [Int] = []
+        for (position, s) in sequences.enumerated() {
+            let range = output.sequences[s]
+            hidden += last[(range.lowerBound * h)..<(range.upperBound * h)]
+            sequenceOfRow += repeatElement(position, count: range.count)
+        }
+        let tokens = sequenceOfRow.count
         var pooled = [Float](repeating: 0, count: batch * v)
         guard tokens > 0 else { return pooled }
         // The transform for all tokens at once: (T, H), then LayerNorm in place.
         var transformed = [Float](repeating: 0, count: tokens * h)
-        last.withUnsafeBufferPointer { input in
+        hidden.withUnsafeBufferPointer { input in
             transformed.withUnsafeMutableBufferPointer { result in
                 transform.apply(
                     input.baseAddress!, rows: tokens, output: result.baseAddress!, activation: transformActivation,
@@ -112,9 +123,6 @@ package struct MaskedLMHead: Sendable {
                     context: context)
             }
         }
-        // Which sequence each token row belongs to.
-        var sequenceOfRow = [Int](repeating: 0, count: tokens)
-        for (s, range) in output.sequences.enumerated() { for row in range { sequenceOfRow[row] = s } }
         let block = max(1, tokensPerBlock)
         var logits = [Float](repeating: 0, count: min(block, tokens) * v)
         transformed.withUnsafeBufferPointer { input in

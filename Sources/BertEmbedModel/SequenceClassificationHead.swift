@@ -43,16 +43,22 @@ package struct SequenceClassificationHead: Sendable {
         try weights.checkComplete()
     }
 
-    /// The logits of each sequence of `output` (its last hidden state must have been requested): (batch, labels)
-    /// row-major. An empty sequence (no tokens) gets the logits of a zero hidden state.
-    package func callAsFunction(_ output: BertBatchOutput, context: ComputeContext) -> [Float] {
-        let h = output.hiddenSize, batch = output.sequences.count
+    /// The logits of each sequence of `output` (or of those at positions `sequences`, in that order; its last
+    /// hidden state must have been requested): (count, labels) row-major. An empty sequence (no tokens) gets the
+    /// logits of a zero hidden state.
+    package func callAsFunction(
+        _ output: BertBatchOutput, sequences chosen: [Int]? = nil, context: ComputeContext
+    ) -> [Float] {
+        let h = output.hiddenSize
+        let sequences = chosen ?? Array(output.sequences.indices)
+        let batch = sequences.count
         guard batch > 0, let last = output.hiddenStates.last else { return [] }
         precondition(
             last.count == (output.sequences.last?.upperBound ?? 0) * h, "the last hidden state was not requested")
         var first = [Float](repeating: 0, count: batch * h)
-        for (s, range) in output.sequences.enumerated() where !range.isEmpty {
-            for c in 0..<h { first[s * h + c] = last[range.lowerBound * h + c] }
+        for (row, s) in sequences.enumerated() where !output.sequences[s].isEmpty {
+            let start = output.sequences[s].lowerBound * h
+            for c in 0..<h { first[row * h + c] = last[start + c] }
         }
         var middle = [Float](repeating: 0, count: batch * h)
         var logits = [Float](repeating: 0, count: batch * labels)

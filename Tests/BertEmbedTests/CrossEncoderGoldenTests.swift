@@ -165,24 +165,49 @@ final class CrossEncoderGoldenTests: XCTestCase {
         }
     }
 
+    /// The synchronous API's scores (in an async function the async overload is chosen).
+    static func synchronous(
+        _ encoder: CrossEncoder, _ pairs: [(String, String)], batchSize: Int = 32, threads: Int? = nil
+    ) throws -> [[Float]] {
+        var options = CrossEncoder.Options()
+        options.batchSize = batchSize
+        options.threads = threads
+        return try encoder.predict(pairs, options: options)
+    }
+
+    /// The synchronous API's ranking.
+    static func synchronousRank(
+        _ encoder: CrossEncoder, _ query: String, _ documents: [String], topK: Int
+    ) throws -> [CrossEncoder.RankedDocument] {
+        try encoder.rank(query: query, documents: documents, topK: topK)
+    }
+
+    /// Synchronous calls of any batch size and thread count, and concurrent async calls of one pair each (sharing
+    /// forward passes), give the same bits.
     func testConcurrentCallsAndThreadsGiveTheSameScores() async throws {
-        let encoder = try CrossEncoder(modelDirectory: resource("heads/roberta-cross-encoder"))
+        var compute = ComputeOptions()
+        compute.passTokenBudget = 120
+        let encoder = try CrossEncoder(modelDirectory: resource("heads/roberta-cross-encoder"), compute: compute)
         let pairs = (0..<40).map { ("query \($0 % 7)", String(repeating: "document word \($0) ", count: 1 + $0 % 9)) }
-        var one = CrossEncoder.Options()
-        one.threads = 1
-        let reference = try encoder.predict(pairs, options: one)
-        let results = try await withThrowingTaskGroup(of: [[Float]].self) { group in
-            for batchSize in [1, 7, 32] {
+        let reference = try Self.synchronous(encoder, pairs, threads: 1)
+        for batchSize in [1, 7, 32] {
+            XCTAssertEqual(try Self.synchronous(encoder, pairs, batchSize: batchSize, threads: 2), reference)
+        }
+        let scores = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for (index, pair) in pairs.enumerated() {
                 group.addTask {
-                    var options = CrossEncoder.Options()
-                    options.batchSize = batchSize
-                    options.threads = 2
-                    return try encoder.predict(pairs, options: options)
+                    let score = try await encoder.predict([pair])
+                    return (index, score[0])
                 }
             }
-            return try await group.reduce(into: []) { $0.append($1) }
+            var result = [[Float]](repeating: [], count: pairs.count)
+            for try await (index, score) in group { result[index] = score }
+            return result
         }
-        for result in results { XCTAssertEqual(result, reference) }
+        XCTAssertEqual(scores, reference)
+        let ranked = try await encoder.rank(query: pairs[0].0, documents: pairs.map(\.1), topK: 5)
+        let expected = try Self.synchronousRank(encoder, pairs[0].0, pairs.map(\.1), topK: 5)
+        XCTAssertEqual(ranked, expected)
     }
 
     /// A copy of `Resources/heads/name` in a temporary folder.

@@ -111,6 +111,32 @@ final class SparseEncoderGoldenTests: XCTestCase {
         }
     }
 
+    /// The synchronous API's vectors (in an async function the async overload is chosen).
+    static func synchronous(_ encoder: SparseEncoder, _ texts: [String]) throws -> [SparseEmbedding] {
+        try encoder.encode(texts)
+    }
+
+    /// Concurrent async calls of one text each share forward passes and give the synchronous bits.
+    func testConcurrentAsyncCallsGiveTheSyncVectors() async throws {
+        var compute = ComputeOptions()
+        compute.passTokenBudget = 100
+        let encoder = try SparseEncoder(modelDirectory: resource("heads/distilbert-splade-max"), compute: compute)
+        let texts = (0..<30).map { String(repeating: "word \($0) ", count: 1 + $0 % 11) }
+        let reference = try Self.synchronous(encoder, texts)
+        let vectors = try await withThrowingTaskGroup(of: (Int, SparseEmbedding).self) { group in
+            for (index, text) in texts.enumerated() {
+                group.addTask {
+                    let vector = try await encoder.encode([text])
+                    return (index, vector[0])
+                }
+            }
+            var result = reference
+            for try await (index, vector) in group { result[index] = vector }
+            return result
+        }
+        XCTAssertEqual(vectors, reference)
+    }
+
     func testEmptyInputWrongFoldersAndThreads() throws {
         let encoder = try SparseEncoder(modelDirectory: resource("heads/bert-splade-max"))
         XCTAssertEqual(try encoder.encode([String]()), [])

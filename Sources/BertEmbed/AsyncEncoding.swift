@@ -1,0 +1,104 @@
+// The async face of SentenceEncoder: calls from Swift concurrency share forward passes (SharedForwardPasses) and
+// honour cancellation between passes; the synchronous API stays as it is.
+import BertEmbedModel
+
+extension SentenceEncoder {
+    /// Sentence embeddings of `sentences`, as the synchronous `encode(_:options:)` gives them, bit for bit, without
+    /// blocking the caller's executor.
+    ///
+    /// The forward passes run on a thread of the encoder's own, not on Swift's cooperative pool, and concurrent
+    /// calls share them: 64 tasks each encoding one query run as a few passes of many sequences (at most
+    /// `ComputeOptions.passTokenBudget` tokens each), close to the throughput of one call with all 64 texts.
+    /// Calls share a pass when they ask the same of the encoder (pooling layers, prompt length, `threads`);
+    /// normalization and truncation stay each call's own. Tokenizing happens in the calling task.
+    ///
+    /// Cancelling the calling task makes the call throw `CancellationError` at once; its texts not yet in a pass
+    /// are dropped, and the encoder stays usable.
+    ///
+    /// - Throws: `CancellationError`, or `EmbeddingError.invalidOption` for inconsistent options.
+    public func encode(_ sentences: [String], options: EncodeOptions = EncodeOptions()) async throws -> [[Float]] {
+        try Task.checkCancellation()
+        switch options.longTexts {
+        case .truncate:
+            return try await encode(tokenIds: try inputs.tokenIds(sentences, options: options), options: options)
+        case .slidingWindowMean(let size, let stride):
+            let windows = try LongTextWindows.tokenIds(
+                sentences, size: size, stride: stride, inputs: inputs, options: options)
+            let vectors = try await encode(tokenIds: windows.flatMap { $0 }, options: options)
+            let normalizes = options.normalize ?? modules.normalize
+            var next = 0
+            return windows.map { textWindows in
+                defer { next += textWindows.count }
+                return LongTextWindows.mean(vectors[next..<(next + textWindows.count)], normalize: normalizes)
+            }
+        }
+    }
+
+    /// The sentence embedding of one text (see `encode(_:options:) async`).
+    public func encode(_ sentence: String, options: EncodeOptions = EncodeOptions()) async throws -> [Float] {
+        try await encode([sentence], options: options)[0]
+    }
+
+    /// The last layer's token vectors of each text (see the synchronous `tokenEmbeddings(_:options:)`), in shared
+    /// passes without blocking the caller's executor, as `encode(_:options:) async`.
+    ///
+    /// - Throws: `CancellationError`, or `EmbeddingError.invalidOption` for inconsistent options.
+    public func tokenEmbeddings(
+        _ sentences: [String], options: EncodeOptions = EncodeOptions()
+    ) async throws -> [[[Float]]] {
+        try Task.checkCancellation()
+        let ids = try inputs.tokenIds(sentences, options: options)
+        let last = model.config.numHiddenLayers
+        let results = ResultSlots<[[Float]]>(count: ids.count)
+        try await passes.run(
+            try job(ids, request: BertOutputRequest(hiddenStates: [last]), options: options) { batch, rows, indices in
+                let h = batch.output.hiddenSize
+                for (row, index) in zip(rows, indices) {
+                    let state = batch.output.hiddenState(layer: last, sequence: row)
+                    results.values[index] = stride(from: state.startIndex, to: state.endIndex, by: h).map {
+                        Array(state[$0..<($0 + h)])
+                    }
+                }
+            })
+        return results.values
+    }
+
+    /// Sentence embeddings of token ids (see the synchronous `encode(tokenIds:options:)`), in shared passes.
+    func encode(tokenIds ids: [[Int]], options: EncodeOptions) async throws -> [[Float]] {
+        if let dim = options.truncateDimension, dim < 1 || dim > dimension {
+            throw EmbeddingError.invalidOption("truncateDimension must be in 1...\(dimension), got \(dim)")
+        }
+        let results = ResultSlots<[Float]>(count: ids.count)
+        try await passes.run(
+            try job(ids, request: try modules.request(), options: options) { [modules] batch, rows, indices in
+                let vectors = try modules.vectors(
+                    batch, sequences: rows, normalize: options.normalize, truncateDimension: options.truncateDimension)
+                for (vector, index) in zip(vectors, indices) { results.values[index] = vector }
+            })
+        return results.values
+    }
+
+    /// A shared-pass job for `ids` with `options`' threads, prompt and progress.
+    private func job(
+        _ ids: [[Int]], request: BertOutputRequest, options: EncodeOptions,
+        deliver: @escaping (EncoderBatch, [Int], [Int]) throws -> Void
+    ) throws -> SharedForwardPasses.Job {
+        if let threads = options.threads, threads < 1 {
+            throw EmbeddingError.invalidOption("threads must be at least 1, got \(threads)")
+        }
+        let key = SharedForwardPasses.Key(
+            hiddenStates: request.hiddenStates, pooler: request.pooler,
+            promptTokenCount: try inputs.prompt(options).tokenCount, threads: options.threads)
+        return SharedForwardPasses.Job(key: key, ids: ids, progress: options.progress, deliver: deliver)
+    }
+}
+
+/// One result per input, written by the pass thread and read by the caller after the call completes (the
+/// continuation orders the two).
+final class ResultSlots<Value>: @unchecked Sendable {
+    var values: [Value]
+
+    init(count: Int) where Value: RangeReplaceableCollection { values = Array(repeating: Value(), count: count) }
+
+    init(repeating value: Value, count: Int) { values = Array(repeating: value, count: count) }
+}

@@ -1,0 +1,119 @@
+// The async API: concurrent callers share forward passes and get the synchronous API's bits; cancellation answers
+// at once and leaves the encoder usable.
+import BertEmbed
+import Foundation
+import XCTest
+import _BertEmbedTestSupport
+
+final class AsyncEncodingTests: XCTestCase {
+    /// The synchronous API's vectors (in an async function the async overload is chosen).
+    static func synchronous(
+        _ encoder: SentenceEncoder, _ texts: [String], _ options: EncodeOptions = EncodeOptions()
+    ) throws -> [[Float]] {
+        try encoder.encode(texts, options: options)
+    }
+
+    /// The synchronous API's token vectors.
+    static func synchronousTokens(_ encoder: SentenceEncoder, _ texts: [String]) throws -> [[[Float]]] {
+        try encoder.tokenEmbeddings(texts)
+    }
+
+    let texts = (0..<64).map { "Sentence number \($0): " + String(repeating: "word\($0 % 7) ", count: 1 + $0 % 13) }
+
+    func testConcurrentSingleTextCallsGiveTheSyncBits() async throws {
+        for (folder, pooling) in [("tiny-bert", Pooling.mean), ("families/xlm-roberta", nil), ("families/mpnet", nil)] {
+            var compute = ComputeOptions(threads: 2)
+            compute.passTokenBudget = 300  // several passes, each shared by several callers
+            let encoder = try SentenceEncoder(modelDirectory: resource(folder), pooling: pooling, compute: compute)
+            let reference = try Self.synchronous(encoder, texts)
+            let vectors = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+                for (index, text) in texts.enumerated() {
+                    group.addTask {
+                        let vector = try await encoder.encode(text)
+                        return (index, vector)
+                    }
+                }
+                var result = [[Float]](repeating: [], count: texts.count)
+                for try await (index, vector) in group { result[index] = vector }
+                return result
+            }
+            XCTAssertEqual(vectors.map { $0.map(\.bitPattern) }, reference.map { $0.map(\.bitPattern) }, folder)
+            let together = try await encoder.encode(texts)
+            XCTAssertEqual(together, reference, folder)
+        }
+    }
+
+    /// Calls with different options at once: each gets what the synchronous call with its options gives.
+    func testMixedOptionsAndTokenEmbeddings() async throws {
+        let encoder = try SentenceEncoder(modelDirectory: resource("tiny-bert"), pooling: .mean)
+        var normalized = EncodeOptions()
+        normalized.normalize = true
+        var truncated = EncodeOptions()
+        truncated.truncateDimension = 5
+        var prompted = EncodeOptions()
+        prompted.prompt = "query: "
+        var windows = EncodeOptions()
+        windows.longTexts = .slidingWindowMean(size: 8, stride: 3)
+        let variants = [EncodeOptions(), normalized, truncated, prompted, windows]
+        let results = try await withThrowingTaskGroup(of: (Int, [[Float]]).self) { group in
+            for (index, options) in variants.enumerated() {
+                group.addTask { [texts] in
+                    let vectors = try await encoder.encode(texts, options: options)
+                    return (index, vectors)
+                }
+            }
+            var result = [[[Float]]](repeating: [], count: variants.count)
+            for try await (index, vectors) in group { result[index] = vectors }
+            return result
+        }
+        for (index, options) in variants.enumerated() {
+            let expected = try Self.synchronous(encoder, texts, options)
+            XCTAssertEqual(results[index], expected, "options \(index)")
+        }
+        let tokens = try await encoder.tokenEmbeddings(Array(texts.prefix(9)))
+        let expectedTokens = try Self.synchronousTokens(encoder, Array(texts.prefix(9)))
+        XCTAssertEqual(tokens, expectedTokens)
+        let empty = try await encoder.encode([String]())
+        XCTAssertEqual(empty, [])
+        var bad = EncodeOptions()
+        bad.truncateDimension = 0
+        do {
+            _ = try await encoder.encode(texts, options: bad)
+            XCTFail("truncateDimension 0 was accepted")
+        } catch {}
+    }
+
+    func testCancellationAnswersAtOnceAndTheEncoderStaysUsable() async throws {
+        var compute = ComputeOptions(threads: 1)
+        compute.passTokenBudget = 64  // many small passes
+        let encoder = try SentenceEncoder(
+            modelDirectory: resource("families/mpnet"), compute: compute)
+        let many = (0..<3000).map { "text \($0) " + String(repeating: "long words here ", count: 8) }
+        let task = Task { try await encoder.encode(many) }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        let start = Date()
+        task.cancel()
+        do {
+            _ = try await task.value
+            XCTFail("the cancelled call returned")
+        } catch is CancellationError {
+            XCTAssertLessThan(Date().timeIntervalSince(start), 2, "cancellation was not prompt")
+        }
+        // Cancelled before it starts.
+        let early = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await encoder.encode(["a"])
+        }
+        do {
+            _ = try await early.value
+            XCTFail("a call in a cancelled task returned")
+        } catch is CancellationError {}
+        // Still usable, and exact.
+        let after = try await encoder.encode(Array(texts.prefix(5)))
+        let expected = try Self.synchronous(encoder, Array(texts.prefix(5)))
+        XCTAssertEqual(after, expected)
+        var zero = ComputeOptions()
+        zero.passTokenBudget = 0
+        XCTAssertThrowsError(try SentenceEncoder(modelDirectory: resource("families/mpnet"), compute: zero))
+    }
+}
