@@ -103,12 +103,7 @@ public final class CrossEncoder: Sendable {
         context = try compute.context()
         let folder = try CrossEncoderFolder(directory: modelDirectory)
         let directory = folder.transformerDirectory
-        let config: BertConfig
-        do {
-            config = try BertConfig(contentsOf: directory.appendingPathComponent("config.json"))
-        } catch let error as BertModelError {
-            throw EmbeddingError.invalidModelFolder(file: directory.path, reason: error.description)
-        }
+        let config = try ModelLoading.config(directory)
         if !config.architectures.isEmpty,
             !config.architectures.contains(where: { $0.hasSuffix("ForSequenceClassification") })
         {
@@ -119,18 +114,10 @@ public final class CrossEncoder: Sendable {
                     + (config.architectures.contains(where: { $0.hasSuffix("ForMaskedLM") })
                         ? "" : "; for embeddings load it with SentenceEncoder"))
         }
-        let lowercase = folder.lowercaseInput
         (tokenizer, model) = try ModelLoading.tokenizerAndModel(
-            directory: directory,
-            readTokenizer: {
-                do {
-                    return try Tokenizer(directory: directory, lowercasingFirst: lowercase)
-                } catch {
-                    throw EmbeddingError.invalidModelFolder(file: directory.path, reason: "tokenizer: \(error)")
-                }
-            }, context: context)
-        do {
-            let weights = try BertWeights(directory: directory, family: config.family)
+            directory: directory, lowercase: folder.lowercaseInput, context: context)
+        let headContext = context
+        head = try ModelLoading.head("classification head", directory: directory, family: config.family) { weights in
             guard SequenceClassificationHead.isPresent(in: weights) else {
                 let name = SequenceClassificationHead.layerNames(config.family).output + ".weight"
                 throw EmbeddingError.invalidModelFolder(
@@ -138,22 +125,14 @@ public final class CrossEncoder: Sendable {
                     reason: "no classification head (tensor \(name)): not a cross-encoder; for embeddings load it "
                         + "with SentenceEncoder")
             }
-            head = try SequenceClassificationHead(config: config, weights: weights, context: context)
-        } catch let error as BertModelError {
-            throw EmbeddingError.invalidModelFolder(file: directory.path, reason: "classification head: \(error)")
-        } catch let error as EmbeddingError {
-            throw error
-        } catch {
-            throw EmbeddingError.invalidModelFolder(file: directory.path, reason: "\(error)")
+            return try SequenceClassificationHead(config: config, weights: weights, context: headContext)
         }
         activation = try folder.activation(labels: config.numLabels)
         // sentence-transformers caps the tokenizer's model_max_length by max_position_embeddings unless
         // sentence_bert_config.json sets max_seq_length; the position table's real length caps it here too (where
         // sentence-transformers would fail on a longer pair).
-        let positions = config.maxSequenceLength
-        maxSequenceLength = min(
-            folder.maxSequenceLength ?? min(tokenizer.modelMaxLength ?? Int.max, config.maxPositionEmbeddings),
-            positions)
+        maxSequenceLength = ModelLoading.sequenceLength(
+            configured: folder.maxSequenceLength, tokenizer: tokenizer, config: config)
         passesTokenTypeIds = config.family.hasTokenTypes && (tokenizer.passesTokenTypeIds ?? (config.family == .bert))
         passes = SharedForwardPasses(model: model, context: context, tokenBudget: compute.passTokenBudget)
     }

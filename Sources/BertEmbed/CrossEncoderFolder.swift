@@ -21,23 +21,9 @@ struct CrossEncoderFolder: Sendable {
     ///   model (a Pooling module, `model_type` SentenceTransformer or SparseEncoder) rather than a cross-encoder.
     init(directory: URL) throws {
         transformerDirectory = directory
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
-        else {
-            throw EmbeddingError.invalidModelFolder(file: directory.path, reason: "no such folder")
-        }
+        try ModelLoading.requireFolder(directory)
         try EmbeddingError.readingJSON {
-            let settingsURL = directory.appendingPathComponent("config_sentence_transformers.json")
-            if FileManager.default.fileExists(atPath: settingsURL.path) {
-                let settings = try JSONNode.readObject(settingsURL)
-                if let type = try settings.string("model_type"), type != "CrossEncoder" {
-                    throw EmbeddingError.invalidModelFolder(
-                        file: settingsURL.path,
-                        reason: "model_type is \(type): "
-                            + (type == "SparseEncoder"
-                                ? "a sparse (SPLADE) encoder, not a cross-encoder"
-                                : "an embedding model, not a cross-encoder; load it with SentenceEncoder"))
-                }
+            if let settings = try ModelLoading.sentenceTransformersSettings(directory, expected: "CrossEncoder") {
                 activationName = try settings.string("activation_fn")
             }
             let modulesURL = directory.appendingPathComponent("modules.json")

@@ -41,7 +41,7 @@ package struct SentenceTransformersFolder: Sendable {
         let modulesURL = directory.appendingPathComponent("modules.json")
         guard FileManager.default.fileExists(atPath: modulesURL.path) else { return }
         try EmbeddingError.readingJSON {
-            try Self.checkIsEmbeddingModel(directory.appendingPathComponent("config_sentence_transformers.json"))
+            _ = try ModelLoading.sentenceTransformersSettings(directory, expected: "SentenceTransformer")
             try readModules(JSONNode.read(modulesURL).array(), directory: directory, modulesPath: modulesURL.path)
             try readSentenceTransformersConfig(directory.appendingPathComponent("config_sentence_transformers.json"))
         }
@@ -155,22 +155,6 @@ package struct SentenceTransformersFolder: Sendable {
         }
         includePrompt = try json.bool("include_prompt") ?? true
         pooling = Pooling(tokens: modes)
-    }
-
-    /// Throws when config_sentence_transformers.json says the folder is a cross-encoder or a sparse encoder.
-    private static func checkIsEmbeddingModel(_ url: URL) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else { return }
-        switch try JSONNode.readObject(url).string("model_type") {
-        case "CrossEncoder":
-            throw EmbeddingError.invalidModelFolder(
-                file: url.path,
-                reason: "model_type is CrossEncoder: a cross-encoder (reranker); load it with CrossEncoder")
-        case "SparseEncoder":
-            throw EmbeddingError.invalidModelFolder(
-                file: url.path, reason: "model_type is SparseEncoder: a sparse (SPLADE) encoder, not a dense one")
-        default:
-            return
-        }
     }
 
     private mutating func readSentenceTransformersConfig(_ url: URL) throws {

@@ -117,43 +117,24 @@ public final class SparseEncoder: Sendable {
         let folder = try SparseEncoderFolder(directory: modelDirectory)
         let directory = folder.transformerDirectory
         let configURL = directory.appendingPathComponent("config.json")
-        let config: BertConfig
-        do {
-            config = try BertConfig(contentsOf: configURL)
-        } catch let error as BertModelError {
-            throw EmbeddingError.invalidModelFolder(file: directory.path, reason: error.description)
-        }
+        let config = try ModelLoading.config(directory)
         if !config.architectures.isEmpty, !config.architectures.contains(where: { $0.hasSuffix("ForMaskedLM") }) {
             throw EmbeddingError.invalidModelFolder(
                 file: configURL.path,
                 reason: "architectures \(config.architectures): not a SPLADE model (a masked-language model, such as "
                     + "BertForMaskedLM)")
         }
-        let lowercase = folder.lowercaseInput
         (tokenizer, model) = try ModelLoading.tokenizerAndModel(
-            directory: directory,
-            readTokenizer: {
-                do {
-                    return try Tokenizer(directory: directory, lowercasingFirst: lowercase)
-                } catch {
-                    throw EmbeddingError.invalidModelFolder(file: directory.path, reason: "tokenizer: \(error)")
-                }
-            }, context: context)
-        do {
-            let weights = try BertWeights(directory: directory, family: config.family)
+            directory: directory, lowercase: folder.lowercaseInput, context: context)
+        let headContext = context
+        head = try ModelLoading.head("MLM head", directory: directory, family: config.family) { weights in
             guard MaskedLMHead.isPresent(in: weights) else {
                 throw EmbeddingError.invalidModelFolder(
                     file: directory.path,
                     reason: "no masked-language-model head (cls.predictions.* or vocab_transform.*): not a SPLADE "
                         + "model")
             }
-            head = try MaskedLMHead(config: config, weights: weights, context: context)
-        } catch let error as BertModelError {
-            throw EmbeddingError.invalidModelFolder(file: directory.path, reason: "MLM head: \(error)")
-        } catch let error as EmbeddingError {
-            throw error
-        } catch {
-            throw EmbeddingError.invalidModelFolder(file: directory.path, reason: "\(error)")
+            return try MaskedLMHead(config: config, weights: weights, context: headContext)
         }
         if let dimension = folder.dimension, dimension != config.vocabSize {
             throw EmbeddingError.invalidModelFolder(
@@ -172,10 +153,8 @@ public final class SparseEncoder: Sendable {
                 file: modelDirectory.appendingPathComponent("config_sentence_transformers.json").path,
                 reason: "similarity_fn_name '\(other)' is not supported for sparse vectors (dot, cosine)")
         }
-        let positions = config.maxSequenceLength
-        maxSequenceLength = min(
-            folder.maxSequenceLength ?? min(tokenizer.modelMaxLength ?? Int.max, config.maxPositionEmbeddings),
-            positions)
+        maxSequenceLength = ModelLoading.sequenceLength(
+            configured: folder.maxSequenceLength, tokenizer: tokenizer, config: config)
         passes = SharedForwardPasses(model: model, context: context, tokenBudget: compute.passTokenBudget)
     }
 

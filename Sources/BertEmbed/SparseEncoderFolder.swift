@@ -45,23 +45,9 @@ struct SparseEncoderFolder: Sendable {
     ///   model or a cross-encoder; `.unsupportedModule` for another module type.
     init(directory: URL) throws {
         transformerDirectory = directory
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
-        else {
-            throw EmbeddingError.invalidModelFolder(file: directory.path, reason: "no such folder")
-        }
+        try ModelLoading.requireFolder(directory)
         try EmbeddingError.readingJSON {
-            let settingsURL = directory.appendingPathComponent("config_sentence_transformers.json")
-            if FileManager.default.fileExists(atPath: settingsURL.path) {
-                let settings = try JSONNode.readObject(settingsURL)
-                if let type = try settings.string("model_type"), type != "SparseEncoder" {
-                    throw EmbeddingError.invalidModelFolder(
-                        file: settingsURL.path,
-                        reason: "model_type is \(type): "
-                            + (type == "CrossEncoder"
-                                ? "a cross-encoder (reranker); load it with CrossEncoder"
-                                : "a dense embedding model, not a sparse one; load it with SentenceEncoder"))
-                }
+            if let settings = try ModelLoading.sentenceTransformersSettings(directory, expected: "SparseEncoder") {
                 similarityFunctionName = try settings.string("similarity_fn_name")
                 if let count = try settings.int("max_active_dims") {
                     guard count > 0 else { throw settings.error("max_active_dims", "must be positive, found \(count)") }
