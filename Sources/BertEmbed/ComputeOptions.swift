@@ -23,10 +23,10 @@ public struct ComputeOptions: Sendable, Equatable {
     public var usesHugePages: Bool?
     /// How the dense layers store and compute (default `ComputeType.float32`).
     public var computeType: ComputeType
-    /// The most tokens one forward pass shared by concurrent `async` calls takes (default 8,192; see
+    /// The most tokens one forward pass shared by concurrent `async` calls takes (default 4,096; see
     /// `SentenceEncoder.encode(_:options:)`). Larger passes use the cores better; smaller ones answer the first
     /// callers sooner.
-    public var passTokenBudget: Int = 8192
+    public var passTokenBudget: Int = 4096
     /// A GEMM micro-kernel by name (`bert-embed bench-kernels` lists them; nil: `BERT_EMBED_GEMM_KERNEL`, else
     /// the one chosen from the CPU's features). For measurements and tests.
     package var gemmKernel: String?

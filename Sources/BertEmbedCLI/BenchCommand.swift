@@ -37,7 +37,7 @@ let benchCommand = Subcommand(
           --callers N        also time the texts sent by N concurrent async callers, one text per call (as a
                              server's requests; they share forward passes), and one text per call in sequence:
                              callers_tokens_per_s, serial_tokens_per_s (median of the runs)
-          --pass-tokens N    the token budget of a pass shared by async callers (default 8192)
+          --pass-tokens N    the token budget of a pass shared by async callers (default 4096)
           --json             print one JSON object instead of a table
         """,
     run: { args in
