@@ -67,7 +67,7 @@ let benchCommand = Subcommand(
         guard !texts.isEmpty else { throw CLIError("no texts to encode") }
 
         let loadStart = monotonicSeconds()
-        let directory = URL(fileURLWithPath: model)
+        let directory = try modelFolder(model)
         let encoder: SentenceEncoder
         var compute = ComputeOptions(threads: threads, computeType: computeType)
         if let passTokens { compute.passTokenBudget = passTokens }

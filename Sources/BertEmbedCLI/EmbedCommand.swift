@@ -21,7 +21,9 @@ let embedCommand = Subcommand(
 
         options:
           --model DIR          a sentence-transformers folder (modules.json, 1_Pooling/, ...) or a plain
-                               Hugging Face BERT folder (then --pooling is required)
+                               Hugging Face BERT folder (then --pooling is required); or a repository id
+                               (ORG/NAME[@REVISION]) in the local Hugging Face cache ($HF_HUB_CACHE, $HF_HOME/hub,
+                               ~/.cache/huggingface/hub), as Python's huggingface_hub left it: nothing is downloaded
           --pooling NAME       replace the folder's pooling: cls, pooler, mean, max, mean-sqrt-len,
                                weighted-mean, last-token, last4-concat, last4-sum, second-to-last-mean
                                (the folder's Dense and Normalize modules still apply)
@@ -108,7 +110,7 @@ func runEmbed(_ args: [String]) throws {
     let outputPath = try arguments.string("output")
     try arguments.finish()
 
-    if SparseEncoder.isSparseEncoderFolder(URL(fileURLWithPath: model)) {
+    if SparseEncoder.isSparseEncoderFolder(try modelFolder(model)) {
         // A SPLADE folder: sparse vectors, one JSON object per line; the dense-only options do not apply.
         let given = [
             ("--pooling", poolingName != nil), ("--normalize", normalize), ("--no-normalize", noNormalize),
@@ -163,7 +165,7 @@ func embedSparse(
     model: String, compute: ComputeOptions, batchSize: Int, texts: [String], jsonInput: Bool, outputPath: String?,
     quiet: Bool
 ) throws {
-    let encoder = try SparseEncoder(modelDirectory: URL(fileURLWithPath: model), compute: compute)
+    let encoder = try SparseEncoder(modelDirectory: try modelFolder(model), compute: compute)
     let fd: Int32
     if let outputPath {
         fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -44,7 +44,7 @@ let rerankCommand = Subcommand(
 
         let documents = try readStandardInputLines()
         let reranker = try CrossEncoder(
-            modelDirectory: URL(fileURLWithPath: model),
+            modelDirectory: try modelFolder(model),
             compute: ComputeOptions(threads: threads, computeType: computeType))
         let progress = ProgressReporter(label: "scoring", quiet: quiet)
         var options = CrossEncoder.Options()

@@ -83,7 +83,7 @@ func loadEncoder(model: String, poolingName: String?, compute: ComputeOptions) t
         pooling = chosen
     }
     return try SentenceEncoder(
-        modelDirectory: URL(fileURLWithPath: model), pooling: pooling, compute: compute)
+        modelDirectory: try modelFolder(model), pooling: pooling, compute: compute)
 }
 
 /// `value` with exactly `digits` decimals (no Foundation formatting).
@@ -98,4 +98,16 @@ func fixed(_ value: Float, digits: Int) -> String {
     let fractionText = String(fraction)
     let padded = String(repeating: "0", count: digits - fractionText.count) + fractionText
     return (negative ? "-" : "") + "\(whole)" + (digits > 0 ? "." + padded : "")
+}
+
+/// The folder `--model` names: a path when one exists there, else a Hugging Face repository id ("ORG/NAME") looked
+/// up in the local Hugging Face cache (`$HF_HUB_CACHE`, `$HF_HOME/hub` or `~/.cache/huggingface/hub`; "@REVISION"
+/// after the id picks a branch, tag or commit, default main).
+func modelFolder(_ model: String) throws -> URL {
+    if FileManager.default.fileExists(atPath: model) { return URL(fileURLWithPath: model) }
+    let parts = model.split(separator: "@", maxSplits: 1).map(String.init)
+    guard let repository = parts.first, HubCache.isRepositoryId(repository) else {
+        throw CLIError("\(model): no such folder (nor a Hugging Face repository id ORG/NAME)")
+    }
+    return try HubCache().snapshot(repository, revision: parts.count > 1 ? parts[1] : "main")
 }

@@ -61,7 +61,7 @@ let tokenizeCommand = Subcommand(
         guard prompt == nil || promptName == nil else { throw UsageError("give --prompt or --prompt-name, not both") }
         let tokenizer: Tokenizer, prefix: String
         do {
-            let folder = try SentenceTransformersFolder(directory: URL(fileURLWithPath: model))
+            let folder = try SentenceTransformersFolder(directory: try modelFolder(model))
             tokenizer = try folder.loadTokenizer()
             prefix = pair ? "" : try folder.promptText(prompt: prompt, promptName: promptName)
         } catch {
