@@ -11,6 +11,7 @@ extension SentenceEncoder {
     /// `ComputeOptions.passTokenBudget` tokens each), close to the throughput of one call with all 64 texts.
     /// Calls share a pass when they ask the same of the encoder (pooling layers, prompt length, `threads`);
     /// normalization and truncation stay each call's own. Tokenizing happens in the calling task.
+    /// `options.batchSize` gives way to the token budget here.
     ///
     /// Cancelling the calling task makes the call throw `CancellationError` at once; its texts not yet in a pass
     /// are dropped, and the encoder stays usable.
@@ -85,6 +86,10 @@ extension SentenceEncoder {
     ) throws -> SharedForwardPasses.Job {
         if let threads = options.threads, threads < 1 {
             throw EmbeddingError.invalidOption("threads must be at least 1, got \(threads)")
+        }
+        // Passes follow the token budget, not the batch size; a batch size below 1 is refused all the same.
+        guard options.batchSize >= 1 else {
+            throw EmbeddingError.invalidOption("batchSize must be at least 1, got \(options.batchSize)")
         }
         let key = SharedForwardPasses.Key(
             hiddenStates: request.hiddenStates, pooler: request.pooler,
