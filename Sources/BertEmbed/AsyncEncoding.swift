@@ -21,7 +21,7 @@ extension SentenceEncoder {
         try Task.checkCancellation()
         switch options.longTexts {
         case .truncate:
-            return try await encode(tokenIds: try inputs.tokenIds(sentences, options: options), options: options)
+            return try await encode(tokenIds: try tokenIdsCheckingCancellation(sentences, options), options: options)
         case .slidingWindowMean(let size, let stride):
             let windows = try LongTextWindows.tokenIds(
                 sentences, size: size, stride: stride, inputs: inputs, options: options)
@@ -47,8 +47,7 @@ extension SentenceEncoder {
     public func tokenEmbeddings(
         _ sentences: [String], options: EncodeOptions = EncodeOptions()
     ) async throws -> [[[Float]]] {
-        try Task.checkCancellation()
-        let ids = try inputs.tokenIds(sentences, options: options)
+        let ids = try tokenIdsCheckingCancellation(sentences, options)
         let last = model.config.numHiddenLayers
         let results = ResultSlots<[[Float]]>(count: ids.count)
         try await passes.run(
@@ -62,6 +61,19 @@ extension SentenceEncoder {
                 }
             })
         return results.values
+    }
+
+    /// The token ids of `sentences` (as `EncoderInputs.tokenIds`), 256 texts at a time with a cancellation check
+    /// before each, so that a cancelled call over many texts stops tokenizing too.
+    private func tokenIdsCheckingCancellation(_ sentences: [String], _ options: EncodeOptions) throws -> [[Int]] {
+        var ids: [[Int]] = []
+        ids.reserveCapacity(sentences.count)
+        for start in stride(from: 0, to: sentences.count, by: 256) {
+            try Task.checkCancellation()
+            ids += try inputs.tokenIds(Array(sentences[start..<min(sentences.count, start + 256)]), options: options)
+        }
+        try Task.checkCancellation()
+        return ids
     }
 
     /// Sentence embeddings of token ids (see the synchronous `encode(tokenIds:options:)`), in shared passes.
