@@ -61,11 +61,12 @@ enum OnigurumaSyntax {
                 emit(text)
                 i += length
             case "(":
-                scopes.append(scopes[scopes.count - 1])
+                scopes.append(scopes[scopes.count - 1].child)
                 out.append(c)
                 i += 1
             case ")":
-                if scopes.count > 1 { scopes.removeLast() }
+                emit(String(repeating: ")", count: scopes[scopes.count - 1].implicitGroups))
+                if scopes.count > 1 { scopes.removeLast() } else { scopes[0].implicitGroups = 0 }
                 out.append(c)
                 i += 1
             case ".":
@@ -80,6 +81,7 @@ enum OnigurumaSyntax {
                 i += 1
             }
         }
+        emit(String(repeating: ")", count: scopes[0].implicitGroups))
         return String(out)
     }
 
@@ -158,6 +160,16 @@ enum OnigurumaSyntax {
         var dotAll = false
         /// `i`.
         var caseless = false
+        /// Groups opened for isolated options (`a(?i)b|c` is Oniguruma's `a(?i:b|c)`): each is closed where the
+        /// enclosing group closes, or at the end of the pattern.
+        var implicitGroups = 0
+
+        /// The options a group opened inside this scope starts with (no implicit groups of its own yet).
+        var child: Options {
+            var options = self
+            options.implicitGroups = 0
+            return options
+        }
     }
 
     /// The group opening `(?...` at `p[start]`: comments are copied whole; option groups update `scopes` (ICU gets
@@ -173,7 +185,7 @@ enum OnigurumaSyntax {
         }
         if kind == "~" { throw .unsupported("the absent operator (?~...) has no ICU equivalent") }
         guard kind.properties.isAlphabetic || kind == "-" else {
-            scopes.append(scopes[scopes.count - 1])
+            scopes.append(scopes[scopes.count - 1].child)
             return ("(?", 2)
         }
         var i = start + 2
@@ -198,12 +210,14 @@ enum OnigurumaSyntax {
         guard i < p.count else { throw .invalid("end pattern in group") }
         if icu.hasSuffix("-") { icu.removeLast() }
         if p[i] == ":" {
-            scopes.append(options)
+            scopes.append(options.child)
             return ("(?\(icu):", i + 1 - start)
         }
-        // (?imx-imx) alone: to the end of the enclosing group.
+        // (?imx-imx) alone: to the end of the enclosing group, alternatives after it included (Oniguruma reads
+        // `a(?i)b|c` as `a(?i:b|c)`; ICU's `(?i)` would leave `|c` outside): a group of its own, closed there.
+        options.implicitGroups += 1
         scopes[scopes.count - 1] = options
-        return (icu.isEmpty ? "" : "(?\(icu))", i + 1 - start)
+        return ("(?\(icu):", i + 1 - start)
     }
 
     /// An interval `{n}`, `{n,}`, `{,m}` or `{n,m}` at `p[start]` (`{,m}` written `{0,m}`), or a literal `{`.

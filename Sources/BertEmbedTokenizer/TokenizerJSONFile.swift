@@ -14,6 +14,16 @@ extension TokenizerDefinition {
 
     private static func readTokenizerJSON(directory: URL) throws -> TokenizerDefinition {
         let file = try JSONNode.readObject(directory.appendingPathComponent("tokenizer.json"))
+        // tokenizers refuses a key it does not know at the top level (a misspelled "post_processor" would otherwise
+        // leave a tokenizer without special tokens, silently).
+        let known: Set = [
+            "version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer", "model",
+            "post_processor", "decoder",
+        ]
+        if let unknown = file.keys.first(where: { !known.contains($0) }) {
+            throw file.error(
+                unknown, "unknown key (tokenizers refuses it too; known: \(known.sorted().joined(separator: ", ")))")
+        }
         var definition = TokenizerDefinition(model: try model(try file.required("model").object()))
         definition.path = file.path
         definition.normalizer = try file.object("normalizer").map(normalizer)

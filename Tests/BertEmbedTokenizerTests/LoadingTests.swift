@@ -187,6 +187,12 @@ final class LoadingTests: XCTestCase {
             if case .invalidValue(_, "pre_tokenizer.replacement", _) = $0 { return true }
             return false
         }
+        // An unknown top-level key (here a misspelled post_processor) is refused, as tokenizers refuses it.
+        let misspelled = #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "opst_processor": null}"#
+        assertThrows(try folder(["tokenizer.json": Data(misspelled.utf8)])) {
+            if case .invalidValue(_, "opst_processor", let reason) = $0 { return reason.contains("unknown key") }
+            return false
+        }
         let scripts =
             #"{"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "UnicodeScripts"}}"#
         assertThrows(try folder(["tokenizer.json": Data(scripts.utf8)])) {

@@ -171,6 +171,27 @@ final class SplitPreTokenizerGoldenTests: XCTestCase {
     /// digit): the digests of the Isolated pieces' offsets, chunk by chunk, equal tokenizers' (Oniguruma's classes
     /// and ICU's, after the rewrite, agree on every code point). The pieces are the segments of the matches
     /// (`PatternSplit.segments`, what Split cuts at; Split itself is covered above), without slicing the texts.
+    /// An isolated option group reaches to the end of its enclosing group, alternatives included: Oniguruma reads
+    /// `a(?i)b|c` as `a(?i:b|c)` (found by fuzzing: ICU's `(?i)` left `|c` as an alternative of its own). Expected
+    /// pieces: tokenizers 0.23.3, `pre_tokenizers.Split(Regex(pattern), "isolated").pre_tokenize_str(text)`.
+    func testIsolatedOptionsScopeToTheEnclosingGroup() throws {
+        let cases: [(String, String, [[Int]])] = [
+            ("a(?i)b|c", "xcx", [[0, 3]]), ("a(?i)b|c", "xacx", [[0, 1], [1, 3], [3, 4]]),
+            ("a(?i)b|c", "xABx", [[0, 4]]), ("a(?i)b|c", "aBc", [[0, 2], [2, 3]]),
+            ("a(?i)b|c", "cab", [[0, 1], [1, 3]]), ("(x(?i)y|z)w", "xYw", [[0, 3]]), ("(x(?i)y|z)w", "zw", [[0, 2]]),
+            ("(x(?i)y|z)w", "Zw", [[0, 2]]), ("(x(?i)y|z)w", "xyw zW", [[0, 3], [3, 6]]),
+            ("(?i)a|b", "AbBa", [[0, 1], [1, 2], [2, 3], [3, 4]]), ("q(?m).|r", "q\nr", [[0, 2], [2, 3]]),
+            ("q(?m).|r", "qr", [[0, 2]]),
+            ("(?i)x(?-i)y|z", "XY Xy xz XZ z", [[0, 3], [3, 5], [5, 6], [6, 8], [8, 13]]),
+        ]
+        for (pattern, text, expected) in cases {
+            let scalars = Array(text.unicodeScalars)
+            let segments = PatternSplit.segments(try OnigurumaRegex(pattern).matches(in: scalars), count: scalars.count)
+            let pieces = segments.filter { !$0.range.isEmpty }.map { [$0.range.lowerBound, $0.range.upperBound] }
+            XCTAssertEqual(pieces, expected, "\(pattern) on \(text.debugDescription)")
+        }
+    }
+
     func testRegexesOverEveryCodePointMatchTokenizers() throws {
         let sweeps = try Self.sweeps.get()
         XCTAssertEqual(sweeps.split.count, 17)

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Fuzzes the tokenizers and the JSON parser under libFuzzer + AddressSanitizer (Linux toolchains ship libFuzzer), as
+# Scripts/fuzz_safetensors.sh does for the safetensors reader: swiftc directly, no Package.swift change.
+#
+#   Scripts/fuzz_tokenizers.sh [text|file|json] [SECONDS=60] [extra libFuzzer flags...]
+#
+#   text  Scripts/fuzz/TokenizerTextFuzzer.swift: arbitrary text (and pairs, truncation, options) through fixed
+#         tokenizers (BERT fast path, Unigram, byte-level BPE, WordPiece on the general pipeline), checking offsets,
+#         ids, type ids, truncation, encodeIds == encode().ids, fast path == general path, decode.
+#   file  Scripts/fuzz/TokenizerFileFuzzer.swift: the input as a tokenizer.json (loaded, then a few texts encoded),
+#         or, after a 0x00 byte, a raw SentencePiece precompiled_charsmap blob.
+#   json  Scripts/fuzz/JSONParserFuzzer.swift: JSONParser.parse on arbitrary bytes; an accepted document written
+#         back parses to an equal value.
+#
+# Build (into .build-fuzz-tok/, rebuilt when a source is newer than the binary):
+#   1. BertEmbedJSON as its own module, one object file plus its .swiftmodule (text and file harnesses):
+#        swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name swift_bert_embed \
+#          -module-name BertEmbedJSON -wmo -c -emit-module -emit-module-path .build-fuzz-tok/modules/BertEmbedJSON.swiftmodule \
+#          Sources/BertEmbedJSON/*.swift -o .build-fuzz-tok/BertEmbedJSON.o
+#   2. the harness compiled into the module BertEmbedTokenizer with every Sources/BertEmbedTokenizer/**/*.swift (so it
+#      sees internal API), importing BertEmbedJSON from step 1, linked with its object:
+#        swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name swift_bert_embed \
+#          -module-name BertEmbedTokenizer -I .build-fuzz-tok/modules $(find Sources/BertEmbedTokenizer -name '*.swift') \
+#          Scripts/fuzz/TokenizerTextFuzzer.swift .build-fuzz-tok/BertEmbedJSON.o -o .build-fuzz-tok/tokenizer-text-fuzzer
+#      (the json harness is compiled into the module BertEmbedJSON with Sources/BertEmbedJSON/*.swift instead).
+#   The linker (gold) prints "Cannot export local symbol '__asan_...'" warnings: harmless, filtered out.
+#
+# Corpus: .build-fuzz-tok/corpus-KIND/ collects what libFuzzer finds (kept between runs); the seeds are regenerated
+# into .build-fuzz-tok/seeds-KIND/ from the committed fixtures by Scripts/fuzz/make_tokenizer_seeds.py (python3,
+# standard library only; without python3 the committed tokenizer.json / JSON files under the size limit are copied).
+# Dictionaries: Scripts/fuzz/tokenizer_text.dict (text), Scripts/fuzz/tokenizer_json.dict (file, json).
+#
+# Flags: -max_len (text 1024, file and json 16384), -timeout=10, -rss_limit_mb=2048, -print_final_stats=1, one
+# process (no -jobs/-workers: one core). Crash, timeout and leak reproducers go to $FUZZ_ARTIFACTS (default
+# .build-fuzz-tok/artifacts/), named KIND-crash-SHA1 and so on. Reproduce one: .build-fuzz-tok/tokenizer-KIND-fuzzer
+# FILE (run from the repository root: the text harness loads its tokenizers from ./Resources). Minimize one: add
+# -minimize_crash=1 -runs=10000 FILE. The file harness writes its tokenizer.json under .build-fuzz-tok/tmp/.
+#
+# Differential checks of a corpus against the reference implementations (after a run; each harness appends one line
+# per input to the file named by its environment variable):
+#   FUZZ_TOK_DUMP=/tmp/d.jsonl .build-fuzz-tok/tokenizer-text-fuzzer -runs=0 .build-fuzz-tok/corpus-text
+#   .venv/bin/python Scripts/fuzz/compare_with_hf.py /tmp/d.jsonl           # ids, type ids, offsets vs tokenizers
+#   FUZZ_TOK_DUMP=/tmp/f.jsonl .build-fuzz-tok/tokenizer-file-fuzzer -runs=0 .build-fuzz-tok/corpus-file
+#   RUST_BACKTRACE=0 .venv/bin/python Scripts/fuzz/compare_files_with_hf.py /tmp/f.jsonl 2>/dev/null
+#   FUZZ_JSON_DUMP=/tmp/j.txt .build-fuzz-tok/tokenizer-json-fuzzer -runs=0 .build-fuzz-tok/corpus-json
+#   python3 Scripts/fuzz/compare_json_with_python.py /tmp/j.txt               # accept/reject vs Python's json
+# (set LSAN_OPTIONS=suppressions=$PWD/Scripts/fuzz/lsan.supp and, for the file harness, TMPDIR as below).
+#
+# LeakSanitizer does not see Swift's enum payload pointers whose spare bits hold the case tag; the tokenizers the
+# text harness loads once (in LLVMFuzzerInitialize) are reported leaked at exit unless suppressed:
+# Scripts/fuzz/lsan.supp suppresses exactly the allocations made under LLVMFuzzerInitialize, and a leak of
+# swift-corelibs-foundation (NSRegularExpression patterns over 256 UTF-16 units leak their copy; see that file).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind="${1:-text}"
+seconds="${2:-60}"
+shift 2 || shift $# || true
+case "$kind" in
+text) harness=Scripts/fuzz/TokenizerTextFuzzer.swift max_len=1024 dict=Scripts/fuzz/tokenizer_text.dict ;;
+file) harness=Scripts/fuzz/TokenizerFileFuzzer.swift max_len=16384 dict=Scripts/fuzz/tokenizer_json.dict ;;
+json) harness=Scripts/fuzz/JSONParserFuzzer.swift max_len=16384 dict=Scripts/fuzz/tokenizer_json.dict ;;
+*)
+    echo "usage: $0 [text|file|json] [SECONDS] [libFuzzer flags...]" >&2
+    exit 2
+    ;;
+esac
+out=.build-fuzz-tok
+binary="$out/tokenizer-$kind-fuzzer"
+flags=(-O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name swift_bert_embed)
+mkdir -p "$out/modules" "$out/tmp" "$out/corpus-$kind"
+
+# Whether $1 is missing or older than any of the other files.
+stale() {
+    local target="$1"
+    shift
+    [[ ! -e "$target" ]] && return 0
+    [[ -n "$(find "$@" -newer "$target" -print -quit)" ]]
+}
+
+quiet() { grep -v "Cannot export local symbol" || true; }
+
+json_sources=(Sources/BertEmbedJSON/*.swift)
+if [[ "$kind" == json ]]; then
+    if stale "$binary" "${json_sources[@]}" "$harness"; then
+        echo "building $binary" >&2
+        swiftc "${flags[@]}" -module-name BertEmbedJSON "${json_sources[@]}" "$harness" -o "$binary" 2>&1 | quiet
+    fi
+else
+    if stale "$out/BertEmbedJSON.o" "${json_sources[@]}"; then
+        echo "building $out/BertEmbedJSON.o" >&2
+        swiftc "${flags[@]}" -module-name BertEmbedJSON -wmo -c -emit-module \
+            -emit-module-path "$out/modules/BertEmbedJSON.swiftmodule" "${json_sources[@]}" -o "$out/BertEmbedJSON.o" 2>&1 | quiet
+    fi
+    mapfile -t tokenizer_sources < <(find Sources/BertEmbedTokenizer -name '*.swift' | sort)
+    if stale "$binary" "${tokenizer_sources[@]}" "$harness" "$out/BertEmbedJSON.o"; then
+        echo "building $binary" >&2
+        swiftc "${flags[@]}" -module-name BertEmbedTokenizer -I "$out/modules" "${tokenizer_sources[@]}" "$harness" \
+            "$out/BertEmbedJSON.o" -o "$binary" 2>&1 | quiet
+    fi
+fi
+[[ -x "$binary" ]] || { echo "build failed: no $binary" >&2; exit 1; }
+
+seeds="$out/seeds-$kind"
+rm -rf "$seeds"
+mkdir -p "$seeds"
+if command -v python3 >/dev/null; then
+    python3 Scripts/fuzz/make_tokenizer_seeds.py "$kind" "$seeds" "$max_len" >&2
+elif [[ "$kind" != text ]]; then
+    find Resources -name '*.json' -size -"$((max_len / 1024))"k -exec cp {} "$seeds/" \;
+fi
+
+artifacts="${FUZZ_ARTIFACTS:-$out/artifacts}"
+mkdir -p "$artifacts"
+export LSAN_OPTIONS="suppressions=$PWD/Scripts/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export TMPDIR="$PWD/$out/tmp"
+exec "$binary" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -dict="$dict" -artifact_prefix="${artifacts%/}/$kind-" "$@" "$out/corpus-$kind" "$seeds"
