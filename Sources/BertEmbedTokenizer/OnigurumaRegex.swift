@@ -53,13 +53,35 @@ package struct OnigurumaRegex: @unchecked Sendable, Equatable {
     package init(_ pattern: String) throws(Problem) {
         self.pattern = pattern
         icuPattern = try OnigurumaSyntax.translate(pattern)
-        do {
-            // ICU refuses an empty pattern; Oniguruma's matches the empty string everywhere, as an empty group does.
-            expression = try NSRegularExpression(
-                pattern: icuPattern.isEmpty ? "(?:)" : icuPattern, options: [.useUnixLineSeparators])
-        } catch {
+        guard let compiled = Self.compiled(icuPattern) else {
             throw .invalid("ICU does not compile it (as '\(icuPattern)')")
         }
+        expression = compiled
+    }
+
+    /// Compiled expressions by ICU pattern, shared by every tokenizer of the process. swift-corelibs-foundation
+    /// (Swift 6.3) leaks a copy of every pattern longer than 256 UTF-16 units each time one is compiled (found by
+    /// LeakSanitizer while fuzzing); compiling each pattern once bounds that to once per pattern.
+    private static let cache = CompiledPatterns()
+
+    /// The compiled `icuPattern` (an empty one as `(?:)`: ICU refuses it, Oniguruma's matches everywhere), nil when
+    /// ICU does not compile it.
+    private static func compiled(_ icuPattern: String) -> NSRegularExpression? {
+        cache.lock.withLock {
+            if let known = cache.expressions[icuPattern] { return known }
+            guard
+                let expression = try? NSRegularExpression(
+                    pattern: icuPattern.isEmpty ? "(?:)" : icuPattern, options: [.useUnixLineSeparators])
+            else { return nil }
+            cache.expressions[icuPattern] = expression
+            return expression
+        }
+    }
+
+    /// The process's compiled expressions, guarded by `lock`.
+    private final class CompiledPatterns: @unchecked Sendable {
+        let lock = NSLock()
+        var expressions: [String: NSRegularExpression] = [:]
     }
 
     /// The matches in `scalars` as onig's `find_iter` gives them: leftmost first; after each match the search goes
