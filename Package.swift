@@ -50,7 +50,9 @@ let package = Package(
         .testTarget(
             name: "BertEmbedModelTests",
             dependencies: ["BertEmbedModel", "BertEmbedTokenizer", "_BertEmbedTestSupport"]),
-        .testTarget(name: "BertEmbedTests", dependencies: ["BertEmbed", "BertEmbedKernels", "_BertEmbedTestSupport"]),
+        .testTarget(
+            name: "BertEmbedTests",
+            dependencies: ["BertEmbed", "BertEmbedKernels", "BertEmbedSafeTensors", "_BertEmbedTestSupport"]),
         .testTarget(name: "BertEmbedCLITests", dependencies: ["BertEmbedCLI", "_BertEmbedTestSupport"]),
     ]
 )

@@ -3,6 +3,7 @@
 // sre-embedding-model (a fine-tuned all-MiniLM-L6-v2) on 200 of them; the reduced compute types against the same
 // float32 vectors, within their documented bounds. Goldens: Scripts/make_real_model_goldens.py.
 import BertEmbed
+import BertEmbedSafeTensors
 import Foundation
 import XCTest
 import _BertEmbedTestSupport
@@ -22,25 +23,35 @@ final class RealModelGoldenTests: XCTestCase {
         var ids: [[Int]]
     }
 
-    /// The texts of model `name`'s goldens, sentence-transformers' float32 vectors of them (one array per text),
-    /// and the golden's token ids.
-    func goldens(_ name: String) throws -> (texts: [String], vectors: [[Float]], golden: Golden) {
+    /// The texts of model `name`'s goldens, sentence-transformers' vectors of them (one array per text; stored as
+    /// float32, or as float16 for all-mpnet-base-v2, whose float32 file would be 3.1 MB), the relative rounding of
+    /// that storage, and the golden's token ids.
+    func goldens(
+        _ name: String
+    ) throws -> (
+        texts: [String], vectors: [[Float]], golden: Golden, rounding: Float
+    ) {
         let golden = try JSONDecoder().decode(
             Golden.self, from: Data(contentsOf: resource("goldens/real/\(name).json")))
         let lines = try String(contentsOf: resource("goldens/real/paragraphs.txt"), encoding: .utf8)
             .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let texts = golden.textIndices.map { lines[$0] }
-        let data = try Data(contentsOf: resource("goldens/real/\(name).f32"))
-        XCTAssertEqual(data.count, texts.count * golden.dimension * 4)
+        let half = FileManager.default.fileExists(atPath: resource("goldens/real/\(name).f16").path)
+        let data = try Data(contentsOf: resource("goldens/real/\(name).\(half ? "f16" : "f32")"))
+        XCTAssertEqual(data.count, texts.count * golden.dimension * (half ? 2 : 4))
         let reference = data.withUnsafeBytes { raw in
             (0..<(texts.count * golden.dimension)).map {
-                Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
+                half
+                    ? FloatConversion.float(
+                        fromHalf: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)))
+                    : Float(
+                        bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))
             }
         }
         let vectors = (0..<texts.count).map {
             Array(reference[($0 * golden.dimension)..<(($0 + 1) * golden.dimension)])
         }
-        return (texts, vectors, golden)
+        return (texts, vectors, golden, half ? 0x1p-11 : 0)
     }
 
     /// The fetched folder of model `name`.
@@ -52,7 +63,7 @@ final class RealModelGoldenTests: XCTestCase {
     /// of SentenceGoldens.swift), in one `encode` call over all texts (length-sorted batches of 32).
     func check(_ name: String, threads: Int = 2) throws {
         let directory = try folder(name)
-        let (texts, reference, golden) = try goldens(name)
+        let (texts, reference, golden, rounding) = try goldens(name)
         let encoder = try SentenceEncoder(modelDirectory: directory, compute: ComputeOptions(threads: threads))
         XCTAssertEqual(encoder.dimension, golden.dimension)
         var idMismatches = 0
@@ -68,7 +79,9 @@ final class RealModelGoldenTests: XCTestCase {
         for (index, vector) in vectors.enumerated() {
             let expected = reference[index]
             worstCosine = min(worstCosine, Similarity.cosine(vector, expected))
-            assertClose(vector, expected, "\(name): text \(index) (\(texts[index].prefix(40).debugDescription))")
+            assertClose(
+                vector, expected, "\(name): text \(index) (\(texts[index].prefix(40).debugDescription))",
+                referenceRounding: rounding)
         }
         print("\(name): \(texts.count) texts, min cosine \(worstCosine)")
     }
@@ -77,7 +90,7 @@ final class RealModelGoldenTests: XCTestCase {
     /// mean cosine >= `mean` over every text.
     func checkComputeType(_ name: String, _ computeType: ComputeType, minimum: Float, mean: Float) throws {
         let directory = try folder(name)
-        let (texts, reference, _) = try goldens(name)
+        let (texts, reference, _, _) = try goldens(name)
         let encoder = try SentenceEncoder(
             modelDirectory: directory, compute: ComputeOptions(threads: 2, computeType: computeType))
         let vectors = try encoder.encode(texts)

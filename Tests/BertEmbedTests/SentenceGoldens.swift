@@ -68,10 +68,13 @@ let relativeTolerance: Float = 1e-4
 let minimumCosine: Float = 0.99999
 
 /// Why `ours` is not close to `reference`, or nil when it is.
-func mismatch(_ ours: [Float], _ reference: [Float]) -> String? {
+/// `referenceRounding`: the relative rounding of a reference stored in a narrower type (2^-11 for float16, whose
+/// subnormals add 2^-25 absolute), added to the tolerance.
+func mismatch(_ ours: [Float], _ reference: [Float], referenceRounding: Float = 0) -> String? {
     guard ours.count == reference.count else { return "\(ours.count) values, reference has \(reference.count)" }
+    let storageFloor: Float = referenceRounding > 0 ? 0x1p-25 : 0
     for (index, (a, b)) in zip(ours, reference).enumerated()
-    where !(abs(a - b) <= absoluteTolerance + relativeTolerance * abs(b)) {
+    where !(abs(a - b) <= absoluteTolerance + storageFloor + (relativeTolerance + referenceRounding) * abs(b)) {
         return "element \(index) is \(a), reference \(b)"
     }
     let cosine = Similarity.cosine(ours, reference)
@@ -82,10 +85,12 @@ func mismatch(_ ours: [Float], _ reference: [Float]) -> String? {
 
 /// Fails the test, naming `what`, when `ours` is not close to `reference`.
 func assertClose(
-    _ ours: [Float], _ reference: [Float], _ what: @autoclosure () -> String,
+    _ ours: [Float], _ reference: [Float], _ what: @autoclosure () -> String, referenceRounding: Float = 0,
     file: StaticString = #filePath, line: UInt = #line
 ) {
-    if let problem = mismatch(ours, reference) { XCTFail("\(what()): \(problem)", file: file, line: line) }
+    if let problem = mismatch(ours, reference, referenceRounding: referenceRounding) {
+        XCTFail("\(what()): \(problem)", file: file, line: line)
+    }
 }
 
 /// The pooling of a golden case's name.
