@@ -12,6 +12,9 @@ public enum EmbeddingError: Error, CustomStringConvertible, Equatable, Sendable 
     case invalidOption(String)
     /// The encoder rejected an input (for example a token id outside the vocabulary).
     case invalidInput(String)
+    /// A model could not be fetched from the Hugging Face Hub: the repository or file, and why (refused, missing,
+    /// cut short, corrupt, not writable, offline with nothing cached).
+    case download(repository: String, reason: String)
 
     /// A message naming the file or option and what is wrong.
     public var description: String {
@@ -25,6 +28,7 @@ public enum EmbeddingError: Error, CustomStringConvertible, Equatable, Sendable 
                 + "(for example .mean or .cls); there is no silent default"
         case .invalidOption(let reason): return "invalid option: \(reason)"
         case .invalidInput(let reason): return "invalid input: \(reason)"
+        case .download(let repository, let reason): return "\(repository): \(reason)"
         }
     }
 }

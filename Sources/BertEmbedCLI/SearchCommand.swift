@@ -100,14 +100,36 @@ func fixed(_ value: Float, digits: Int) -> String {
     return (negative ? "-" : "") + "\(whole)" + (digits > 0 ? "." + padded : "")
 }
 
-/// The folder `--model` names: a path when one exists there, else a Hugging Face repository id ("ORG/NAME") looked
-/// up in the local Hugging Face cache (`$HF_HUB_CACHE`, `$HF_HOME/hub` or `~/.cache/huggingface/hub`; "@REVISION"
-/// after the id picks a branch, tag or commit, default main).
+/// The folder `--model` names: a path when one exists there, else a Hugging Face repository id ("ORG/NAME",
+/// "@REVISION" after it picks a branch, tag or commit, default main) from the Hugging Face cache, downloaded into it
+/// first where missing (`HF_ENDPOINT`, `HF_TOKEN`, `HF_HUB_OFFLINE`, `HF_HUB_CACHE` as Python's huggingface_hub reads
+/// them), with the download's progress on stderr.
 func modelFolder(_ model: String) throws -> URL {
     if FileManager.default.fileExists(atPath: model) { return URL(fileURLWithPath: model) }
     let parts = model.split(separator: "@", maxSplits: 1).map(String.init)
     guard let repository = parts.first, HubCache.isRepositoryId(repository) else {
         throw CLIError("\(model): no such folder (nor a Hugging Face repository id ORG/NAME)")
     }
-    return try HubCache().snapshot(repository, revision: parts.count > 1 ? parts[1] : "main")
+    var options = HubOptions()
+    let printer = DownloadProgressPrinter()
+    options.progress = { printer.report($0) }
+    return try HuggingFaceHub.snapshot(repository, revision: parts.count > 1 ? parts[1] : "main", options: options)
+}
+
+/// Download progress as lines on stderr: each finished file, and the file in progress at most twice a second.
+final class DownloadProgressPrinter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = 0.0
+
+    func report(_ progress: HubProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = monotonicSeconds(), finished = progress.fileBytes == progress.fileSize
+        guard finished || now - last >= 0.5 else { return }
+        last = now
+        func megabytes(_ bytes: Int64) -> String { fixed(Float(Double(bytes) / 1e6), digits: 1) + " MB" }
+        printError(
+            "\(progress.repository): \(progress.file) \(megabytes(progress.fileBytes)) of \(megabytes(progress.fileSize))"
+                + " (all files: \(megabytes(progress.totalBytes)) of \(megabytes(progress.totalSize)))")
+    }
 }

@@ -43,6 +43,14 @@ final class HubCacheTests: XCTestCase {
         return root
     }
 
+    /// Options that read `root` and never the network.
+    func offline(_ root: URL) -> HubOptions {
+        var options = HubOptions(environment: [:])
+        options.cacheDirectory = root
+        options.offline = true
+        return options
+    }
+
     func testModelsByNameGiveTheFolderVectors() throws {
         let root = try makeCache("families/mpnet", as: "sentence-transformers/tiny-mpnet")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -50,23 +58,24 @@ final class HubCacheTests: XCTestCase {
         let expected = try SentenceEncoder(modelDirectory: resource("families/mpnet")).encode(texts)
         for revision in ["main", "v1", commit] {
             let encoder = try SentenceEncoder(
-                pretrained: "sentence-transformers/tiny-mpnet", revision: revision, cacheDirectory: root)
+                pretrained: "sentence-transformers/tiny-mpnet", revision: revision, hub: offline(root))
             XCTAssertEqual(try encoder.encode(texts), expected, revision)
         }
         let heads = try makeCache("heads/bert-cross-encoder-st", as: "cross-encoder/tiny")
         defer { try? FileManager.default.removeItem(at: heads) }
-        let reranker = try CrossEncoder(pretrained: "cross-encoder/tiny", cacheDirectory: heads)
+        let reranker = try CrossEncoder(pretrained: "cross-encoder/tiny", hub: offline(heads))
         XCTAssertEqual(
             try reranker.predict([("q", "d")]),
             try CrossEncoder(modelDirectory: resource("heads/bert-cross-encoder-st")).predict([("q", "d")]))
         let sparse = try makeCache("heads/bert-splade-max", as: "naver/tiny")
         defer { try? FileManager.default.removeItem(at: sparse) }
         XCTAssertEqual(
-            try SparseEncoder(pretrained: "naver/tiny", cacheDirectory: sparse).encode(["q"]),
+            try SparseEncoder(pretrained: "naver/tiny", hub: offline(sparse)).encode(["q"]),
             try SparseEncoder(modelDirectory: resource("heads/bert-splade-max")).encode(["q"]))
         // The CLI takes the repository id where it takes a folder, with the cache from the environment.
         let run = try runCLI(
-            ["embed", "--model", "sentence-transformers/tiny-mpnet", "a"], environment: ["HF_HUB_CACHE": root.path])
+            ["embed", "--model", "sentence-transformers/tiny-mpnet", "a"],
+            environment: ["HF_HUB_CACHE": root.path, "HF_HUB_OFFLINE": "1"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let folderRun = try runCLI(["embed", "--model", resource("families/mpnet").path, "a"])
         XCTAssertEqual(run.stdout, folderRun.stdout)
@@ -83,14 +92,15 @@ final class HubCacheTests: XCTestCase {
         ]
         for (repository, revision, phrase) in cases {
             XCTAssertThrowsError(
-                try SentenceEncoder(pretrained: repository, revision: revision, cacheDirectory: root)
+                try SentenceEncoder(pretrained: repository, revision: revision, hub: offline(root))
             ) { error in
                 XCTAssertTrue("\(error)".contains(phrase), "\(repository)@\(revision): \(error)")
                 XCTAssertTrue(
-                    "\(error)".contains("does not download") || phrase.contains("repository id"), "\(error)")
+                    "\(error)".contains("offline") || phrase.contains("repository id"), "\(error)")
             }
         }
-        let run = try runCLI(["embed", "--model", "org/absent", "a"], environment: ["HF_HUB_CACHE": root.path])
+        let run = try runCLI(
+            ["embed", "--model", "org/absent", "a"], environment: ["HF_HUB_CACHE": root.path, "HF_HUB_OFFLINE": "1"])
         XCTAssertEqual(run.status, 1)
         XCTAssertTrue(run.stderr.contains("org/absent is not in the Hugging Face cache"), run.stderr)
     }
