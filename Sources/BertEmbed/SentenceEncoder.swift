@@ -29,7 +29,7 @@ public final class SentenceEncoder: Sendable {
     /// The threads and kernels chosen at load.
     let context: ComputeContext
     /// The forward passes the async calls share.
-    let passes: SharedForwardPasses
+    package let passes: SharedForwardPasses
 
     /// The pooling strategy in use (the folder's, or the one passed to `init`).
     public var pooling: Pooling { modules.pooling }

@@ -13,7 +13,7 @@ import BertEmbedModel
 import Foundation
 
 /// The queue of sequences waiting for a shared forward pass, and the thread that runs the passes.
-final class SharedForwardPasses: @unchecked Sendable {
+package final class SharedForwardPasses: @unchecked Sendable {
     // @unchecked: every mutable field is guarded by `lock`, except what the worker thread alone touches.
 
     /// What a call needs from the encoder: calls with equal keys may share a pass.
@@ -62,6 +62,39 @@ final class SharedForwardPasses: @unchecked Sendable {
     private let lock = NSLock()
     private var queue: [Job] = []
     private var draining = false
+    private var held = false
+    private var passCount = 0
+    private var sequenceCount = 0
+
+    /// Passes run so far, the sequences they held, and the calls waiting now (for tests and diagnostics).
+    package var statistics: (passes: Int, sequences: Int, waitingCalls: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (passCount, sequenceCount, queue.count)
+    }
+
+    /// While held, calls queue up and no pass starts; releasing starts them (for tests that need every call waiting
+    /// before the first pass, to show that they share passes).
+    package func hold(_ value: Bool) {
+        lock.lock()
+        held = value
+        let start = startsWorker()
+        lock.unlock()
+        if start { startWorker() }
+    }
+
+    /// Whether a worker must be started now (called with `lock` held; marks it started).
+    private func startsWorker() -> Bool {
+        guard !draining, !held, !queue.isEmpty else { return false }
+        draining = true
+        return true
+    }
+
+    private func startWorker() {
+        let thread = Thread { [self] in drain() }
+        thread.name = "bert-embed shared passes"
+        thread.start()
+    }
 
     /// Passes of `model` on `context`, of at most `tokenBudget` tokens.
     init(model: BertModel, context: ComputeContext, tokenBudget: Int) {
@@ -88,14 +121,9 @@ final class SharedForwardPasses: @unchecked Sendable {
                 }
                 job.answer = answer
                 queue.append(job)
-                let start = !draining
-                draining = true
+                let start = startsWorker()
                 lock.unlock()
-                if start {
-                    let thread = Thread { [self] in drain() }
-                    thread.name = "bert-embed shared passes"
-                    thread.start()
-                }
+                if start { startWorker() }
             }
         } onCancel: {
             cancel(job)
@@ -149,6 +177,8 @@ final class SharedForwardPasses: @unchecked Sendable {
                 if job.scheduled > start { members.append((job, start..<job.scheduled)) }
                 if job.scheduled < job.ids.count { break fill }
             }
+            passCount += 1
+            sequenceCount += members.reduce(0) { $0 + $1.range.count }
             lock.unlock()
 
             let ids = members.flatMap { member in member.range.map { member.job.ids[$0] } }

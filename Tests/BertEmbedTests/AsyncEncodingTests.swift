@@ -43,6 +43,35 @@ final class AsyncEncodingTests: XCTestCase {
         }
     }
 
+    /// 64 calls all waiting before the first pass (the passes held until then) run in a few shared passes, each
+    /// filled up to the token budget, and still give the synchronous bits.
+    func testConcurrentCallsShareForwardPasses() async throws {
+        var compute = ComputeOptions(threads: 2)
+        compute.passTokenBudget = 300
+        let encoder = try SentenceEncoder(modelDirectory: resource("tiny-bert"), pooling: .mean, compute: compute)
+        let reference = try Self.synchronous(encoder, texts)
+        let lengths = try texts.map { try encoder.tokenIds($0).count }
+        let tokens = lengths.reduce(0, +)
+        encoder.passes.hold(true)
+        let vectors = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for (index, text) in texts.enumerated() {
+                group.addTask { (index, try await encoder.encode(text)) }
+            }
+            while encoder.passes.statistics.waitingCalls < texts.count { try await Task.sleep(nanoseconds: 1_000_000) }
+            encoder.passes.hold(false)
+            var result = [[Float]](repeating: [], count: texts.count)
+            for try await (index, vector) in group { result[index] = vector }
+            return result
+        }
+        XCTAssertEqual(vectors.map { $0.map(\.bitPattern) }, reference.map { $0.map(\.bitPattern) })
+        let statistics = encoder.passes.statistics
+        XCTAssertEqual(statistics.sequences, texts.count)
+        // Every pass but the last holds more than (budget - longest sequence) tokens.
+        let longest = lengths.max() ?? 0
+        XCTAssertLessThanOrEqual(statistics.passes, tokens / (300 - longest) + 1, "\(tokens) tokens")
+        XCTAssertLessThan(statistics.passes, texts.count / 4)
+    }
+
     /// Calls with different options at once: each gets what the synchronous call with its options gives.
     func testMixedOptionsAndTokenEmbeddings() async throws {
         let encoder = try SentenceEncoder(modelDirectory: resource("tiny-bert"), pooling: .mean)

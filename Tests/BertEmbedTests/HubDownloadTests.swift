@@ -231,6 +231,54 @@ final class HubDownloadTests: XCTestCase {
         XCTAssertEqual(try SentenceEncoder(modelDirectory: snapshot).encode(texts), try expectedVectors())
     }
 
+    func testShardedWeightsAreFetchedFromTheirIndex() throws {
+        // model.safetensors split in two shards and an index, as save_pretrained writes a large model.
+        let folder = try repositoryFolder()
+        let split = """
+            import json, struct, sys
+            folder = sys.argv[1]
+            data = open(folder + "/model.safetensors", "rb").read()
+            n = struct.unpack("<Q", data[:8])[0]
+            header = json.loads(data[8:8 + n])
+            body = data[8 + n:]
+            names = sorted((k for k in header if k != "__metadata__"), key=lambda k: header[k]["data_offsets"][0])
+            halves = [names[: len(names) // 2], names[len(names) // 2 :]]
+            weight_map = {}
+            for i, part in enumerate(halves):
+                file = f"model-{i + 1:05d}-of-00002.safetensors"
+                out, chunks, offset = {"__metadata__": {"format": "pt"}}, [], 0
+                for name in part:
+                    a, b = header[name]["data_offsets"]
+                    out[name] = dict(header[name], data_offsets=[offset, offset + b - a])
+                    chunks.append(body[a:b])
+                    offset += b - a
+                    weight_map[name] = file
+                text = json.dumps(out).encode()
+                text += b" " * (-len(text) % 8)
+                open(folder + "/" + file, "wb").write(struct.pack("<Q", len(text)) + text + b"".join(chunks))
+            json.dump({"metadata": {"total_size": len(body)}, "weight_map": weight_map},
+                      open(folder + "/model.safetensors.index.json", "w"))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", split, folder.path]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("model.safetensors"))
+        // A shard the index does not name is not fetched.
+        try Data(repeating: 1, count: 100).write(to: folder.appendingPathComponent("model-00009-of-00009.safetensors"))
+        let hub = try MockHub(repositories: [repository: folder])
+        let cache = newCache()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let snapshot = try HuggingFaceHub.snapshot(repository, options: options(hub, cache: cache))
+        let files = try FileManager.default.contentsOfDirectory(atPath: snapshot.path)
+        XCTAssertEqual(
+            Set(files.filter { $0.hasPrefix("model") }),
+            ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json"])
+        XCTAssertEqual(try SentenceEncoder(modelDirectory: snapshot).encode(texts), try expectedVectors())
+    }
+
     func testRepositoriesWithoutSafetensorsWeightsAreRefusedByName() throws {
         let folder = try repositoryFolder()
         try FileManager.default.removeItem(at: folder.appendingPathComponent("model.safetensors"))
