@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 filter='ComputeContextTests|EncodePropertyTests|AsyncEncodingTests|CrossEncoderGoldenTests/testConcurrent'
 filter+='|SparseEncoderGoldenTests/testConcurrent|SparseEncoderGoldenTests/testEmptyInputWrongFoldersAndThreads'
-filter+='|BPEModelTests'
+filter+='|BPEModelTests|HubDownloadTests'
 swift build --build-tests --sanitize=thread --scratch-path .build-tsan
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
     swift test --skip-build --sanitize=thread --scratch-path .build-tsan --filter "$filter"

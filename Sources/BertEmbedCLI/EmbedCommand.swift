@@ -22,8 +22,9 @@ let embedCommand = Subcommand(
         options:
           --model DIR          a sentence-transformers folder (modules.json, 1_Pooling/, ...) or a plain
                                Hugging Face BERT folder (then --pooling is required); or a repository id
-                               (ORG/NAME[@REVISION]) in the local Hugging Face cache ($HF_HUB_CACHE, $HF_HOME/hub,
-                               ~/.cache/huggingface/hub), as Python's huggingface_hub left it: nothing is downloaded
+                               (ORG/NAME[@REVISION]) from the Hugging Face cache ($HF_HUB_CACHE, $HF_HOME/hub,
+                               ~/.cache/huggingface/hub), downloaded there first where missing ($HF_ENDPOINT,
+                               $HF_TOKEN; never with HF_HUB_OFFLINE=1)
           --pooling NAME       replace the folder's pooling: cls, pooler, mean, max, mean-sqrt-len,
                                weighted-mean, last-token, last4-concat, last4-sum, second-to-last-mean
                                (the folder's Dense and Normalize modules still apply)
@@ -52,6 +53,11 @@ let embedCommand = Subcommand(
                                int8/uint8 with --precision)
                                csv: one comma-separated row per text, no header
           --output PATH        write to PATH instead of standard output
+          --shard K/N          embed only the input lines whose 0-based number is K modulo N, into
+                               DIR/shard-K-of-N.jsonl (--output DIR), each row {"line": L, "embedding": [...]}
+                               with its 1-based input line; a complete shard is skipped, a partial one redone;
+                               `bert-embed merge-shards DIR` joins them in input order. Default: from
+                               JOB_COMPLETION_INDEX and JOB_COMPLETIONS when both are set (a Kubernetes Indexed Job)
           -h, --help           this help
 
         On a sparse (SPLADE) folder, saved by sentence-transformers' SparseEncoder, each line is the text's sparse
@@ -75,7 +81,7 @@ func runEmbed(_ args: [String]) throws {
         args,
         valueOptions: [
             "model", "pooling", "batch-size", "max-length", "threads", "format", "output", "truncate-dim", "precision",
-            "prompt", "prompt-name", "window", "stride", "compute-type",
+            "prompt", "prompt-name", "window", "stride", "compute-type", "shard",
         ])
     guard let model = try arguments.string("model") else { throw UsageError("--model DIR is required (see --help)") }
     let poolingName = try arguments.string("pooling")
@@ -108,7 +114,24 @@ func runEmbed(_ args: [String]) throws {
         throw UsageError("unknown format '\(formatName)' (jsonl, npy or csv)")
     }
     let outputPath = try arguments.string("output")
+    let shard = try ShardSpec.from(option: arguments.string("shard"), environment: ProcessInfo.processInfo.environment)
     try arguments.finish()
+    if let shard {
+        guard arguments.positional.isEmpty else {
+            throw UsageError("--shard splits the lines of standard input: give the texts there, not as arguments")
+        }
+        guard format == .jsonl, precision != .int8, precision != .uint8 else {
+            throw UsageError(
+                "--shard writes JSON lines with line numbers: not with --format \(format.rawValue) or --precision "
+                    + "\(precision.rawValue) (int8/uint8 take their ranges from every embedding: quantize after "
+                    + "merge-shards)")
+        }
+        guard let outputPath else { throw UsageError("--shard needs --output DIR, the folder of the shard files") }
+        if ShardOutput.isComplete(folder: outputPath, shard: shard) {
+            printError("\(outputPath)/\(shard.fileName) is complete: shard \(shard.index) of \(shard.count) skipped")
+            return
+        }
+    }
 
     if SparseEncoder.isSparseEncoderFolder(try modelFolder(model)) {
         // A SPLADE folder: sparse vectors, one JSON object per line; the dense-only options do not apply.
@@ -124,16 +147,31 @@ func runEmbed(_ args: [String]) throws {
                 "\(given.joined(separator: ", ")): not for a sparse (SPLADE) model, whose output is "
                     + "{\"indices\": [...], \"values\": [...]} per line")
         }
+        let compute = ComputeOptions(threads: options.threads, computeType: computeType)
+        if let shard, let outputPath {
+            let encoder = try SparseEncoder(modelDirectory: try modelFolder(model), compute: compute)
+            var sparseOptions = SparseEncoder.Options()
+            sparseOptions.batchSize = options.batchSize
+            return try embedShard(shard, json: json, folder: outputPath, quiet: quiet) { texts in
+                try encoder.encode(texts, options: sparseOptions).flatMap(sparseRow)
+            }
+        }
         try embedSparse(
-            model: model, compute: ComputeOptions(threads: options.threads, computeType: computeType),
-            batchSize: options.batchSize, texts: arguments.positional, jsonInput: json, outputPath: outputPath,
-            quiet: quiet)
+            model: model, compute: compute, batchSize: options.batchSize, texts: arguments.positional,
+            jsonInput: json, outputPath: outputPath, quiet: quiet)
         return
     }
 
     let encoder = try loadEncoder(
         model: model, poolingName: poolingName,
         compute: ComputeOptions(threads: options.threads, computeType: computeType))
+    if let shard, let outputPath {
+        let dimension = options.truncateDimension ?? encoder.dimension
+        return try embedShard(shard, json: json, folder: outputPath, quiet: quiet) { texts in
+            let quantized = try Similarity.quantize(try encoder.encode(texts, options: options), precision: precision)
+            return try encodeEmbeddings(quantized, dimension: dimension, format: .jsonl)
+        }
+    }
     var sink = EmbeddingSink(
         format: format, precision: precision, dimension: options.truncateDimension ?? encoder.dimension,
         outputPath: outputPath)
@@ -188,17 +226,40 @@ func embedSparse(
             let before = done
             options.progress = { chunkDone, _ in progress.update(done: before + chunkDone, total: nil) }
         }
-        for vector in try encoder.encode(chunk, options: options) {
-            var line: [UInt8] = Array("{\"indices\": ".utf8)
-            JSONWriter.appendInts(vector.indices, to: &line)
-            line += Array(", \"values\": [".utf8)
-            line += Array(vector.values.map { "\($0)" }.joined(separator: ", ").utf8)
-            line += Array("]}\n".utf8)
-            out.write(bytes: line)
-        }
+        for vector in try encoder.encode(chunk, options: options) { out.write(bytes: sparseRow(vector)) }
         done += chunk.count
         chunk = fromArguments ? [] : try readTexts(&input, json: jsonInput, limit: chunkSize)
     }
     progress?.finish(done: done)
     try out.flush()
+}
+
+/// A sparse vector's line of `embed` output: `{"indices": [...], "values": [...]}` and a newline.
+func sparseRow(_ vector: SparseEmbedding) -> [UInt8] {
+    var line: [UInt8] = Array("{\"indices\": ".utf8)
+    JSONWriter.appendInts(vector.indices, to: &line)
+    line += Array(", \"values\": [".utf8)
+    line += Array(vector.values.map { "\($0)" }.joined(separator: ", ").utf8)
+    line += Array("]}\n".utf8)
+    return line
+}
+
+/// `embed --shard`: the shard's lines of standard input, 4,096 at a time, through `rows` (their output lines), into
+/// the shard's file in `folder` with their line numbers (see CorpusShards.swift).
+func embedShard(
+    _ shard: ShardSpec, json: Bool, folder: String, quiet: Bool, rows: ([String]) throws -> [UInt8]
+) throws {
+    var input = ShardedTexts(shard: shard, json: json)
+    var output = try ShardOutput(folder: folder, shard: shard)
+    let progress = ProgressReporter(label: "embedding shard \(shard.index)/\(shard.count)", quiet: quiet)
+    var done = 0
+    while true {
+        let (texts, lines) = try input.next(limit: 4096)
+        if texts.isEmpty { break }
+        try output.append(rows: try rows(texts), lines: lines)
+        done += texts.count
+        progress.update(done: done, total: nil)
+    }
+    try output.finish()
+    progress.finish(done: done)
 }

@@ -18,6 +18,7 @@ struct Subcommand: Sendable {
 let subcommands: [Subcommand] = [
     tokenizeCommand,
     embedCommand,
+    mergeShardsCommand,
     searchCommand,
     rerankCommand,
     similarityCommand,
