@@ -21,11 +21,11 @@ extension SentenceEncoder {
         try Task.checkCancellation()
         switch options.longTexts {
         case .truncate:
-            return try await encode(tokenIds: try tokenIdsCheckingCancellation(sentences, options), options: options)
+            return try await encodeTokenIds(try tokenIdsCheckingCancellation(sentences, options), options: options)
         case .slidingWindowMean(let size, let stride):
             let windows = try LongTextWindows.tokenIds(
                 sentences, size: size, stride: stride, inputs: inputs, options: options)
-            let vectors = try await encode(tokenIds: windows.flatMap { $0 }, options: options)
+            let vectors = try await encodeTokenIds(windows.flatMap { $0 }, options: options)
             let normalizes = options.normalize ?? modules.normalize
             var next = 0
             return windows.map { textWindows in
@@ -76,8 +76,23 @@ extension SentenceEncoder {
         return ids
     }
 
+    /// Sentence embeddings of inputs already tokenized: each a sequence of the model's token ids exactly as the
+    /// model gets them (special tokens included, as `tokenize(_:options:)` gives them), in shared passes as
+    /// `encode(_:options:) async`. For clients that send token ids (OpenAI's and text-embeddings-inference's APIs
+    /// accept them). `options.prompt`/`promptName` only tell how many leading tokens are a prompt.
+    ///
+    /// - Throws: `EmbeddingError.invalidInput` for an empty sequence, one longer than the model's positions, or an
+    ///   id outside the vocabulary; `CancellationError`.
+    public func encode(tokenIds ids: [[Int]], options: EncodeOptions = EncodeOptions()) async throws -> [[Float]] {
+        for (index, sequence) in ids.enumerated() where sequence.isEmpty || sequence.count > inputs.positions {
+            throw EmbeddingError.invalidInput(
+                "token sequence \(index) has \(sequence.count) tokens; the model takes 1...\(inputs.positions)")
+        }
+        return try await encodeTokenIds(ids, options: options)
+    }
+
     /// Sentence embeddings of token ids (see the synchronous `encode(tokenIds:options:)`), in shared passes.
-    func encode(tokenIds ids: [[Int]], options: EncodeOptions) async throws -> [[Float]] {
+    func encodeTokenIds(_ ids: [[Int]], options: EncodeOptions) async throws -> [[Float]] {
         if let dim = options.truncateDimension, dim < 1 || dim > dimension {
             throw EmbeddingError.invalidOption("truncateDimension must be in 1...\(dimension), got \(dim)")
         }

@@ -72,6 +72,34 @@ final class AsyncEncodingTests: XCTestCase {
         XCTAssertLessThan(statistics.passes, texts.count / 4)
     }
 
+    /// `tokenize` gives the ids `encode` uses (and the count before truncation); those ids encoded as token ids give
+    /// the text's vector; bad token sequences are refused.
+    func testTokenizeAndTokenIdInputs() async throws {
+        let encoder = try SentenceEncoder(modelDirectory: resource("families/mpnet"))
+        var short = EncodeOptions()
+        short.maxSequenceLength = 8
+        for text in ["A man is eating food.", "Ünïcödé and 東京 " + String(repeating: "long ", count: 20), ""] {
+            for options in [EncodeOptions(), short] {
+                let tokenized = try encoder.tokenize(text, options: options)
+                XCTAssertEqual(tokenized.ids, try encoder.tokenIds(text, options: options))
+                XCTAssertEqual(tokenized.tokens.count, tokenized.ids.count)
+                XCTAssertEqual(tokenized.untruncatedCount, try encoder.tokenize(text).ids.count)
+                XCTAssertEqual(tokenized.wasTruncated, tokenized.untruncatedCount > (options.maxSequenceLength ?? 512))
+                let fromIds = try await encoder.encode(tokenIds: [tokenized.ids], options: options)
+                XCTAssertEqual(fromIds, [try Self.synchronous(encoder, [text], options)[0]])
+            }
+        }
+        XCTAssertTrue(try encoder.tokenize("x").offsets.first?.isEmpty ?? false, "<s> has an empty range")
+        for bad in [[[Int]()], [Array(repeating: 5, count: 10_000)], [[0, 1_000_000, 2]]] {
+            do {
+                _ = try await encoder.encode(tokenIds: bad)
+                XCTFail("accepted \(bad.map(\.count))")
+            } catch let error as EmbeddingError {
+                guard case .invalidInput = error else { return XCTFail("\(error)") }
+            }
+        }
+    }
+
     /// Calls with different options at once: each gets what the synchronous call with its options gives.
     func testMixedOptionsAndTokenEmbeddings() async throws {
         let encoder = try SentenceEncoder(modelDirectory: resource("tiny-bert"), pooling: .mean)
