@@ -73,7 +73,6 @@ public func pythonWithHuggingFaceHub() -> String? {
     let environment = ProcessInfo.processInfo.environment
     let candidates = [
         environment["BERT_EMBED_HF_PYTHON"],
-        environment["HOME"].map { $0 + "/.cache/bert-embed/hub-python-2.4.0/bin/python" },
         repositoryRoot.appendingPathComponent(".venv/bin/python").path,
         "/usr/bin/python3",
     ].compactMap { $0 }
