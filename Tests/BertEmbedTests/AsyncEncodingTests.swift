@@ -14,8 +14,10 @@ final class AsyncEncodingTests: XCTestCase {
     }
 
     /// The synchronous API's token vectors.
-    static func synchronousTokens(_ encoder: SentenceEncoder, _ texts: [String]) throws -> [[[Float]]] {
-        try encoder.tokenEmbeddings(texts)
+    static func synchronousTokens(
+        _ encoder: SentenceEncoder, _ texts: [String], _ options: EncodeOptions = EncodeOptions()
+    ) throws -> [[[Float]]] {
+        try encoder.tokenEmbeddings(texts, options: options)
     }
 
     let texts = (0..<64).map { "Sentence number \($0): " + String(repeating: "word\($0 % 7) ", count: 1 + $0 % 13) }
@@ -97,6 +99,67 @@ final class AsyncEncodingTests: XCTestCase {
             } catch let error as EmbeddingError {
                 guard case .invalidInput = error else { return XCTFail("\(error)") }
             }
+        }
+    }
+
+    /// One shared encoder hammered by 64 tasks at once, each with random texts (random scripts, lengths, empty ones)
+    /// and random options (normalization, truncated dimensions, maximum length, a prompt, sync or async, sentence or
+    /// token vectors): every answer equals the synchronous call with the same texts and options, computed first.
+    /// Run under ThreadSanitizer by Scripts/sanitize_concurrency.sh.
+    func testSixtyFourTasksWithRandomTextsAndOptions() async throws {
+        let encoder = try SentenceEncoder(modelDirectory: resource("families/mpnet"))
+        var random = SplitMix64(seed: 64)
+        let alphabet = Array("abc xyz ÉéÜü 東京 мир !?., 123 \n\t") + ["👍🏽", "e\u{301}"]
+        func text() -> String {
+            String((0..<Int(random.next() % 120)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+        }
+        struct Call {
+            var texts: [String]
+            var options: EncodeOptions
+            var tokens: Bool
+            var async: Bool
+        }
+        let calls: [Call] = (0..<64).map { _ in
+            var options = EncodeOptions()
+            options.normalize = [nil, true, false][Int(random.next() % 3)]
+            options.truncateDimension = random.next() % 3 == 0 ? 8 : nil
+            options.maxSequenceLength = random.next() % 3 == 0 ? 2 + Int(random.next() % 30) : nil
+            options.prompt = random.next() % 4 == 0 ? "query: " : nil
+            return Call(
+                texts: (0..<(1 + Int(random.next() % 6))).map { _ in text() }, options: options,
+                tokens: random.next() % 4 == 0, async: random.next() % 4 != 0)
+        }
+        let expected = try calls.map { call in
+            call.tokens
+                ? try Self.synchronousTokens(encoder, call.texts, call.options).map { $0.flatMap { $0 } }
+                : try Self.synchronous(encoder, call.texts, call.options)
+        }
+        let results = try await withThrowingTaskGroup(of: (Int, [[Float]]).self) { group in
+            for (index, call) in calls.enumerated() {
+                group.addTask {
+                    if call.tokens {
+                        let vectors =
+                            call.async
+                            ? try await encoder.tokenEmbeddings(call.texts, options: call.options)
+                            : try Self.synchronousTokens(encoder, call.texts, call.options)
+                        return (index, vectors.map { $0.flatMap { $0 } })
+                    }
+                    return (
+                        index,
+                        call.async
+                            ? try await encoder.encode(call.texts, options: call.options)
+                            : try Self.synchronous(encoder, call.texts, call.options)
+                    )
+                }
+            }
+            var results = [[[Float]]](repeating: [], count: calls.count)
+            for try await (index, vectors) in group { results[index] = vectors }
+            return results
+        }
+        for index in calls.indices {
+            XCTAssertEqual(
+                results[index].map { $0.map(\.bitPattern) }, expected[index].map { $0.map(\.bitPattern) },
+                "call \(index)")
         }
     }
 
