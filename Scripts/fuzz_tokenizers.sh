@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Fuzzes the tokenizers and the JSON parser under libFuzzer + AddressSanitizer (Linux toolchains ship libFuzzer), as
-# Scripts/fuzz_safetensors.sh does for the safetensors reader: swiftc directly, no Package.swift change.
+# Fuzzes the tokenizers, the JSON parser and the sentence-transformers folder reader under libFuzzer +
+# AddressSanitizer (Linux toolchains ship libFuzzer), as Scripts/fuzz_safetensors.sh does for the safetensors reader:
+# swiftc directly, no Package.swift change.
 #
-#   Scripts/fuzz_tokenizers.sh [text|file|json] [SECONDS=60] [extra libFuzzer flags...]
+#   Scripts/fuzz_tokenizers.sh [text|file|json|folder] [SECONDS=60] [extra libFuzzer flags...]
 #
 #   text  Scripts/fuzz/TokenizerTextFuzzer.swift: arbitrary text (and pairs, truncation, options) through fixed
 #         tokenizers (BERT fast path, Unigram, byte-level BPE, WordPiece on the general pipeline), checking offsets,
@@ -11,6 +12,9 @@
 #         or, after a 0x00 byte, a raw SentencePiece precompiled_charsmap blob.
 #   json  Scripts/fuzz/JSONParserFuzzer.swift: JSONParser.parse on arbitrary bytes; an accepted document written
 #         back parses to an equal value.
+#   folder Scripts/fuzz/ModelFolderFuzzer.swift: a committed fixture folder with files replaced, added or deleted by
+#         the input, loaded as a SentenceEncoder, CrossEncoder or SparseEncoder; when it loads, fixed texts are
+#         encoded and dimensions, batch = alone, normalization and sparse indices checked.
 #
 # Build (into .build-fuzz-tok/, rebuilt when a source is newer than the binary):
 #   1. BertEmbedJSON as its own module, one object file plus its .swiftmodule (text and file harnesses):
@@ -23,6 +27,9 @@
 #          -module-name BertEmbedTokenizer -I .build-fuzz-tok/modules $(find Sources/BertEmbedTokenizer -name '*.swift') \
 #          Scripts/fuzz/TokenizerTextFuzzer.swift .build-fuzz-tok/BertEmbedJSON.o -o .build-fuzz-tok/tokenizer-text-fuzzer
 #      (the json harness is compiled into the module BertEmbedJSON with Sources/BertEmbedJSON/*.swift instead).
+#   The folder harness: every library module but BertEmbed built as in step 1 (BertEmbedKernels with AddressSanitizer
+#   only: coverage of the SIMD kernels would only slow the search), then the harness compiled into the module BertEmbed
+#   with Sources/BertEmbed/**/*.swift, linked with their objects.
 #   The linker (gold) prints "Cannot export local symbol '__asan_...'" warnings: harmless, filtered out.
 #
 # Corpus: .build-fuzz-tok/corpus-KIND/ collects what libFuzzer finds (kept between runs); the seeds are regenerated
@@ -59,8 +66,9 @@ case "$kind" in
 text) harness=Scripts/fuzz/TokenizerTextFuzzer.swift max_len=1024 dict=Scripts/fuzz/tokenizer_text.dict ;;
 file) harness=Scripts/fuzz/TokenizerFileFuzzer.swift max_len=16384 dict=Scripts/fuzz/tokenizer_json.dict ;;
 json) harness=Scripts/fuzz/JSONParserFuzzer.swift max_len=16384 dict=Scripts/fuzz/tokenizer_json.dict ;;
+folder) harness=Scripts/fuzz/ModelFolderFuzzer.swift max_len=16384 dict=Scripts/fuzz/model_folder.dict ;;
 *)
-    echo "usage: $0 [text|file|json] [SECONDS] [libFuzzer flags...]" >&2
+    echo "usage: $0 [text|file|json|folder] [SECONDS] [libFuzzer flags...]" >&2
     exit 2
     ;;
 esac
@@ -92,6 +100,29 @@ else
             -emit-module-path "$out/modules/BertEmbedJSON.swiftmodule" "${json_sources[@]}" -o "$out/BertEmbedJSON.o" 2>&1 | quiet
     fi
     mapfile -t tokenizer_sources < <(find Sources/BertEmbedTokenizer -name '*.swift' | sort)
+fi
+if [[ "$kind" == folder ]]; then
+    # One object and .swiftmodule per library module, in dependency order; then BertEmbed with the harness.
+    objects=()
+    for module in BertEmbedTokenizer BertEmbedSafeTensors BertEmbedKernels BertEmbedModel; do
+        mapfile -t sources < <(find "Sources/$module" -name '*.swift' | sort)
+        sanitizers=fuzzer,address
+        [[ "$module" == BertEmbedKernels ]] && sanitizers=address
+        if stale "$out/$module.o" "${sources[@]}" "${objects[@]}" "$out/BertEmbedJSON.o"; then
+            echo "building $out/$module.o" >&2
+            swiftc "${flags[@]/-sanitize=fuzzer,address/-sanitize=$sanitizers}" -module-name "$module" -I "$out/modules" \
+                -wmo -c -emit-module -emit-module-path "$out/modules/$module.swiftmodule" "${sources[@]}" \
+                -o "$out/$module.o" 2>&1 | quiet
+        fi
+        objects+=("$out/$module.o")
+    done
+    mapfile -t facade_sources < <(find Sources/BertEmbed -name '*.swift' | sort)
+    if stale "$binary" "${facade_sources[@]}" "$harness" "${objects[@]}" "$out/BertEmbedJSON.o"; then
+        echo "building $binary" >&2
+        swiftc "${flags[@]}" -module-name BertEmbed -I "$out/modules" "${facade_sources[@]}" "$harness" \
+            "${objects[@]}" "$out/BertEmbedJSON.o" -o "$binary" 2>&1 | quiet
+    fi
+elif [[ "$kind" != json ]]; then
     if stale "$binary" "${tokenizer_sources[@]}" "$harness" "$out/BertEmbedJSON.o"; then
         echo "building $binary" >&2
         swiftc "${flags[@]}" -module-name BertEmbedTokenizer -I "$out/modules" "${tokenizer_sources[@]}" "$harness" \

@@ -49,3 +49,50 @@ public func cGemm4x12SIMD4MulAdd(
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ kc: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
     _ accumulate: Bool
 ) { gemm4x12SIMD4MulAdd(a, b, kc, c, ldc, accumulate) }
+
+/// `bert_activation`: `Activation.allCases[kind].apply(_:rows:count:stride:adding:)` (the GEMM epilogue), from C.
+@_cdecl("bert_activation")
+public func cActivation(
+    _ kind: Int, _ values: UnsafeMutablePointer<Float>, _ rows: Int, _ count: Int, _ stride: Int,
+    _ bias: UnsafePointer<Float>?
+) { Activation.allCases[kind].apply(values, rows: rows, count: count, stride: stride, adding: bias) }
+
+/// `bert_activation_reference`: `Activation.allCases[kind].reference(x)` (Double, the C library), from C.
+@_cdecl("bert_activation_reference")
+public func cActivationReference(_ kind: Int, _ x: Double) -> Double { Activation.allCases[kind].reference(x) }
+
+/// `bert_layer_norm_row`: `layerNormRow` (one row of `addLayerNorm`), from C.
+@_cdecl("bert_layer_norm_row")
+public func cLayerNormRow(
+    _ row: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?, _ cols: Int, _ gamma: UnsafePointer<Float>,
+    _ beta: UnsafePointer<Float>, _ eps: Float
+) { layerNormRow(row, residual: residual, cols: cols, gamma: gamma, beta: beta, eps: eps) }
+
+/// `bert_layer_norm_reference`: `addLayerNormReference` (Double), from C.
+@_cdecl("bert_layer_norm_reference")
+public func cLayerNormReference(
+    _ x: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?, _ rows: Int, _ cols: Int,
+    _ gamma: UnsafePointer<Float>, _ beta: UnsafePointer<Float>, _ eps: Float
+) {
+    addLayerNormReference(
+        x, residual: residual, rows: rows, cols: cols, gamma: Array(UnsafeBufferPointer(start: gamma, count: cols)),
+        beta: Array(UnsafeBufferPointer(start: beta, count: cols)), eps: eps)
+}
+
+/// `bert_softmax_row`: `softmaxRow` (attention's softmax of one row of scores), from C.
+@_cdecl("bert_softmax_row")
+public func cSoftmaxRow(
+    _ scores: UnsafeMutablePointer<Float>, _ length: Int, _ target: UnsafeMutablePointer<Float>, _ stride: Int,
+    _ splat: Int
+) -> Float { softmaxRow(scores, length: length, into: target, stride: stride, splat: splat) }
+
+/// `bert_pack_panels`: `packPanels` (attention's packing of queries and keys into micro-panels), from C.
+@_cdecl("bert_pack_panels")
+public func cPackPanels(
+    _ source: UnsafePointer<Float>, _ count: Int, _ stride: Int, _ depth: Int, _ rows: Int, _ mr: Int, _ splat: Int,
+    _ scale: Float, _ target: UnsafeMutablePointer<Float>
+) {
+    packPanels(
+        source, count: count, stride: stride, depth: depth, rows: rows, mr: mr, splat: splat, scale: scale,
+        into: target)
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora of the tokenizer fuzzers (Scripts/fuzz_tokenizers.sh) from the committed fixtures.
 
-    python3 Scripts/fuzz/make_tokenizer_seeds.py text|file|json OUT_DIR [MAX_BYTES]
+    python3 Scripts/fuzz/make_tokenizer_seeds.py text|file|json|folder OUT_DIR [MAX_BYTES]
 
 Standard library only; run from the repository root. Nothing it writes is committed.
 
@@ -13,6 +13,10 @@ file: the committed tokenizer.json files shrunk under MAX_BYTES (vocabularies cu
       `precompiled_charsmap` blobs (input byte 0x00, then the blob) built with a small darts-clone double-array
       builder.
 json: the JSON files of Resources under MAX_BYTES, the file seeds, and a few hand-written edge cases.
+folder: inputs of the model folder fuzzer (ModelFolderFuzzer.swift: a selector byte, then "@@PATH\n" sections that
+      replace files of a fixture folder): each fixture unchanged, each of its small files rewritten as it is, a few
+      deletions, and every folder variant of Resources/goldens/sentence/variants.json (Dense, Normalize, pooling
+      modes, prompts) written over Resources/tiny-bert.
 """
 import base64
 import glob
@@ -268,6 +272,63 @@ def json_seeds(out, max_bytes):
     return count
 
 
+# The fixtures of ModelFolderFuzzer.swift's `fuzzFixtures`, by kind (sentence, cross, sparse), in the same order.
+FOLDER_FIXTURES = [
+    ["tiny-bert", "families/mpnet", "families/distilbert", "families/xlm-roberta", "families/roberta"],
+    ["heads/bert-cross-encoder-st", "heads/bert-cross-encoder-hf", "heads/distilbert-cross-encoder",
+     "heads/xlm-roberta-cross-encoder"],
+    ["heads/bert-splade-max", "heads/distilbert-splade-max", "heads/bert-splade-sum"],
+]
+
+
+def folder_input(kind, fixture, files):
+    """A folder fuzzer input: the selector byte, then one section per (path, bytes or None to delete)."""
+    data = bytes([kind + 3 * fixture])
+    for path, content in files:
+        data += b"@@" + path.encode() + b"\n" + (b"@delete" if content is None else content) + b"\n"
+    return data[:-1] if files else data
+
+
+def folder_seeds(out, max_bytes):
+    count = 0
+    for kind, fixtures in enumerate(FOLDER_FIXTURES):
+        for index, fixture in enumerate(fixtures):
+            root = os.path.join("Resources", fixture)
+            write(out, folder_input(kind, index, []))
+            count += 1
+            for path in sorted(glob.glob(os.path.join(root, "**", "*.json"), recursive=True)):
+                relative = os.path.relpath(path, root)
+                with open(path, "rb") as f:
+                    content = f.read()
+                if len(content) > max_bytes // 2:
+                    continue
+                write(out, folder_input(kind, index, [(relative, content)]))
+                write(out, folder_input(kind, index, [(relative, None)]))
+                count += 2
+    with open("Resources/goldens/sentence/variants.json") as f:
+        variants = json.load(f)["variants"]
+    base = os.path.join("Resources", "tiny-bert")
+    for name, variant in sorted(variants.items()):
+        files = [(path, dumps(value).encode()) for path, value in variant.get("json", {}).items()]
+        for path, update in variant.get("json_update", {}).items():
+            with open(os.path.join(base, path)) as f:
+                merged = json.load(f)
+            for key, value in update.items():
+                if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                    merged[key].update(value)
+                else:
+                    merged[key] = value
+            files.append((path, dumps(merged).encode()))
+        for path, weights in variant.get("dense_weights", {}).items():
+            with open(os.path.join("Resources/goldens/sentence", weights["file"]), "rb") as f:
+                files.append((path, f.read()))
+        data = folder_input(0, 0, files)
+        if len(data) <= max_bytes:
+            write(out, data)
+            count += 1
+    return count
+
+
 def main():
     kind, out = sys.argv[1], sys.argv[2]
     max_bytes = int(sys.argv[3]) if len(sys.argv) > 3 else 16384
@@ -279,6 +340,8 @@ def main():
     elif kind == "json":
         count = json_seeds(out, max_bytes)
         count += file_seeds(out, max_bytes)
+    elif kind == "folder":
+        count = folder_seeds(out, max_bytes)
     else:
         sys.exit(f"unknown corpus kind {kind}")
     print(f"{count} {kind} seeds in {out}")
