@@ -1,4 +1,4 @@
-// libFuzzer entry point for the strict JSON parser. Not part of the package build: Scripts/fuzz_tokenizers.sh
+// libFuzzer entry point for the strict JSON parser. Not part of the package build: Scripts/fuzz.sh
 // compiles it with Sources/BertEmbedJSON/*.swift into the module BertEmbedJSON.
 //
 // `JSONParser.parse` must never trap, overflow the stack or hang, whatever the bytes. When it accepts them:

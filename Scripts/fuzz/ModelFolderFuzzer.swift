@@ -1,5 +1,5 @@
 // libFuzzer entry point for the sentence-transformers folder reader. Not part of the package build:
-// Scripts/fuzz_tokenizers.sh (kind `folder`) compiles it with Sources/BertEmbed/**/*.swift into the module BertEmbed,
+// Scripts/fuzz.sh (kind `folder`) compiles it with Sources/BertEmbed/**/*.swift into the module BertEmbed,
 // against the other library modules built on their own.
 //
 // The input is a model folder given as changes to a committed fixture folder:

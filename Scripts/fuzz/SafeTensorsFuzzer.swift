@@ -1,5 +1,7 @@
 // libFuzzer entry point for the safetensors reader and its JSON parser. Not part of the package build:
-// Scripts/fuzz_safetensors.sh compiles it with Sources/BertEmbedSafeTensors/*.swift into one module.
+// `Scripts/fuzz.sh safetensors` compiles it with Sources/BertEmbedSafeTensors/*.swift into the module
+// BertEmbedSafeTensors, against BertEmbedJSON built on its own.
+import BertEmbedJSON
 
 /// Parses the input as a whole safetensors file (reading every tensor it declares) and as a JSON document.
 /// Any input may be rejected with an error; none may trap, leak out of bounds, or hang.

@@ -1,5 +1,5 @@
 // libFuzzer entry point for loading tokenizer.json files. Not part of the package build:
-// Scripts/fuzz_tokenizers.sh compiles it with Sources/BertEmbedTokenizer/**/*.swift into the module
+// Scripts/fuzz.sh compiles it with Sources/BertEmbedTokenizer/**/*.swift into the module
 // BertEmbedTokenizer, against BertEmbedJSON built on its own.
 //
 // The input is a tokenizer.json. It is written to a folder of this process (tokenizer.json only: no

@@ -1,5 +1,5 @@
 // libFuzzer entry point for the tokenizers on arbitrary text. Not part of the package build:
-// Scripts/fuzz_tokenizers.sh compiles it with Sources/BertEmbedTokenizer/**/*.swift into the module
+// Scripts/fuzz.sh compiles it with Sources/BertEmbedTokenizer/**/*.swift into the module
 // BertEmbedTokenizer (so internal API such as `tokens(of:)` is visible), against BertEmbedJSON built on its own.
 //
 // Input layout: byte 0 picks the tokenizer and the options, byte 1 is the maximum length (when truncating), the rest

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Differential check of a tokenizer.json fuzzing corpus against Hugging Face's tokenizers.
 
-    FUZZ_TOK_DUMP=/tmp/files.jsonl .build-fuzz-tok/tokenizer-file-fuzzer -runs=0 .build-fuzz-tok/corpus-file
+    FUZZ_TOK_DUMP=/tmp/files.jsonl .build-fuzz-tok/file-fuzzer -runs=0 .build-fuzz-tok/corpus-file
     .venv/bin/python Scripts/fuzz/compare_files_with_hf.py /tmp/files.jsonl [MAX_REPORTS]
 
 For each input of the dump (TokenizerFileFuzzer.swift): whether Hugging Face's `Tokenizer.from_str` loads it too,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Differential check of a JSON fuzzing corpus: JSONParser's accept/reject against Python's strict json module.
 
-    FUZZ_JSON_DUMP=/tmp/json.txt .build-fuzz-tok/tokenizer-json-fuzzer -runs=0 .build-fuzz-tok/corpus-json
+    FUZZ_JSON_DUMP=/tmp/json.txt .build-fuzz-tok/json-fuzzer -runs=0 .build-fuzz-tok/corpus-json
     python3 Scripts/fuzz/compare_json_with_python.py /tmp/json.txt
 
 Python is made as strict as RFC 8259: the bytes must be UTF-8 (no BOM), NaN/Infinity are refused, duplicates kept.

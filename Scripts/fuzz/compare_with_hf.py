@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Differential check of a tokenizer fuzzing corpus against Hugging Face's tokenizers.
 
-    FUZZ_TOK_DUMP=/tmp/dump.jsonl .build-fuzz-tok/tokenizer-text-fuzzer -runs=0 .build-fuzz-tok/corpus-text
+    FUZZ_TOK_DUMP=/tmp/dump.jsonl .build-fuzz-tok/text-fuzzer -runs=0 .build-fuzz-tok/corpus-text
     .venv/bin/python Scripts/fuzz/compare_with_hf.py /tmp/dump.jsonl [MAX_REPORTS]
 
 Each line of the dump (written by TokenizerTextFuzzer.swift) holds the settings, the text(s) and the Swift ids,

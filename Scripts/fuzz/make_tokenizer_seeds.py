@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of the tokenizer fuzzers (Scripts/fuzz_tokenizers.sh) from the committed fixtures.
+"""Writes the seed corpora of the tokenizer fuzzers (Scripts/fuzz.sh) from the committed fixtures.
 
     python3 Scripts/fuzz/make_tokenizer_seeds.py text|file|json|folder OUT_DIR [MAX_BYTES]
 

@@ -1,5 +1,5 @@
 // Seeded mutation fuzzing: valid files mutated at random must load or throw SafeTensorsError, never trap.
-// (The same mutators cover more ground under libFuzzer: Scripts/fuzz_safetensors.sh.)
+// (The same mutators cover more ground under libFuzzer: Scripts/fuzz.sh safetensors.)
 import BertEmbedSafeTensors
 import Foundation
 import XCTest

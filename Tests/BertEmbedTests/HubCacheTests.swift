@@ -24,8 +24,9 @@ final class HubCacheTests: XCTestCase {
         let files = try XCTUnwrap(FileManager.default.enumerator(atPath: source.path)).compactMap { $0 as? String }
         for (index, file) in files.sorted().enumerated() {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: source.appendingPathComponent(file).path, isDirectory: &isDirectory)
-            if isDirectory.boolValue { continue }
+            let exists = FileManager.default.fileExists(
+                atPath: source.appendingPathComponent(file).path, isDirectory: &isDirectory)
+            if !exists || isDirectory.boolValue { continue }
             // Blob names are content hashes in the real cache; any distinct hex name stands in for one here.
             let blob = String(format: "%064x", index + 1)
             try FileManager.default.copyItem(

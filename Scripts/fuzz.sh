@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Fuzzes the tokenizers, the JSON parser and the sentence-transformers folder reader under libFuzzer +
-# AddressSanitizer (Linux toolchains ship libFuzzer), as Scripts/fuzz_safetensors.sh does for the safetensors reader:
-# swiftc directly, no Package.swift change.
+# Fuzzes the safetensors reader, the tokenizers, the JSON parser and the sentence-transformers folder reader under
+# libFuzzer + AddressSanitizer (Linux toolchains ship libFuzzer): swiftc directly, no Package.swift change.
 #
-#   Scripts/fuzz_tokenizers.sh [text|file|json|folder] [SECONDS=60] [extra libFuzzer flags...]
+#   Scripts/fuzz.sh [text|file|json|folder|safetensors] [SECONDS=60] [extra libFuzzer flags...]
+#   Scripts/fuzz.sh smoke [SECONDS=10]     every harness built and run SECONDS (what .ci/run does, so none rots)
 #
 #   text  Scripts/fuzz/TokenizerTextFuzzer.swift: arbitrary text (and pairs, truncation, options) through fixed
 #         tokenizers (BERT fast path, Unigram, byte-level BPE, WordPiece on the general pipeline), checking offsets,
@@ -12,6 +12,8 @@
 #         or, after a 0x00 byte, a raw SentencePiece precompiled_charsmap blob.
 #   json  Scripts/fuzz/JSONParserFuzzer.swift: JSONParser.parse on arbitrary bytes; an accepted document written
 #         back parses to an equal value.
+#   safetensors Scripts/fuzz/SafeTensorsFuzzer.swift: the input as a whole safetensors file (every tensor read) and
+#         as a JSON document; seeded with the small committed .safetensors fixtures and a shard index.
 #   folder Scripts/fuzz/ModelFolderFuzzer.swift: a committed fixture folder with files replaced, added or deleted by
 #         the input, loaded as a SentenceEncoder, CrossEncoder or SparseEncoder; when it loads, fixed texts are
 #         encoded and dimensions, batch = alone, normalization and sparse indices checked.
@@ -25,8 +27,9 @@
 #      sees internal API), importing BertEmbedJSON from step 1, linked with its object:
 #        swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name swift_bert_embed \
 #          -module-name BertEmbedTokenizer -I .build-fuzz-tok/modules $(find Sources/BertEmbedTokenizer -name '*.swift') \
-#          Scripts/fuzz/TokenizerTextFuzzer.swift .build-fuzz-tok/BertEmbedJSON.o -o .build-fuzz-tok/tokenizer-text-fuzzer
-#      (the json harness is compiled into the module BertEmbedJSON with Sources/BertEmbedJSON/*.swift instead).
+#          Scripts/fuzz/TokenizerTextFuzzer.swift .build-fuzz-tok/BertEmbedJSON.o -o .build-fuzz-tok/text-fuzzer
+#      (the json harness is compiled into the module BertEmbedJSON with Sources/BertEmbedJSON/*.swift instead; the
+#      safetensors harness into the module BertEmbedSafeTensors with Sources/BertEmbedSafeTensors/*.swift).
 #   The folder harness: every library module but BertEmbed built as in step 1 (BertEmbedKernels with AddressSanitizer
 #   only: coverage of the SIMD kernels would only slow the search), then the harness compiled into the module BertEmbed
 #   with Sources/BertEmbed/**/*.swift, linked with their objects.
@@ -39,17 +42,17 @@
 #
 # Flags: -max_len (text 1024, file and json 16384), -timeout=10, -rss_limit_mb=2048, -print_final_stats=1, one
 # process (no -jobs/-workers: one core). Crash, timeout and leak reproducers go to $FUZZ_ARTIFACTS (default
-# .build-fuzz-tok/artifacts/), named KIND-crash-SHA1 and so on. Reproduce one: .build-fuzz-tok/tokenizer-KIND-fuzzer
+# .build-fuzz-tok/artifacts/), named KIND-crash-SHA1 and so on. Reproduce one: .build-fuzz-tok/KIND-fuzzer
 # FILE (run from the repository root: the text harness loads its tokenizers from ./Resources). Minimize one: add
 # -minimize_crash=1 -runs=10000 FILE. The file harness writes its tokenizer.json under .build-fuzz-tok/tmp/.
 #
 # Differential checks of a corpus against the reference implementations (after a run; each harness appends one line
 # per input to the file named by its environment variable):
-#   FUZZ_TOK_DUMP=/tmp/d.jsonl .build-fuzz-tok/tokenizer-text-fuzzer -runs=0 .build-fuzz-tok/corpus-text
+#   FUZZ_TOK_DUMP=/tmp/d.jsonl .build-fuzz-tok/text-fuzzer -runs=0 .build-fuzz-tok/corpus-text
 #   .venv/bin/python Scripts/fuzz/compare_with_hf.py /tmp/d.jsonl           # ids, type ids, offsets vs tokenizers
-#   FUZZ_TOK_DUMP=/tmp/f.jsonl .build-fuzz-tok/tokenizer-file-fuzzer -runs=0 .build-fuzz-tok/corpus-file
+#   FUZZ_TOK_DUMP=/tmp/f.jsonl .build-fuzz-tok/file-fuzzer -runs=0 .build-fuzz-tok/corpus-file
 #   RUST_BACKTRACE=0 .venv/bin/python Scripts/fuzz/compare_files_with_hf.py /tmp/f.jsonl 2>/dev/null
-#   FUZZ_JSON_DUMP=/tmp/j.txt .build-fuzz-tok/tokenizer-json-fuzzer -runs=0 .build-fuzz-tok/corpus-json
+#   FUZZ_JSON_DUMP=/tmp/j.txt .build-fuzz-tok/json-fuzzer -runs=0 .build-fuzz-tok/corpus-json
 #   python3 Scripts/fuzz/compare_json_with_python.py /tmp/j.txt               # accept/reject vs Python's json
 # (set LSAN_OPTIONS=suppressions=$PWD/Scripts/fuzz/lsan.supp and, for the file harness, TMPDIR as below).
 #
@@ -60,6 +63,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:-text}"
+if [[ "$kind" == smoke ]]; then
+    mkdir -p .build-fuzz-tok
+    for each in safetensors json text file folder; do
+        log=".build-fuzz-tok/smoke-$each.log"
+        if ! "$0" "$each" "${2:-10}" >"$log" 2>&1; then
+            tail -60 "$log" >&2
+            echo "fuzz smoke: the $each harness failed (full log: $log)" >&2
+            exit 1
+        fi
+        echo "fuzz smoke: $each $(grep -m1 -o 'number_of_executed_units: *[0-9]*' "$log" | tr -s ' ')" >&2
+    done
+    exit 0
+fi
 seconds="${2:-60}"
 shift 2 || shift $# || true
 case "$kind" in
@@ -67,13 +83,14 @@ text) harness=Scripts/fuzz/TokenizerTextFuzzer.swift max_len=1024 dict=Scripts/f
 file) harness=Scripts/fuzz/TokenizerFileFuzzer.swift max_len=16384 dict=Scripts/fuzz/tokenizer_json.dict ;;
 json) harness=Scripts/fuzz/JSONParserFuzzer.swift max_len=16384 dict=Scripts/fuzz/tokenizer_json.dict ;;
 folder) harness=Scripts/fuzz/ModelFolderFuzzer.swift max_len=16384 dict=Scripts/fuzz/model_folder.dict ;;
+safetensors) harness=Scripts/fuzz/SafeTensorsFuzzer.swift max_len=4096 dict= ;;
 *)
-    echo "usage: $0 [text|file|json|folder] [SECONDS] [libFuzzer flags...]" >&2
+    echo "usage: $0 [text|file|json|folder|safetensors|smoke] [SECONDS] [libFuzzer flags...]" >&2
     exit 2
     ;;
 esac
 out=.build-fuzz-tok
-binary="$out/tokenizer-$kind-fuzzer"
+binary="$out/$kind-fuzzer"
 flags=(-O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name swift_bert_embed)
 mkdir -p "$out/modules" "$out/tmp" "$out/corpus-$kind"
 
@@ -122,6 +139,13 @@ if [[ "$kind" == folder ]]; then
         swiftc "${flags[@]}" -module-name BertEmbed -I "$out/modules" "${facade_sources[@]}" "$harness" \
             "${objects[@]}" "$out/BertEmbedJSON.o" -o "$binary" 2>&1 | quiet
     fi
+elif [[ "$kind" == safetensors ]]; then
+    safetensors_sources=(Sources/BertEmbedSafeTensors/*.swift)
+    if stale "$binary" "${safetensors_sources[@]}" "$harness" "$out/BertEmbedJSON.o"; then
+        echo "building $binary" >&2
+        swiftc "${flags[@]}" -module-name BertEmbedSafeTensors -I "$out/modules" "${safetensors_sources[@]}" \
+            "$harness" "$out/BertEmbedJSON.o" -o "$binary" 2>&1 | quiet
+    fi
 elif [[ "$kind" != json ]]; then
     if stale "$binary" "${tokenizer_sources[@]}" "$harness" "$out/BertEmbedJSON.o"; then
         echo "building $binary" >&2
@@ -134,7 +158,10 @@ fi
 seeds="$out/seeds-$kind"
 rm -rf "$seeds"
 mkdir -p "$seeds"
-if command -v python3 >/dev/null; then
+if [[ "$kind" == safetensors ]]; then
+    find Resources/safetensors -name '*.safetensors' -size -8k -exec cp {} "$seeds/" \;
+    cp Resources/safetensors/sharded/model.safetensors.index.json "$seeds/index.json"
+elif command -v python3 >/dev/null; then
     python3 Scripts/fuzz/make_tokenizer_seeds.py "$kind" "$seeds" "$max_len" >&2
 elif [[ "$kind" != text ]]; then
     find Resources -name '*.json' -size -"$((max_len / 1024))"k -exec cp {} "$seeds/" \;
@@ -145,4 +172,4 @@ mkdir -p "$artifacts"
 export LSAN_OPTIONS="suppressions=$PWD/Scripts/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export TMPDIR="$PWD/$out/tmp"
 exec "$binary" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -dict="$dict" -artifact_prefix="${artifacts%/}/$kind-" "$@" "$out/corpus-$kind" "$seeds"
+    -print_final_stats=1 ${dict:+-dict="$dict"} -artifact_prefix="${artifacts%/}/$kind-" "$@" "$out/corpus-$kind" "$seeds"
