@@ -46,66 +46,47 @@ __attribute__((noinline)) static void f32_6x16(const float *a, const float *b, f
     for (int i = 0; i < 12; i++) _mm256_storeu_ps(c + i * 8, acc[i]);
 }
 
+/* One step of 4 k for `rows` rows and 16 columns: acc[2r], acc[2r + 1] += a[r] . b over the 4 bytes of each lane
+ * (vpmaddubsw, then vpmaddwd by ones, then vpaddd). `is_signed`: a is s8, through |a| and b with a's sign. Inlined
+ * with constant rows and is_signed, so each kernel gets its own straight-line loop. */
+__attribute__((always_inline)) static inline void int8_step(
+    __m256i *acc, const uint8_t *a, int rows, const int8_t *b, int is_signed) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i b0 = _mm256_loadu_si256((const __m256i *)b), b1 = _mm256_loadu_si256((const __m256i *)(b + 32));
+    for (int r = 0; r < rows; r++) {
+        int32_t word;
+        memcpy(&word, a + r * 4, 4);
+        __m256i av = _mm256_set1_epi32(word), left = is_signed ? _mm256_abs_epi8(av) : av;
+        __m256i right0 = is_signed ? _mm256_sign_epi8(b0, av) : b0, right1 = is_signed ? _mm256_sign_epi8(b1, av) : b1;
+        acc[2 * r] = _mm256_add_epi32(acc[2 * r], _mm256_madd_epi16(_mm256_maddubs_epi16(left, right0), ones));
+        acc[2 * r + 1] = _mm256_add_epi32(acc[2 * r + 1], _mm256_madd_epi16(_mm256_maddubs_epi16(left, right1), ones));
+    }
+}
+
 /* int8: A packed (K/4, 4 rows, 4 bytes), B packed (K/4, 16 columns, 4 bytes); C (4, 16) int32. */
 __attribute__((noinline)) static void u8s8_4x16(const uint8_t *a, const int8_t *b, int32_t *c) {
     __m256i acc[8];
-    const __m256i ones = _mm256_set1_epi16(1);
     for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_si256();
-    for (int k = 0; k < K / 4; k++) {
-        __m256i b0 = _mm256_loadu_si256((const __m256i *)(b + k * 64));
-        __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + k * 64 + 32));
-        for (int r = 0; r < 4; r++) {
-            int32_t word;
-            memcpy(&word, a + k * 16 + r * 4, 4);
-            __m256i av = _mm256_set1_epi32(word);
-            acc[2 * r] = _mm256_add_epi32(acc[2 * r], _mm256_madd_epi16(_mm256_maddubs_epi16(av, b0), ones));
-            acc[2 * r + 1] = _mm256_add_epi32(acc[2 * r + 1], _mm256_madd_epi16(_mm256_maddubs_epi16(av, b1), ones));
-        }
-    }
+    for (int k = 0; k < K / 4; k++) int8_step(acc, a + k * 16, 4, b + k * 64, 0);
     for (int i = 0; i < 8; i++) _mm256_storeu_si256((__m256i *)(c + i * 8), acc[i]);
 }
 
 __attribute__((noinline)) static void s8s8_4x16(const int8_t *a, const int8_t *b, int32_t *c) {
     __m256i acc[8];
-    const __m256i ones = _mm256_set1_epi16(1);
     for (int i = 0; i < 8; i++) acc[i] = _mm256_setzero_si256();
-    for (int k = 0; k < K / 4; k++) {
-        __m256i b0 = _mm256_loadu_si256((const __m256i *)(b + k * 64));
-        __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + k * 64 + 32));
-        for (int r = 0; r < 4; r++) {
-            int32_t word;
-            memcpy(&word, a + k * 16 + r * 4, 4);
-            __m256i av = _mm256_set1_epi32(word), magnitude = _mm256_abs_epi8(av);
-            acc[2 * r] = _mm256_add_epi32(
-                acc[2 * r], _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(b0, av)), ones));
-            acc[2 * r + 1] = _mm256_add_epi32(
-                acc[2 * r + 1], _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(b1, av)), ones));
-        }
-    }
+    for (int k = 0; k < K / 4; k++) int8_step(acc, (const uint8_t *)a + k * 16, 4, b + k * 64, 1);
     for (int i = 0; i < 8; i++) _mm256_storeu_si256((__m256i *)(c + i * 8), acc[i]);
 }
 
 /* Block scales: sa (K/32, 3 rows), sb (K/32, 16 columns); C (3, 16) float. */
-__attribute__((noinline)) static void s8s8_blk32_3x16(const int8_t *a, const int8_t *b, const float *sa, const float *sb, float *c) {
+__attribute__((noinline)) static void s8s8_blk32_3x16(
+    const int8_t *a, const int8_t *b, const float *sa, const float *sb, float *c) {
     __m256 out[6];
-    const __m256i ones = _mm256_set1_epi16(1);
     for (int i = 0; i < 6; i++) out[i] = _mm256_setzero_ps();
     for (int blk = 0; blk < K / 32; blk++) {
         __m256i acc[6];
         for (int i = 0; i < 6; i++) acc[i] = _mm256_setzero_si256();
-        for (int k = blk * 8; k < blk * 8 + 8; k++) {
-            __m256i b0 = _mm256_loadu_si256((const __m256i *)(b + k * 64));
-            __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + k * 64 + 32));
-            for (int r = 0; r < 3; r++) {
-                int32_t word;
-                memcpy(&word, a + k * 12 + r * 4, 4);
-                __m256i av = _mm256_set1_epi32(word), magnitude = _mm256_abs_epi8(av);
-                acc[2 * r] = _mm256_add_epi32(
-                    acc[2 * r], _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(b0, av)), ones));
-                acc[2 * r + 1] = _mm256_add_epi32(acc[2 * r + 1],
-                    _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(b1, av)), ones));
-            }
-        }
+        for (int k = blk * 8; k < blk * 8 + 8; k++) int8_step(acc, (const uint8_t *)a + k * 12, 3, b + k * 64, 1);
         __m256 s0 = _mm256_loadu_ps(sb + blk * 16), s1 = _mm256_loadu_ps(sb + blk * 16 + 8);
         for (int r = 0; r < 3; r++) {
             __m256 row = _mm256_broadcast_ss(sa + blk * 3 + r);
