@@ -22,6 +22,8 @@ Schemes (--schemes, default all):
                   (llama.cpp's q8_0 x q8_0); each block's int32 sum scaled by its two scales in float64
   s8-block64      the same in blocks of 64 (half the scale work)
   s8-block128     the same in blocks of 128 (a quarter of the scale work)
+  w8-block32      weights as s8-block32, inputs unquantized (float64): the weights' own share of the error
+  w8-block16      the same with weight blocks of 16
   s8-token-ffn32  s8-token, but the feed-forward output layer (intermediate -> hidden, after GELU) in float32
   u8-token-ffn32  u8-token, the feed-forward output layer in float32
   s8-token-ln     s8-token, but for the layers fed by a LayerNorm (query, key, value: the previous layer's output
@@ -59,7 +61,8 @@ import torch
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SCHEMES = [
-    "s8-token", "u8-token", "u8-token-sat", "u7-token-sat", "s8-block32", "s8-block64", "s8-block128", "s8-token-ffn32",
+    "s8-token", "u8-token", "u8-token-sat", "u7-token-sat", "s8-block32", "s8-block64", "s8-block128", "w8-block32",
+    "w8-block16", "s8-token-ffn32",
     "u8-token-ffn32", "s8-token-ln", "s8-token-smooth", "s8-token-ln-ffn32", "w8a16-token",
 ]
 
@@ -104,7 +107,7 @@ class QuantizedLinear(torch.nn.Module):
             w = w * self.smooth[None, :]
         self.bias = None if linear.bias is None else linear.bias.detach().double()
         self.in_features = w.shape[1]
-        if scheme.startswith("s8-block"):
+        if scheme.startswith("s8-block") or scheme.startswith("w8-block"):
             self.block = int(scheme[len("s8-block"):])
             self.wq, self.ws = quantize_blocks(w, self.block)
         else:
@@ -116,7 +119,9 @@ class QuantizedLinear(torch.nn.Module):
         a = x.reshape(-1, self.in_features).double()
         if self.smooth is not None:
             a = a / self.smooth
-        if self.scheme.startswith("s8-block"):
+        if self.scheme.startswith("w8-block"):
+            y = a @ (self.wq * self.ws).reshape(self.wq.shape[0], -1).T
+        elif self.scheme.startswith("s8-block"):
             aq, a_scale = quantize_blocks(a, self.block)
             y = torch.zeros(a.shape[0], self.wq.shape[0], dtype=torch.float64)
             for b in range(aq.shape[1]):  # each block's exact integer sums, scaled by its two scales
@@ -176,7 +181,10 @@ def quantize_model(model, scheme, only=None):
     return len(targets)
 
 
-def load_texts(count):
+def load_texts(count, path=None):
+    if path:
+        with open(path, encoding="utf-8") as f:
+            return [line.rstrip("\n") for line in f][:count]
     path = os.path.join(tempfile.gettempdir(), "bert-embed-corpus.txt")
     if not os.path.exists(path):
         subprocess.run([sys.executable, os.path.join(ROOT, "Scripts", "make_corpus.py"), path], check=True)
@@ -194,11 +202,12 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--only", help="quantize only the linear layers whose name matches this regex (diagnosis)")
     parser.add_argument("--json-out")
+    parser.add_argument("--texts-file", help="one text per line (empty lines kept) instead of the corpus")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     from sentence_transformers import SentenceTransformer
 
-    texts = load_texts(args.texts)
+    texts = load_texts(args.texts, args.texts_file)
     reference_model = SentenceTransformer(args.model, device="cpu")
     reference = reference_model.encode(texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True)
     reference = reference.astype(np.float64)

@@ -34,8 +34,9 @@ let embedCommand = Subcommand(
           --batch-size N       texts per forward pass (default 32; results do not depend on it)
           --max-length N       tokens per text, special tokens included (default: the folder's max_seq_length)
           --threads N          worker threads (default: all cores; results do not depend on it)
-          --compute-type T     how the dense layers compute: float32 (default) or bfloat16 (weights stored as
-                               bfloat16, half the memory, float32 arithmetic; cosine >= 0.9998 to float32)
+          --compute-type T     how the dense layers compute: float32 (default), bfloat16 (weights stored as
+                               bfloat16, half the memory, float32 arithmetic; cosine >= 0.9998 to float32) or
+                               int8 (weights in int8 blocks of 16, 31 % of the memory; cosine >= 0.998)
           --truncate-dim N     keep the first N dimensions (Matryoshka); renormalized only with --normalize
           --precision P        float32 (default), int8, uint8, binary or ubinary, with sentence-transformers'
                                quantize_embeddings formulas (int8/uint8 ranges from these embeddings, so give

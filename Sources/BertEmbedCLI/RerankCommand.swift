@@ -23,7 +23,7 @@ let rerankCommand = Subcommand(
                              index being the 0-based input line
           --batch-size N     pairs per forward pass (default 32)
           --threads N        worker threads (default: all cores)
-          --compute-type T   float32 (default) or bfloat16 (dense weights stored as bfloat16, half the memory)
+          --compute-type T   float32 (default), bfloat16 (dense weights half the memory) or int8 (31 %)
           --quiet            no progress on stderr
         """,
     run: { args in

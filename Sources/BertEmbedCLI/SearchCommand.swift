@@ -21,8 +21,8 @@ let searchCommand = Subcommand(
                              last-token, last4-concat, last4-sum, second-to-last-mean)
           --batch-size N     texts per forward pass (default 32)
           --threads N        worker threads (default: all cores)
-          --compute-type T   float32 (default) or bfloat16: dense weights stored as bfloat16, half the memory,
-                             float32 arithmetic (cosine >= 0.9998 to float32)
+          --compute-type T   float32 (default), bfloat16 (dense weights half the memory, cosine >= 0.9998 to
+                             float32) or int8 (weights in int8 blocks, 31 % of the memory, cosine >= 0.998)
           --json             one JSON object per query: {"query", "hits": [{"rank", "score", "index", "text"}]}
           --quiet            no progress on stderr
         """,

@@ -14,8 +14,8 @@ let similarityCommand = Subcommand(
           --model DIR        a sentence-transformers folder (or a BERT folder together with --pooling)
           --pooling NAME     override the folder's pooling (see `bert-embed embed --help` for the names)
           --threads N        worker threads (default: all cores)
-          --compute-type T   float32 (default) or bfloat16: dense weights stored as bfloat16, half the memory,
-                             float32 arithmetic (cosine >= 0.9998 to float32)
+          --compute-type T   float32 (default), bfloat16 (dense weights half the memory, cosine >= 0.9998 to
+                             float32) or int8 (weights in int8 blocks, 31 % of the memory, cosine >= 0.998)
         """,
     run: { args in
         var arguments = try Arguments(args, valueOptions: ["model", "pooling", "threads", "compute-type"])

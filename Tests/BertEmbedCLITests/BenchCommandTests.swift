@@ -59,6 +59,18 @@ final class BenchCommandTests: XCTestCase {
         let bfloat16Bytes = try XCTUnwrap(halfReport["weights_mb"] as? Double)
         XCTAssertLessThan(bfloat16Bytes, 0.6 * float32Bytes)
         XCTAssertGreaterThan(bfloat16Bytes, 0.4 * float32Bytes)
+
+        // int8: 1.25 bytes per weight (int8 blocks of 16 with a float32 scale each), the biases float32.
+        let int8 = try runCLI([
+            "bench", "--model", resource("tiny-bert").path, "--input", input.path, "--runs", "1", "--threads", "1",
+            "--compute-type", "int8", "--json",
+        ])
+        XCTAssertEqual(int8.status, 0, int8.stderr)
+        let int8Report = try XCTUnwrap(JSONSerialization.jsonObject(with: int8.stdout) as? [String: Any])
+        XCTAssertEqual(int8Report["compute_type"] as? String, "int8")
+        let int8Bytes = try XCTUnwrap(int8Report["weights_mb"] as? Double)
+        XCTAssertLessThan(int8Bytes, 0.36 * float32Bytes)
+        XCTAssertGreaterThan(int8Bytes, 0.28 * float32Bytes)
     }
 
     /// `--compute-type` on every command that loads a model: a known type runs, an unknown one is refused by name.
@@ -66,6 +78,9 @@ final class BenchCommandTests: XCTestCase {
         let model = resource("tiny-bert").path
         let embed = try runCLI(["embed", "--model", model, "--pooling", "mean", "--compute-type", "bfloat16", "a b"])
         XCTAssertEqual(embed.status, 0, embed.stderr)
+        let int8 = try runCLI(["embed", "--model", model, "--pooling", "mean", "--compute-type", "int8", "a b"])
+        XCTAssertEqual(int8.status, 0, int8.stderr)
+        XCTAssertNotEqual(int8.stdout, embed.stdout)
         let similarity = try runCLI([
             "similarity", "--model", model, "--pooling", "mean", "--compute-type", "float32", "a", "b",
         ])
@@ -79,7 +94,7 @@ final class BenchCommandTests: XCTestCase {
             let run = try runCLI(command + ["--compute-type", "float16"])
             XCTAssertEqual(run.status, 2, "\(command[0]): \(run.stderr)")
             XCTAssertTrue(
-                run.stderr.contains("unknown compute type 'float16' (one of: float32, bfloat16)"),
+                run.stderr.contains("unknown compute type 'float16' (one of: float32, bfloat16, int8)"),
                 "\(command[0]): \(run.stderr)")
         }
     }

@@ -13,7 +13,8 @@
 // activation are applied to the tile while it is in L1. Each output element is the same sequence
 // of Float operations whatever the thread count or task split.
 //
-// A bfloat16 layer (`WeightFormat`) stores the same panels rounded to bfloat16, half the bytes; each (kc, columns)
+// A bfloat16 layer (`WeightFormat`) stores the same panels rounded to bfloat16, half the bytes (an int8 layer stores
+// them as int8 blocks with scales, Int8Weights.swift, and widens them the same way); each (kc, columns)
 // block is widened back to float32 in L1 right before the micro-kernel reads it, once per task and K block, so the
 // micro-kernels stay the float32 ones and the layer computes exactly what a float32 layer computes on the rounded
 // weights. The widening is amortized over the task's rows (up to 96); with few rows (one short query) the layer is
@@ -69,6 +70,22 @@ package struct PackedLinear: Sendable {
         let perChunk = max(1, (panels + 4 * context.threads - 1) / (4 * context.threads))  // ~4 tasks per thread
         let chunks = (panels + perChunk - 1) / perChunk
         switch format {
+        case .int8:
+            // Each panel packed as float32 in scratch, then quantized into place.
+            let panelBytes = Int8Weights.panelBytes(columns: nr, inFeatures: k)
+            self.packed = WeightBuffer(int8Count: count, bytes: panels * panelBytes, hugePages: context.hugePages) {
+                target in
+                context.parallelFor(chunks) { chunk in
+                    ThreadScratch.with(bytes: ThreadScratch.bytes(floats: nr * k)) { scratch in
+                        let panel = scratch.floats(nr * k)
+                        for p in (chunk * perChunk)..<min(panels, (chunk + 1) * perChunk) {
+                            WeightPacking.packPanel(rows, columns: nr, panel: p, into: panel)
+                            Int8Weights.quantize(
+                                panel: panel, columns: nr, inFeatures: k, into: target + p * panelBytes)
+                        }
+                    }
+                }
+            }
         case .float32:
             self.packed = WeightBuffer(count: count, hugePages: context.hugePages) { target in
                 context.parallelFor(chunks) { chunk in
@@ -117,7 +134,9 @@ package struct PackedLinear: Sendable {
             return
         }
         let mr = kernel.rows, nr = kernel.columns
-        let rowBlock = mr * max(1, 96 / mr)
+        // Rows per task: 96 (their packed input, 96 KB per K block, stays in L2); 192 for widened formats, whose
+        // widening is paid per task.
+        let rowBlock = mr * max(1, (format == .float32 ? 96 : 192) / mr)
         let rowBlocks = (m + rowBlock - 1) / rowBlock
         let panels = (n + nr - 1) / nr
         // Enough tasks to keep every thread busy (about 4 per thread), split by columns when rows are few.
@@ -148,7 +167,7 @@ package struct PackedLinear: Sendable {
         let microPanels = (rows.count + mr - 1) / mr
         let splat = kernel.splat, panelStride = mr * splat  // floats per k in a micro-panel
         let aCount = microPanels * panelStride * depth
-        let widenedCount = format == .float32 ? 0 : depth * nr  // a bfloat16 weight block widened to float32
+        let widenedCount = format == .float32 ? 0 : depth * nr  // a bfloat16 or int8 weight block widened to float32
         let scratchBytes =
             ThreadScratch.bytes(floats: aCount) + ThreadScratch.bytes(floats: mr * nr)
             + ThreadScratch.bytes(floats: widenedCount)
@@ -173,6 +192,11 @@ package struct PackedLinear: Sendable {
                     case .bfloat16:
                         let stored = weights.assumingMemoryBound(to: UInt16.self) + p * nr * k + k0 * nr
                         BFloat16.widen(stored, into: widened, count: kc * nr)
+                        b = UnsafePointer(widened)
+                    case .int8:
+                        Int8Weights.widen(
+                            panel: weights + p * Int8Weights.panelBytes(columns: nr, inFeatures: k), columns: nr,
+                            inFeatures: k, rows: k0, depth: kc, into: widened)
                         b = UnsafePointer(widened)
                     }
                     let n0 = p * nr, width = min(nr, n - n0)

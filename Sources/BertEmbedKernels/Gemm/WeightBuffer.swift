@@ -11,8 +11,8 @@
 // pages than without (BENCHMARKS.md, "Model load").
 import Foundation
 
-/// Values written once at load by `fill` and only read after, in huge-page-friendly memory: float32, or bfloat16
-/// bits (`WeightFormat`).
+/// Values written once at load by `fill` and only read after, in huge-page-friendly memory: float32, bfloat16 bits,
+/// or int8 blocks with their scales (`WeightFormat`).
 package struct WeightBuffer: @unchecked Sendable {
     /// Keeps the memory alive.
     private let chunk: WeightChunk
@@ -21,6 +21,8 @@ package struct WeightBuffer: @unchecked Sendable {
     package let count: Int
     /// How the values are stored.
     package let format: WeightFormat
+    /// The bytes the values take.
+    package let byteCount: Int
 
     /// `count` float32 values, written by `fill(start)`, which must initialize all of them; in chunks advised for
     /// transparent huge pages when `hugePages`.
@@ -29,6 +31,7 @@ package struct WeightBuffer: @unchecked Sendable {
         (chunk, base) = (hugePages ? WeightChunk.hugePageAllocator : WeightChunk.allocator).allocate(bytes: 4 * count)
         self.count = count
         format = .float32
+        byteCount = 4 * count
         try fill(base.bindMemory(to: Float.self, capacity: count))
     }
 
@@ -41,11 +44,22 @@ package struct WeightBuffer: @unchecked Sendable {
         (chunk, base) = (hugePages ? WeightChunk.hugePageAllocator : WeightChunk.allocator).allocate(bytes: 2 * count)
         self.count = count
         format = .bfloat16
+        byteCount = 2 * count
         try fill(base.bindMemory(to: UInt16.self, capacity: count))
     }
 
-    /// The bytes the values take.
-    package var byteCount: Int { count * format.bytesPerWeight }
+    /// `bytes` bytes of int8 blocks and scales (`count` weights), laid out and written by `fill(start)`, which must
+    /// initialize all of them; 64-byte aligned, in chunks advised for transparent huge pages when `hugePages`.
+    package init(
+        int8Count count: Int, bytes: Int, hugePages: Bool = false, fill: (UnsafeMutableRawPointer) throws -> Void
+    ) rethrows {
+        precondition(count >= 0 && bytes >= 0)
+        (chunk, base) = (hugePages ? WeightChunk.hugePageAllocator : WeightChunk.allocator).allocate(bytes: bytes)
+        self.count = count
+        format = .int8
+        byteCount = bytes
+        try fill(base)
+    }
 
     /// Calls `body` with the values of a float32 buffer.
     package func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {

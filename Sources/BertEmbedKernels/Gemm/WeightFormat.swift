@@ -1,4 +1,4 @@
-// How a dense layer stores its packed weight, and the bfloat16 conversions.
+// How a dense layer stores its packed weight, and the bfloat16 conversions (int8's are in Int8Weights.swift).
 //
 // bfloat16 is the top half of a float32 (sign, the 8 exponent bits, 7 mantissa bits): half the memory of float32
 // with its range. A weight is rounded to it once, at load, to nearest with ties to even (as PyTorch's
@@ -12,14 +12,9 @@ package enum WeightFormat: String, Sendable, CaseIterable {
     case float32
     /// 2 bytes per weight, each rounded to the nearest bfloat16 (ties to even).
     case bfloat16
-
-    /// Bytes per stored weight.
-    package var bytesPerWeight: Int {
-        switch self {
-        case .float32: return 4
-        case .bfloat16: return 2
-        }
-    }
+    /// 1 byte per weight plus a float32 scale per block of 16 (`Int8Weights`): 1.25 bytes, widened to float32 as
+    /// bfloat16 is.
+    case int8
 }
 
 /// Conversions between float32 and bfloat16 (the bits, as `UInt16`).
