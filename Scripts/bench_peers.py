@@ -31,7 +31,7 @@ only the fp32 peers:
   .venv/bin/python Scripts/bench_peers.py --model ~/.cache/bert-embed/all-MiniLM-L6-v2 \\
       --bin default=.build/release/bert-embed native=.build-native/release/bert-embed --threads 1 2 --peers st ort
 
-Reduced precision: LABEL=PATH@TYPE runs that binary with `--compute-type TYPE` (float32 or bfloat16), both for
+Reduced precision: LABEL=PATH@TYPE runs that binary with `--compute-type TYPE` (float32, bfloat16 or int8), both for
 `bert-embed bench` and for the `bert-embed embed` whose vectors are compared; without @TYPE no --compute-type is
 passed. Every peer, the machine-readable record (--json-out) and its plot:
 
