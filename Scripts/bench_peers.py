@@ -3,13 +3,18 @@
 reduced precision.
 
 All pipelines run on the same texts, the same thread count and length-sorted batches of the same size, end to end
-(tokenize, encode, mean-pool, normalize). The peers (--peers, default all four):
+(tokenize, encode, mean-pool, normalize). The peers (--peers, default all whose software is installed):
 
   st        sentence-transformers, fp32 (also the accuracy reference)
   st-bf16   sentence-transformers with the weights and compute in bfloat16 (model_kwargs={"dtype": torch.bfloat16})
   ort       ONNX Runtime, fp32, on an ONNX export of the same model (all graph optimizations)
   ort-int8  ONNX Runtime on onnxruntime.quantization.quantize_dynamic of that export (its defaults: int8 weights,
             per tensor, activations quantized per batch)
+  llama-f16  llama.cpp's CPU backend (built for this machine by Scripts/setup_llama_cpp.sh MODEL, which also
+  llama-q8_0 converts the model with convert_hf_to_gguf.py) on the f16 or q8_0 GGUF, through `llama-embedding
+            --pooling mean --embd-normalize 2` over the texts; timed as the whole command less the same command on
+            the first text alone (its load); texts are fed whole (llama.cpp does not truncate to the model's
+            max_seq_length), so compare on texts within it
 
 On a CPU without native bfloat16 (no AVX512-BF16 or AMX) torch runs st-bf16 several times slower than st: leave it
 out of --peers for quick runs.
@@ -91,7 +96,17 @@ PEERS = {
     "st-bf16": ("sentence-transformers bf16", "ST-bf16", "bfloat16", ["torch", "sentence_transformers"]),
     "ort": ("ONNX Runtime", "ORT", "float32", ["torch", "onnx", "onnxruntime"]),
     "ort-int8": ("ONNX Runtime int8", "ORT-int8", "int8", ["torch", "onnx", "onnxruntime"]),
+    "llama-f16": ("llama.cpp f16", "llama-f16", "float16", []),
+    "llama-q8_0": ("llama.cpp q8_0", "llama-q8_0", "q8_0", []),
 }
+LLAMA_CPP_DIR = os.environ.get("LLAMA_CPP_DIR", os.path.expanduser("~/.cache/bert-embed/llama.cpp-0.3.36"))
+
+
+def llama_files(model_dir, kind):
+    """(llama-embedding binary, GGUF file) of peer `kind` for the model, as Scripts/setup_llama_cpp.sh lays them out."""
+    name = os.path.basename(os.path.normpath(model_dir))
+    return (os.path.join(LLAMA_CPP_DIR, "bin", "llama-embedding"),
+            os.path.join(LLAMA_CPP_DIR, f"{name}-{kind[len('llama-'):]}.gguf"))
 
 
 def load_texts(path, limit):
@@ -224,6 +239,39 @@ def bench_ort(model_dir, onnx_path, texts, threads, batch, runs, max_length):
     return times, out
 
 
+def bench_llama(kind, model_dir, input_path, texts, threads, batch, runs):
+    """llama-embedding over the texts: seconds per run less the run on the first text alone, and the vectors."""
+    binary, gguf = llama_files(model_dir, kind)
+    longest = max(len(t.encode("utf-8")) for t in texts)  # tokens <= bytes + 2: a context that holds any text
+    context = max(2048, min(8192, longest + 8))  # also the batch: llama.cpp packs texts into it
+
+    def run(path):
+        cmd = [binary, "-m", gguf, "-f", path, "--pooling", "mean", "--embd-normalize", "2",
+               "--embd-output-format", "json", "-t", str(threads), "-tb", str(threads), "-b", str(context),
+               "-ub", str(context), "-c", str(context), "--no-warmup", "--log-disable"]
+        start = time.perf_counter()
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if result.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+        start_json = result.stdout.find("{")
+        data = json.loads(result.stdout[start_json:])["data"]
+        return seconds, np.array([d["embedding"] for d in sorted(data, key=lambda d: d["index"])], dtype=np.float64)
+
+    one = os.path.join(os.path.dirname(os.path.abspath(input_path)), f"{kind}-one.txt")
+    with open(one, "w", encoding="utf-8") as f:
+        f.write(texts[0] + "\n")
+    run(input_path)  # warm-up: the file cache
+    times, out = [], None
+    for _ in range(runs):
+        whole, out = run(input_path)
+        load, _ = run(one)
+        times.append(max(1e-9, whole - load))
+    if out.shape[0] != len(texts):
+        sys.exit(f"{kind}: {out.shape[0]} vectors for {len(texts)} texts")
+    return times, out
+
+
 def worker_main(args):
     texts = load_texts(args.input, 0)
     if args.worker == "prep":
@@ -233,6 +281,9 @@ def worker_main(args):
         if args.worker in ("st", "st-bf16"):
             times, vectors = bench_st(args.model, texts, threads, args.batch_size, args.runs,
                                       bf16=args.worker == "st-bf16")
+        elif args.worker.startswith("llama-"):
+            times, vectors = bench_llama(args.worker, args.model, args.input, texts, threads, args.batch_size,
+                                         args.runs)
         else:
             onnx_path = int8_path(args.onnx) if args.worker == "ort-int8" else args.onnx
             times, vectors = bench_ort(args.model, onnx_path, texts, threads, args.batch_size, args.runs,
@@ -384,6 +435,9 @@ def main():
         parser.error("--repeat and --runs must be at least 1")
 
     def missing(key):
+        if key.startswith("llama-"):
+            absent = [path for path in llama_files(os.path.expanduser(args.model), key) if not os.path.exists(path)]
+            return [f"{', '.join(absent)} (Scripts/setup_llama_cpp.sh MODEL)"] if absent else []
         return [m for m in PEERS[key][3] if importlib.util.find_spec(m) is None]
     for module in ("torch", "transformers", "sentence_transformers"):  # the preparing worker and the reference
         if importlib.util.find_spec(module) is None:

@@ -47,6 +47,55 @@ final class GemmMicroKernelJITTests: XCTestCase {
                 "vfmadd231ps %ymm2, %ymm9, %ymm13", { $0.vfmadd231ps(YMMRegister(13), YMMRegister(9), YMMRegister(2)) },
                 [0xC4, 0x62, 0x35, 0xB8, 0xEA]
             ),
+            (
+                "vbroadcasti128 -16(%r12), %ymm10",
+                { $0.vbroadcasti128(YMMRegister(10), X86Memory(base: r12, displacement: -16)) },
+                [0xC4, 0x42, 0x7D, 0x5A, 0x54, 0x24, 0xF0]
+            ),
+            (
+                "vbroadcasti128 (%rdi), %ymm0", { $0.vbroadcasti128(YMMRegister(0), X86Memory(base: .rdi)) },
+                [0xC4, 0xE2, 0x7D, 0x5A, 0x07]
+            ),
+            (
+                "vpsrlvd %ymm15, %ymm0, %ymm1", { $0.vpsrlvd(YMMRegister(1), YMMRegister(0), YMMRegister(15)) },
+                [0xC4, 0xC2, 0x7D, 0x45, 0xCF]
+            ),
+            (
+                "vpsrlvd %ymm2, %ymm11, %ymm9", { $0.vpsrlvd(YMMRegister(9), YMMRegister(11), YMMRegister(2)) },
+                [0xC4, 0x62, 0x25, 0x45, 0xCA]
+            ),
+            (
+                "vpand %ymm13, %ymm1, %ymm1", { $0.vpand(YMMRegister(1), YMMRegister(1), YMMRegister(13)) },
+                [0xC4, 0xC1, 0x75, 0xDB, 0xCD]
+            ),
+            (
+                "vpand %ymm3, %ymm10, %ymm12", { $0.vpand(YMMRegister(12), YMMRegister(10), YMMRegister(3)) },
+                [0xC5, 0x2D, 0xDB, 0xE3]
+            ),
+            (
+                "vpor %ymm12, %ymm2, %ymm2", { $0.vpor(YMMRegister(2), YMMRegister(2), YMMRegister(12)) },
+                [0xC4, 0xC1, 0x6D, 0xEB, 0xD4]
+            ),
+            (
+                "vpor %ymm1, %ymm9, %ymm14", { $0.vpor(YMMRegister(14), YMMRegister(9), YMMRegister(1)) },
+                [0xC5, 0x35, 0xEB, 0xF1]
+            ),
+            (
+                "vsubps %ymm11, %ymm1, %ymm1", { $0.vsubps(YMMRegister(1), YMMRegister(1), YMMRegister(11)) },
+                [0xC4, 0xC1, 0x74, 0x5C, 0xCB]
+            ),
+            (
+                "vsubps %ymm3, %ymm8, %ymm4", { $0.vsubps(YMMRegister(4), YMMRegister(8), YMMRegister(3)) },
+                [0xC5, 0xBC, 0x5C, 0xE3]
+            ),
+            (
+                "vmulps %ymm9, %ymm1, %ymm1", { $0.vmulps(YMMRegister(1), YMMRegister(1), YMMRegister(9)) },
+                [0xC4, 0xC1, 0x74, 0x59, 0xC9]
+            ),
+            (
+                "vmulps %ymm5, %ymm12, %ymm6", { $0.vmulps(YMMRegister(6), YMMRegister(12), YMMRegister(5)) },
+                [0xC5, 0x9C, 0x59, 0xF5]
+            ),
             ("movq %rcx, %rax", { $0.mov(.rax, .rcx) }, [0x48, 0x89, 0xC8]),
             ("movq %r8, %rbx", { $0.mov(.rbx, .r8) }, [0x4C, 0x89, 0xC3]),
             ("addq $96, %rdi", { $0.add(.rdi, 96) }, [0x48, 0x83, 0xC7, 0x60]),

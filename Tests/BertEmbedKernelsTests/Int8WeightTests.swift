@@ -6,8 +6,16 @@ import XCTest
 import _BertEmbedTestSupport
 
 final class Int8WeightTests: XCTestCase {
-    /// The weights an int8 layer of `kernel` computes with: packed, then every panel widened back and unpacked.
-    func computedWeights(_ weight: [Float], outFeatures n: Int, inFeatures k: Int, columns nr: Int) -> [Float] {
+    /// The generated widening (AVX2), or nil where this CPU or OS cannot run it.
+    let generated = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true)
+        .int8Widening
+
+    /// The weights an int8 layer of `kernel` computes with: packed, then every panel widened back (by `generated`
+    /// when given) and unpacked.
+    func computedWeights(
+        _ weight: [Float], outFeatures n: Int, inFeatures k: Int, columns nr: Int,
+        generated: Int8WidenJIT.Function? = nil
+    ) -> [Float] {
         let panels = (n + nr - 1) / nr, panelBytes = Int8Weights.panelBytes(columns: nr, inFeatures: k)
         var packed = [UInt8](repeating: 0xAA, count: panels * panelBytes)
         var panel = [Float](repeating: 0, count: k * nr), widened = [Float](repeating: .nan, count: k * nr)
@@ -21,13 +29,13 @@ final class Int8WeightTests: XCTestCase {
                     panel: panel, columns: nr, inFeatures: k, into: bytes.baseAddress! + p * panelBytes)
                 // Widened in two pieces, the second starting inside a block.
                 let split = k / 3
-                Int8Weights.widen(
-                    panel: bytes.baseAddress! + p * panelBytes, columns: nr, inFeatures: k, rows: 0, depth: split,
-                    into: &widened)
                 widened.withUnsafeMutableBufferPointer { w in
                     Int8Weights.widen(
+                        panel: bytes.baseAddress! + p * panelBytes, columns: nr, inFeatures: k, rows: 0, depth: split,
+                        into: w.baseAddress!, generated: generated)
+                    Int8Weights.widen(
                         panel: bytes.baseAddress! + p * panelBytes, columns: nr, inFeatures: k, rows: split,
-                        depth: k - split, into: w.baseAddress! + split * nr)
+                        depth: k - split, into: w.baseAddress! + split * nr, generated: generated)
                 }
             }
             for j in 0..<nr where p * nr + j < n {
@@ -54,9 +62,14 @@ final class Int8WeightTests: XCTestCase {
                 var weight = generator.array(n * k)
                 let lane = index % columns
                 for i in 0..<k { weight[lane * k + i] = row[i] }
-                let actual = computedWeights(weight, outFeatures: n, inFeatures: k, columns: columns)
                 let expected = Int8Weights.reference(weight, outFeatures: n, inFeatures: k)
+                let actual = computedWeights(weight, outFeatures: n, inFeatures: k, columns: columns)
                 XCTAssertEqual(actual.map(\.bitPattern), expected.map(\.bitPattern), "row \(index) columns \(columns)")
+                if columns == 16, let generated {
+                    let jit = computedWeights(
+                        weight, outFeatures: n, inFeatures: k, columns: columns, generated: generated)
+                    XCTAssertEqual(jit.map(\.bitPattern), expected.map(\.bitPattern), "row \(index), generated")
+                }
             }
         }
         // The definition itself, on values chosen by hand: amax 127 -> scale 1, ties to even.
@@ -117,6 +130,20 @@ final class Int8WeightTests: XCTestCase {
                     XCTAssertEqual(
                         actual.map(\.bitPattern), run(full).map(\.bitPattern),
                         "\(kernel) \(m)x\(n)x\(k) threads \(threads)")
+                    if kernel.columns == 16, let generated {
+                        let jitContext = ComputeContext(
+                            threads: threads, kernels: KernelSet(gemm: kernel, int8Widening: generated))
+                        var output = [Float](repeating: .nan, count: m * n)
+                        input.withUnsafeBufferPointer { a in
+                            output.withUnsafeMutableBufferPointer { c in
+                                int8.apply(
+                                    a.baseAddress!, rows: m, output: c.baseAddress!, activation: activation,
+                                    context: jitContext)
+                            }
+                        }
+                        XCTAssertEqual(
+                            output.map(\.bitPattern), actual.map(\.bitPattern), "\(kernel) \(m)x\(n)x\(k) generated")
+                    }
                     // And the quantization is felt: the layer is not silently float32.
                     if m * n * k > 1000 {
                         let exact = PackedLinear(
@@ -127,6 +154,16 @@ final class Int8WeightTests: XCTestCase {
                 }
             }
         }
+    }
+
+    func testGeneratedWideningIsListedWhereTheCPUHasAVX2() throws {
+        let features = CPUFeatures.current(allowingCodeGeneration: true)
+        guard features.contains(.avx2) else {
+            throw XCTSkip("this CPU has no AVX2 (\(features)): the generated int8 widening is not tested here")
+        }
+        XCTAssertNotNil(generated, "AVX2 without the generated widening (no executable memory?)")
+        XCTAssertNil(KernelRegistry(features: features, codeGeneration: false).int8Widening)
+        XCTAssertNil(KernelRegistry(features: [], codeGeneration: true).int8Widening)
     }
 
     func testContextFormatIsTheDefault() {

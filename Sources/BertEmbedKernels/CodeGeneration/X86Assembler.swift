@@ -275,6 +275,36 @@ package struct X86Assembler {
         vexRegister(0xB8, map: .map0F38, prefix: .p66, accumulator, a, b)
     }
 
+    /// `vbroadcasti128 destination, [memory]`: the 16 bytes at memory in both halves.
+    package mutating func vbroadcasti128(_ destination: YMMRegister, _ memory: X86Memory) {
+        vexMemory(0x5A, map: .map0F38, prefix: .p66, destination, vvvv: 0, memory)
+    }
+
+    /// `vpsrlvd destination, a, counts`: each 32-bit lane of a shifted right (logical) by its lane of counts.
+    package mutating func vpsrlvd(_ destination: YMMRegister, _ a: YMMRegister, _ counts: YMMRegister) {
+        vexRegister(0x45, map: .map0F38, prefix: .p66, destination, a, counts)
+    }
+
+    /// `vpand destination, a, b` (bitwise and).
+    package mutating func vpand(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0xDB, map: .map0F, prefix: .p66, destination, a, b)
+    }
+
+    /// `vpor destination, a, b` (bitwise or).
+    package mutating func vpor(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0xEB, map: .map0F, prefix: .p66, destination, a, b)
+    }
+
+    /// `vsubps destination, a, b`: destination = a - b.
+    package mutating func vsubps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0x5C, map: .map0F, prefix: .none, destination, a, b)
+    }
+
+    /// `vmulps destination, a, b`: destination = a * b.
+    package mutating func vmulps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0x59, map: .map0F, prefix: .none, destination, a, b)
+    }
+
     /// `vzeroupper`: leave no dirty upper halves for the caller's SSE code.
     package mutating func vzeroupper() { bytes.append(contentsOf: [0xC5, 0xF8, 0x77]) }
 }

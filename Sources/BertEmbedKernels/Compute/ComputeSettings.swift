@@ -86,7 +86,8 @@ extension ComputeContext {
             PerfMap.append(registry.generatedCode, directory: directory)
         }
         self.init(
-            threads: settings.threads, kernels: KernelSet(gemm: registry.chosenGemmKernel),
+            threads: settings.threads,
+            kernels: KernelSet(gemm: registry.chosenGemmKernel, int8Widening: registry.int8Widening),
             hugePages: settings.hugePages ?? environment.hugePages ?? false,
             weightFormat: settings.weightFormat ?? .float32)
     }

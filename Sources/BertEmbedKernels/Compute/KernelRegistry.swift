@@ -10,14 +10,21 @@
 package struct KernelSet: Sendable {
     /// The fp32 GEMM micro-kernel of the dense layers and attention.
     package let gemm: GemmKernel
+    /// The generated widening of int8 weight panels of 16 columns (Int8WidenJIT), or nil: the compiled loop. Both
+    /// give the same bits.
+    package let int8Widening: Int8WidenJIT.Function?
 
-    /// The kernels `gemm`.
-    package init(gemm: GemmKernel) { self.gemm = gemm }
+    /// The kernels `gemm` and `int8Widening`.
+    package init(gemm: GemmKernel, int8Widening: Int8WidenJIT.Function? = nil) {
+        self.gemm = gemm
+        self.int8Widening = int8Widening
+    }
 
     /// The kernels this process prefers with code generation allowed and no override (the environment not read).
-    package static let preferred = KernelSet(
-        gemm: KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true).preferredGemmKernel
-    )
+    package static let preferred: KernelSet = {
+        let registry = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true)
+        return KernelSet(gemm: registry.preferredGemmKernel, int8Widening: registry.int8Widening)
+    }()
 }
 
 /// The kernels runnable on a CPU with given features.
@@ -30,6 +37,8 @@ package struct KernelRegistry: Sendable {
     package let codeGeneration: Bool
     /// The GEMM kernel to use: `preferredGemmKernel` unless settings named another.
     package internal(set) var chosenGemmKernel: GemmKernel
+    /// The generated int8 widening `features` allow, if code generation does.
+    package let int8Widening: Int8WidenJIT.Function?
     /// The generated code behind the generated kernels (for the perf map).
     let generatedCode: [ExecutableCode]
 
@@ -39,7 +48,10 @@ package struct KernelRegistry: Sendable {
         self.codeGeneration = codeGeneration
         let generated = codeGeneration ? GemmMicroKernelJIT.kernels(features: features) : []
         gemmKernels = GemmKernel.compiled + generated
-        generatedCode = codeGeneration ? GemmMicroKernelJIT.codeBlocks(features: features) : []
+        int8Widening = codeGeneration ? Int8WidenJIT.function(features: features) : nil
+        generatedCode =
+            codeGeneration
+            ? GemmMicroKernelJIT.codeBlocks(features: features) + Int8WidenJIT.codeBlocks(features: features) : []
         chosenGemmKernel = Self.highestRanked(gemmKernels)
     }
 

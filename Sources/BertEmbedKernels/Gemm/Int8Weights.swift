@@ -94,13 +94,25 @@ package enum Int8Weights {
     }
 
     /// The float32 weights of rows [k0, k0 + depth) of a packed panel (`columns` a multiple of 4) into `target`
-    /// (depth, columns): q * s, one multiply each.
+    /// (depth, columns): q * s, one multiply each; through `generated` (Int8WidenJIT, the same bits) when given and
+    /// the panel is 16 columns wide.
     @inline(__always)
     package static func widen(
         panel: UnsafeRawPointer, columns: Int, inFeatures k: Int, rows k0: Int, depth: Int,
-        into target: UnsafeMutablePointer<Float>
+        into target: UnsafeMutablePointer<Float>, generated: Int8WidenJIT.Function? = nil
     ) {
         let integers = panel + k0 * columns, scales = panel + k * columns, groups = columns / 16
+        if columns == 16, let generated {
+            // One call per run of rows that share a block's scales.
+            var i = 0
+            while i < depth {
+                let block = (k0 + i) / blockSize, count = min(depth, (block + 1) * blockSize - k0) - i
+                generated(
+                    integers + i * 16, scales + 64 * block, count, target + i * 16, Int8WidenJIT.constants)
+                i += count
+            }
+            return
+        }
         // 2^23 + u as a float's bits, minus 2^23 + 128: u - 128, exact.
         let exponent = SIMD4<UInt32>(repeating: 0x4B00_0000), bias = SIMD4<Float>(repeating: 8_388_736)
         for i in 0..<depth {

@@ -152,7 +152,8 @@ package struct PackedLinear: Sendable {
                     let p0 = (task % chunks) * panelsPerChunk, p1 = min(panels, p0 + panelsPerChunk)
                     runTask(
                         input: input, output: output, rows: m0..<m1, panels: p0..<p1, depth: depth,
-                        weights: weights, bias: bias, activation: activation)
+                        weights: weights, bias: bias, activation: activation,
+                        int8Widening: context.kernels.int8Widening)
                 }
             }
         }
@@ -161,7 +162,8 @@ package struct PackedLinear: Sendable {
     /// One task: output rows `rows` x the columns of weight panels `panels`, all K blocks.
     private func runTask(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>, panels: Range<Int>,
-        depth: Int, weights: UnsafeRawPointer, bias: UnsafePointer<Float>, activation: Activation
+        depth: Int, weights: UnsafeRawPointer, bias: UnsafePointer<Float>, activation: Activation,
+        int8Widening: Int8WidenJIT.Function?
     ) {
         let n = outFeatures, k = inFeatures, mr = kernel.rows, nr = kernel.columns
         let microPanels = (rows.count + mr - 1) / mr
@@ -196,7 +198,7 @@ package struct PackedLinear: Sendable {
                     case .int8:
                         Int8Weights.widen(
                             panel: weights + p * Int8Weights.panelBytes(columns: nr, inFeatures: k), columns: nr,
-                            inFeatures: k, rows: k0, depth: kc, into: widened)
+                            inFeatures: k, rows: k0, depth: kc, into: widened, generated: int8Widening)
                         b = UnsafePointer(widened)
                     }
                     let n0 = p * nr, width = min(nr, n - n0)
