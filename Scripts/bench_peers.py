@@ -248,15 +248,22 @@ def bench_llama(kind, model_dir, input_path, texts, threads, batch, runs):
     def run(path):
         cmd = [binary, "-m", gguf, "-f", path, "--pooling", "mean", "--embd-normalize", "2",
                "--embd-output-format", "json", "-t", str(threads), "-tb", str(threads), "-b", str(context),
-               "-ub", str(context), "-c", str(context), "--no-warmup", "--log-disable"]
-        start = time.perf_counter()
-        result = subprocess.run(cmd, capture_output=True, text=True)
-        seconds = time.perf_counter() - start
-        if result.returncode != 0:
-            sys.exit(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
-        start_json = result.stdout.find("{")
-        data = json.loads(result.stdout[start_json:])["data"]
-        return seconds, np.array([d["embedding"] for d in sorted(data, key=lambda d: d["index"])], dtype=np.float64)
+               "-ub", str(context), "-c", str(context), "--no-warmup"]
+        # Its log thread prints the vectors and now and then exits before printing all of them (0.3.36, seen on
+        # one text in three): such a run is repeated, and only complete runs are timed.
+        for _ in range(10):
+            start = time.perf_counter()
+            result = subprocess.run(cmd, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            if result.returncode != 0:
+                sys.exit(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+            try:
+                data = json.loads(result.stdout[result.stdout.find("{"):])["data"]
+            except json.JSONDecodeError:
+                continue
+            vectors = [d["embedding"] for d in sorted(data, key=lambda d: d["index"])]
+            return seconds, np.array(vectors, dtype=np.float64)
+        sys.exit(f"{' '.join(cmd)}: its output was cut short ten times")
 
     one = os.path.join(os.path.dirname(os.path.abspath(input_path)), f"{kind}-one.txt")
     with open(one, "w", encoding="utf-8") as f:

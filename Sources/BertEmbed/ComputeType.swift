@@ -14,7 +14,8 @@ import BertEmbedKernels
 ///   scale (1.25 bytes per weight, 31 % of float32), widened back to float32 in L1 just before the kernel reads them;
 ///   inputs and arithmetic float32. Measured on 1,011 texts against sentence-transformers in float32: cosine at
 ///   least 0.9996 (all-MiniLM-L6-v2) and 0.998 (all-mpnet-base-v2; 0.9995 without one synthetic 3,000-character
-///   text). It buys memory, not speed: the products are float32 on every CPU.
+///   text). It buys memory (and, measured on AVX2, single queries about 8 % faster than float32, batches as fast); the
+///   products are float32 on every CPU.
 ///
 /// Output vectors are float32 with every type; `Precision` (the output precision of `quantize`) applies afterwards.
 public struct ComputeType: Sendable, Hashable, CustomStringConvertible {

@@ -14,7 +14,7 @@
 // q8_0 does) takes the empty text to 0.9983 on MiniLM and mpnet's worst paragraph to 0.9973, and buys speed only with
 // an int8 dot-product instruction that is exact at that precision (VNNI's vpdpbusd, arm64's sdot; AVX2's vpmaddubsw
 // saturates unless one side loses a bit). So the products stay float32: int8 buys memory (a third of float32's
-// weights), not speed, at about float32's throughput.
+// weights) at about float32's throughput (the widening is generated AVX2 code where it can be, Int8WidenJIT).
 //
 // Storage, per panel of `columns` output features: the integers (inFeatures, columns), k-major like the float32
 // panels, each stored as the byte q + 128, then the scales (ceil(inFeatures / 16), columns) float32: 1.25 bytes per
