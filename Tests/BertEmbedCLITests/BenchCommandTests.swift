@@ -48,27 +48,23 @@ final class BenchCommandTests: XCTestCase {
         let float32Bytes = try XCTUnwrap(report["weights_mb"] as? Double)
         XCTAssertGreaterThan(float32Bytes, 0)
 
+        /// The weights_mb `bench --compute-type type` reports.
+        func weightsMB(_ type: String) throws -> Double {
+            let run = try runCLI([
+                "bench", "--model", resource("tiny-bert").path, "--input", input.path, "--runs", "1", "--threads", "1",
+                "--compute-type", type, "--json",
+            ])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            let report = try XCTUnwrap(JSONSerialization.jsonObject(with: run.stdout) as? [String: Any])
+            XCTAssertEqual(report["compute_type"] as? String, type)
+            return try XCTUnwrap(report["weights_mb"] as? Double)
+        }
         // bfloat16 halves the packed weights (the biases stay float32).
-        let half = try runCLI([
-            "bench", "--model", resource("tiny-bert").path, "--input", input.path, "--runs", "1", "--threads", "1",
-            "--compute-type", "bfloat16", "--json",
-        ])
-        XCTAssertEqual(half.status, 0, half.stderr)
-        let halfReport = try XCTUnwrap(JSONSerialization.jsonObject(with: half.stdout) as? [String: Any])
-        XCTAssertEqual(halfReport["compute_type"] as? String, "bfloat16")
-        let bfloat16Bytes = try XCTUnwrap(halfReport["weights_mb"] as? Double)
+        let bfloat16Bytes = try weightsMB("bfloat16")
         XCTAssertLessThan(bfloat16Bytes, 0.6 * float32Bytes)
         XCTAssertGreaterThan(bfloat16Bytes, 0.4 * float32Bytes)
-
         // int8: 1.25 bytes per weight (int8 blocks of 16 with a float32 scale each), the biases float32.
-        let int8 = try runCLI([
-            "bench", "--model", resource("tiny-bert").path, "--input", input.path, "--runs", "1", "--threads", "1",
-            "--compute-type", "int8", "--json",
-        ])
-        XCTAssertEqual(int8.status, 0, int8.stderr)
-        let int8Report = try XCTUnwrap(JSONSerialization.jsonObject(with: int8.stdout) as? [String: Any])
-        XCTAssertEqual(int8Report["compute_type"] as? String, "int8")
-        let int8Bytes = try XCTUnwrap(int8Report["weights_mb"] as? Double)
+        let int8Bytes = try weightsMB("int8")
         XCTAssertLessThan(int8Bytes, 0.36 * float32Bytes)
         XCTAssertGreaterThan(int8Bytes, 0.28 * float32Bytes)
     }

@@ -101,15 +101,7 @@ final class BFloat16WeightTests: XCTestCase {
                     XCTAssertEqual(half.byteCount - 4 * n, (full.byteCount - 4 * n) / 2, "packed bytes halve")
                     let activation = Activation.allCases[Int(seed) % Activation.allCases.count]
                     func run(_ layer: PackedLinear) -> [Float] {
-                        var output = [Float](repeating: .nan, count: m * n)
-                        input.withUnsafeBufferPointer { a in
-                            output.withUnsafeMutableBufferPointer { c in
-                                layer.apply(
-                                    a.baseAddress!, rows: m, output: c.baseAddress!, activation: activation,
-                                    context: compute)
-                            }
-                        }
-                        return output
+                        applied(layer, to: input, rows: m, activation: activation, context: compute)
                     }
                     let expected = run(full), actual = run(half)
                     XCTAssertEqual(

@@ -116,15 +116,7 @@ final class Int8WeightTests: XCTestCase {
                         int8.byteCount, panels * kernel.columns * (k + 4 * ((k + 15) / 16)) + 4 * n, "1.25 B/weight")
                     let activation = Activation.allCases[Int(seed) % Activation.allCases.count]
                     func run(_ layer: PackedLinear) -> [Float] {
-                        var output = [Float](repeating: .nan, count: m * n)
-                        input.withUnsafeBufferPointer { a in
-                            output.withUnsafeMutableBufferPointer { c in
-                                layer.apply(
-                                    a.baseAddress!, rows: m, output: c.baseAddress!, activation: activation,
-                                    context: compute)
-                            }
-                        }
-                        return output
+                        applied(layer, to: input, rows: m, activation: activation, context: compute)
                     }
                     let actual = run(int8)
                     XCTAssertEqual(
@@ -133,14 +125,7 @@ final class Int8WeightTests: XCTestCase {
                     if kernel.columns == 16, let generated {
                         let jitContext = ComputeContext(
                             threads: threads, kernels: KernelSet(gemm: kernel, int8Widening: generated))
-                        var output = [Float](repeating: .nan, count: m * n)
-                        input.withUnsafeBufferPointer { a in
-                            output.withUnsafeMutableBufferPointer { c in
-                                int8.apply(
-                                    a.baseAddress!, rows: m, output: c.baseAddress!, activation: activation,
-                                    context: jitContext)
-                            }
-                        }
+                        let output = applied(int8, to: input, rows: m, activation: activation, context: jitContext)
                         XCTAssertEqual(
                             output.map(\.bitPattern), actual.map(\.bitPattern), "\(kernel) \(m)x\(n)x\(k) generated")
                     }

@@ -36,3 +36,16 @@ let runnableKernels = KernelRegistry(features: .current(allowingCodeGeneration: 
 func context(_ kernel: GemmKernel, threads: Int = 1) -> ComputeContext {
     ComputeContext(threads: threads, kernels: KernelSet(gemm: kernel))
 }
+
+/// `layer.apply` to `input` (`rows` rows) on `context`: the output, its cells NaN before, so unwritten ones show.
+func applied(
+    _ layer: PackedLinear, to input: [Float], rows: Int, activation: Activation, context: ComputeContext
+) -> [Float] {
+    var output = [Float](repeating: .nan, count: rows * layer.outFeatures)
+    input.withUnsafeBufferPointer { a in
+        output.withUnsafeMutableBufferPointer { c in
+            layer.apply(a.baseAddress!, rows: rows, output: c.baseAddress!, activation: activation, context: context)
+        }
+    }
+    return output
+}
