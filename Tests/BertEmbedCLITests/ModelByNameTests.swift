@@ -19,12 +19,12 @@ final class ModelByNameTests: XCTestCase {
         let environment = [
             "HF_ENDPOINT": hub.endpoint.absoluteString, "HF_HUB_CACHE": cache.path, "HF_HUB_DISABLE_XET": "1",
         ]
-        nonisolated(unsafe) var runs: [(status: Int32, stdout: Data, stderr: String)?] = [nil, nil]
+        nonisolated(unsafe) var runs: [Result<(status: Int32, stdout: Data, stderr: String), any Error>?] = [nil, nil]
         nonisolated(unsafe) var python: (Int32, String)?
         let group = DispatchGroup()
         for index in 0..<2 {
             DispatchQueue.global().async(group: group) {
-                runs[index] = try? runCLI(["embed", "--model", repository, "a"], environment: environment)
+                runs[index] = Result { try runCLI(["embed", "--model", repository, "a"], environment: environment) }
             }
         }
         if let interpreter = pythonWithHuggingFaceHub() {
@@ -37,7 +37,7 @@ final class ModelByNameTests: XCTestCase {
         group.wait()
         let expected = try runCLI(["embed", "--model", resource("families/mpnet").path, "a"])
         for run in runs {
-            let run = try XCTUnwrap(run)
+            let run = try XCTUnwrap(run).get()  // a failure to start names its error
             XCTAssertEqual(run.status, 0, run.stderr)
             XCTAssertEqual(run.stdout, expected.stdout)
         }

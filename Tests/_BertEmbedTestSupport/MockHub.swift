@@ -29,7 +29,7 @@ public final class MockHub {
             + arguments
         let output = Pipe()
         process.standardOutput = output
-        try process.run()
+        try launch(process)
         // The first line is "port N" once it listens.
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
@@ -81,7 +81,7 @@ public func pythonWithHuggingFaceHub() -> String? {
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["-c", "import huggingface_hub"]
         process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { continue }
+        guard (try? launch(process)) != nil else { continue }
         process.waitUntilExit()
         if process.terminationStatus == 0 { return python }
     }
@@ -100,7 +100,7 @@ public func runPython(_ python: String, _ script: String, environment: [String: 
     let output = Pipe()
     process.standardOutput = output
     process.standardError = output
-    try process.run()
+    try launch(process)
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))

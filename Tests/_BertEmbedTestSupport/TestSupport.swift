@@ -57,6 +57,22 @@ public var productsDirectory: URL {
     #endif
 }
 
+/// Serializes `Process.run()` and the closing of the pipes the helpers close: Foundation on Linux lists the open file
+/// descriptors for the child to close, and `posix_spawn` fails (EBADF) if another thread closes one of them before
+/// the spawn (seen once in CI: two concurrent `runCLI` calls, the first closing its child's empty stdin while the
+/// second started). The processes still run concurrently.
+private let launchLock = NSLock()
+
+/// Starts `process`, never while another helper starts one or closes a pipe.
+public func launch(_ process: Process) throws {
+    try launchLock.withLock { try process.run() }
+}
+
+/// Closes `handle`, never while a helper starts a process.
+public func closeOutsideLaunches(_ handle: FileHandle) {
+    launchLock.withLock { try? handle.close() }
+}
+
 /// Runs the built `bert-embed` with `arguments`, `stdin` and this process's environment plus `environment`;
 /// returns exit status, stdout and stderr.
 public func runCLI(
@@ -72,7 +88,7 @@ public func runCLI(
     process.standardError = error
     // A child that exits before reading all its input must not kill this process with SIGPIPE.
     signal(SIGPIPE, SIG_IGN)
-    try process.run()
+    try launch(process)
     // Write stdin and read stderr on other threads while this one reads stdout, so that no full pipe
     // blocks either side (the CLI streams: it writes output before it has read all its input).
     let group = DispatchGroup()
@@ -85,7 +101,7 @@ public func runCLI(
     group.enter()
     DispatchQueue.global().async {
         try? input.fileHandleForWriting.write(contentsOf: stdin)  // EPIPE if the child stopped reading: fine
-        try? input.fileHandleForWriting.close()
+        closeOutsideLaunches(input.fileHandleForWriting)
         group.leave()
     }
     let outData = output.fileHandleForReading.readDataToEndOfFile()
