@@ -47,11 +47,11 @@ package enum Int8Weights {
         // x + 1.5 * 2^23 rounds x (|x| <= 2^22) to an integer, half to even, in the low mantissa bits; the low byte
         // of x + (2^23 + 128) is then x + 128 for x in [-128, 127].
         let biased = SIMD4<Float>(repeating: 8_388_736)
+        // Each column's inverse scale in the current block (0 where the block is zero or not finite).
+        var inverses = [SIMD4<Float>](repeating: SIMD4(), count: columns / 4)
         for block in 0..<blocks(k) {
             let first = block * blockSize, last = min(k, first + blockSize)
             let blockScales = scales + 4 * block * columns
-            // Each column's inverse scale (0 where the block is zero or not finite) and scale.
-            var inverses = [SIMD4<Float>](repeating: SIMD4(), count: columns / 4)
             for j in 0..<(columns / 4) {
                 var largest = SIMD4<UInt32>()  // |w| as bits: non-negative floats order as their bit patterns
                 for i in first..<last {

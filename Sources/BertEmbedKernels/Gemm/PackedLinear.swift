@@ -17,8 +17,8 @@
 // them as int8 blocks with scales, Int8Weights.swift, and widens them the same way); each (kc, columns)
 // block is widened back to float32 in L1 right before the micro-kernel reads it, once per task and K block, so the
 // micro-kernels stay the float32 ones and the layer computes exactly what a float32 layer computes on the rounded
-// weights. The widening is amortized over the task's rows (up to 96); with few rows (one short query) the layer is
-// bound by reading its weights, which bfloat16 halves.
+// weights. The widening is amortized over the task's rows (up to 192 for these formats); with few rows (one short
+// query) the layer is bound by reading its weights, which bfloat16 halves.
 
 /// A dense layer (`nn.Linear`): weight (outFeatures, inFeatures) row-major as PyTorch stores it,
 /// bias (outFeatures). The weight is packed for the GEMM micro-kernel once, here, at load.
@@ -71,19 +71,11 @@ package struct PackedLinear: Sendable {
         let chunks = (panels + perChunk - 1) / perChunk
         switch format {
         case .int8:
-            // Each panel packed as float32 in scratch, then quantized into place.
             let panelBytes = Int8Weights.panelBytes(columns: nr, inFeatures: k)
             self.packed = WeightBuffer(int8Count: count, bytes: panels * panelBytes, hugePages: context.hugePages) {
                 target in
-                context.parallelFor(chunks) { chunk in
-                    ThreadScratch.with(bytes: ThreadScratch.bytes(floats: nr * k)) { scratch in
-                        let panel = scratch.floats(nr * k)
-                        for p in (chunk * perChunk)..<min(panels, (chunk + 1) * perChunk) {
-                            WeightPacking.packPanel(rows, columns: nr, panel: p, into: panel)
-                            Int8Weights.quantize(
-                                panel: panel, columns: nr, inFeatures: k, into: target + p * panelBytes)
-                        }
-                    }
+                Self.forEachFloatPanel(rows, columns: nr, panels: panels, perChunk: perChunk, context: context) {
+                    Int8Weights.quantize(panel: $1, columns: nr, inFeatures: k, into: target + $0 * panelBytes)
                 }
             }
         case .float32:
@@ -94,16 +86,27 @@ package struct PackedLinear: Sendable {
                 }
             }
         case .bfloat16:
-            // Each panel packed as float32 in scratch, then rounded into place.
             self.packed = WeightBuffer(bfloat16Count: count, hugePages: context.hugePages) { target in
-                context.parallelFor(chunks) { chunk in
-                    ThreadScratch.with(bytes: ThreadScratch.bytes(floats: nr * k)) { scratch in
-                        let panel = scratch.floats(nr * k)
-                        for p in (chunk * perChunk)..<min(panels, (chunk + 1) * perChunk) {
-                            WeightPacking.packPanel(rows, columns: nr, panel: p, into: panel)
-                            BFloat16.round(panel, into: target + p * nr * k, count: nr * k)
-                        }
-                    }
+                Self.forEachFloatPanel(rows, columns: nr, panels: panels, perChunk: perChunk, context: context) {
+                    BFloat16.round($1, into: target + $0 * nr * k, count: nr * k)
+                }
+            }
+        }
+    }
+
+    /// Packs each of `panels` weight panels as float32 into per-thread scratch and hands it, with its index, to
+    /// `store` (which converts it into place: bfloat16, int8); `perChunk` panels per task, on `context`'s threads.
+    private static func forEachFloatPanel(
+        _ rows: WeightRows, columns nr: Int, panels: Int, perChunk: Int, context: ComputeContext,
+        store: (Int, UnsafePointer<Float>) -> Void
+    ) {
+        let k = rows.inFeatures
+        context.parallelFor((panels + perChunk - 1) / perChunk) { chunk in
+            ThreadScratch.with(bytes: ThreadScratch.bytes(floats: nr * k)) { scratch in
+                let panel = scratch.floats(nr * k)
+                for p in (chunk * perChunk)..<min(panels, (chunk + 1) * perChunk) {
+                    WeightPacking.packPanel(rows, columns: nr, panel: p, into: panel)
+                    store(p, panel)
                 }
             }
         }
