@@ -34,6 +34,9 @@ Schemes (--schemes, default all):
   s8-token-smooth as s8-token-ln with s = sqrt((|gamma| + |beta|) / max |w column|) (SmoothQuant's alpha 0.5, the
                   LayerNorm's affine terms standing in for the calibrated input range)
   s8-token-ln-ffn32 s8-token-ln with the feed-forward output layer in float32
+  w8b16-a16-token weights as w8-block16; inputs per token, symmetric int16 (max|x| / 32767): int16 x int8 products
+                  (vpmaddwd), each block's int32 sum scaled by the weight's block scale
+  w8b16-a12-token the same with inputs on 12 bits (max|x| / 2047): a block's int32 sum stays exact in float32
   w8a16-token     weights as s8-token; inputs per token, symmetric int16 (scale max|x| / 32767): the form of AVX2's
                   exact vpmaddwd (int16 pairs -> int32), weights widened from int8 as they are packed
 
@@ -62,7 +65,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SCHEMES = [
     "s8-token", "u8-token", "u8-token-sat", "u7-token-sat", "s8-block32", "s8-block64", "s8-block128", "w8-block32",
-    "w8-block16", "s8-token-ffn32",
+    "w8-block16", "w8b16-a16-token", "w8b16-a12-token", "s8-token-ffn32",
     "u8-token-ffn32", "s8-token-ln", "s8-token-smooth", "s8-token-ln-ffn32", "w8a16-token",
 ]
 
@@ -107,7 +110,10 @@ class QuantizedLinear(torch.nn.Module):
             w = w * self.smooth[None, :]
         self.bias = None if linear.bias is None else linear.bias.detach().double()
         self.in_features = w.shape[1]
-        if scheme.startswith("s8-block") or scheme.startswith("w8-block"):
+        if scheme.startswith("w8b16-"):
+            self.block = 16
+            self.wq, self.ws = quantize_blocks(w, self.block)
+        elif scheme.startswith("s8-block") or scheme.startswith("w8-block"):
             self.block = int(scheme[len("s8-block"):])
             self.wq, self.ws = quantize_blocks(w, self.block)
         else:
@@ -119,7 +125,12 @@ class QuantizedLinear(torch.nn.Module):
         a = x.reshape(-1, self.in_features).double()
         if self.smooth is not None:
             a = a / self.smooth
-        if self.scheme.startswith("w8-block"):
+        if self.scheme.startswith("w8b16-"):
+            levels = 32767 if "-a16-" in self.scheme else 2047
+            a_scale = a.abs().amax(dim=1, keepdim=True).clamp_min(1e-30) / levels
+            aq = torch.round(a / a_scale).clamp(-levels, levels)
+            y = (aq @ (self.wq * self.ws).reshape(self.wq.shape[0], -1).T) * a_scale
+        elif self.scheme.startswith("w8-block"):
             y = a @ (self.wq * self.ws).reshape(self.wq.shape[0], -1).T
         elif self.scheme.startswith("s8-block"):
             aq, a_scale = quantize_blocks(a, self.block)

@@ -202,6 +202,10 @@ public final class SentenceEncoder: Sendable {
     /// The name of the GEMM micro-kernel the encoder runs (`bert-embed bench` reports it).
     package var gemmKernelName: String { context.kernels.gemm.name }
 
+    /// The name of the integer micro-kernel the encoder's int8 layers run, or nil: not int8, or int8 layers that widen
+    /// their weights to float32 for `gemmKernelName` (`bert-embed bench` reports it).
+    package var int8KernelName: String? { context.weightFormat == .int8 ? context.kernels.int8Gemm?.name : nil }
+
     /// The bytes the dense layers keep, the encoder's and the `Dense` modules' (`bert-embed bench` reports it).
     package var denseWeightBytes: Int {
         model.denseWeightBytes + modules.dense.reduce(0) { $0 + $1.linear.byteCount }

@@ -23,7 +23,9 @@ let benchCommand = Subcommand(
         and the process's peak resident memory: while loading (the memory-mapped file and the packed weights) and,
         on Linux, while encoding (the packed weights plus a batch's activations; the peak is reset after loading).
         gemm_kernel names the matrix-product micro-kernel chosen for this CPU ("6x16-avx2-jit": generated at run
-        time for AVX2 + FMA; BERT_EMBED_JIT=0 turns code generation off, BERT_EMBED_GEMM_KERNEL=NAME forces a kernel).
+        time for AVX2 + FMA; BERT_EMBED_JIT=0 turns code generation off, BERT_EMBED_GEMM_KERNEL=NAME forces a kernel);
+        int8_kernel the integer micro-kernel of int8 layers ("6x8-int16-avx2-jit", generated for AVX2 + FMA), or none
+        (not int8, or int8 weights widened to float32 for gemm_kernel).
 
         options:
           --model DIR        a sentence-transformers or BERT folder (plain BERT folders are pooled with mean)
@@ -124,6 +126,7 @@ let benchCommand = Subcommand(
                 ("threads", "\(threads.map(String.init) ?? "all")"),
                 ("batch_size", "\(batchSize)"),
                 ("gemm_kernel", encoder.gemmKernelName),
+                ("int8_kernel", encoder.int8KernelName ?? "none"),
                 ("compute_type", computeType.name),
                 ("weights_mb", format(Double(encoder.denseWeightBytes) / 1e6)),
                 ("load_ms", format(loadSeconds * 1000)),

@@ -13,19 +13,20 @@ let benchKernelsCommand = Subcommand(
     name: "bench-kernels",
     summary: "measure the compute kernels (GFLOP/s)",
     help: """
-        usage: bert-embed bench-kernels [--threads 1,2] [--shapes MxNxK,...] [--kernel NAME] [--activation gelu] [--only gemm|attention|layernorm] [--seconds S]
+        usage: bert-embed bench-kernels [--threads 1,2] [--shapes MxNxK,...] [--kernel NAME] [--weights float32|bfloat16|int8] [--activation gelu] [--only gemm|attention|layernorm] [--seconds S]
 
         Prints the CPU features, then every GEMM micro-kernel this process can run with its GFLOP/s alone on data
         in L1 (1 thread) and the one chosen for this CPU, then for each GEMM shape (M rows, N outputs, K inputs)
         and thread count the best GFLOP/s of repeated runs (by wall time; with 1 thread also by the thread's CPU
         time, which a busy machine disturbs less) (with the --activation epilogue, default gelu), then attention
         (32 sequences of 42 tokens, 12 heads of 32), LayerNorm (1344 x 384) and the cost of one empty parallel loop.
-        --kernel runs a micro-kernel of the list instead of the chosen one (as BERT_EMBED_GEMM_KERNEL does).
+        --kernel runs a micro-kernel of the list instead of the chosen one (as BERT_EMBED_GEMM_KERNEL does);
+        --weights stores the GEMM shapes' weights that way (int8 layers run the integer micro-kernel where there is one).
         """,
     hidden: true,
     run: { args in
         var arguments = try Arguments(
-            args, valueOptions: ["threads", "shapes", "kernel", "seconds", "activation", "only"])
+            args, valueOptions: ["threads", "shapes", "kernel", "seconds", "activation", "only", "weights"])
         let threads = try (arguments.string("threads") ?? "1,\(ComputeContext.availableCores)")
             .split(separator: ",").map { text -> Int in
                 guard let value = Int(text), value >= 1 else {
@@ -60,16 +61,24 @@ let benchKernelsCommand = Subcommand(
             throw UsageError("--only takes gemm, attention or layernorm")
         }
         let runs = { (part: String) in only == nil || only == part }
+        let weightsName = try arguments.string("weights") ?? "float32"
+        guard let weightFormat = WeightFormat(rawValue: weightsName) else {
+            throw UsageError("--weights takes float32, bfloat16 or int8, got '\(weightsName)'")
+        }
         try arguments.finish()
 
         print("cpu features: \(registry.features)")
         print("micro-kernels (1 thread, L1-resident, GFLOP/s):")
         for kernel in registry.gemmKernels { print("  \(kernel.name): \(format(microKernelGFLOPS(kernel)))") }
+        if let kernel = registry.int8Gemm {
+            print("  \(kernel.name) (int8 layers): \(format(int8MicroKernelGOPS(kernel)))")
+        }
         print(
             "chosen for this cpu: \(registry.preferredGemmKernel.name); runs below use \(registry.chosenGemmKernel.name)"
         )
         func context(threads: Int) -> ComputeContext {
-            ComputeContext(threads: threads, kernels: KernelSet(gemm: registry.chosenGemmKernel))
+            ComputeContext(
+                threads: threads, kernels: KernelSet(gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm))
         }
 
         for (m, n, k) in shapes where runs("gemm") {
@@ -77,7 +86,7 @@ let benchKernelsCommand = Subcommand(
             defer { output.deallocate() }
             let layer = PackedLinear(
                 weight: randomArray(n * k), bias: randomArray(n), outFeatures: n, inFeatures: k,
-                context: context(threads: 1))
+                context: context(threads: 1), format: weightFormat)
             for t in threads {
                 let time = bestTime(seconds: seconds) {
                     input.withUnsafeBufferPointer {
@@ -87,7 +96,7 @@ let benchKernelsCommand = Subcommand(
                     }
                 }
                 print(
-                    "gemm \(m)x\(n)x\(k) \(activationName) threads \(t): \(rate(2 * Double(m * n * k), time, threads: t))"
+                    "gemm \(m)x\(n)x\(k) \(weightsName) \(activationName) threads \(t): \(rate(2 * Double(m * n * k), time, threads: t))"
                 )
             }
         }
@@ -143,6 +152,25 @@ private func microKernelGFLOPS(_ kernel: GemmKernel) -> Double {
         for call in 0..<calls { kernel.function(a, b, kc, &c, kernel.columns, call > 0) }
     }
     return flopsPerCall * Double(calls) / time.wall * 1e-9
+}
+
+/// Multiply-adds (as 2 operations each, in billions per second) of an int8 layers' micro-kernel alone on operands that
+/// stay in L1 (256 inputs: 16 blocks), over about 20 million operations.
+private func int8MicroKernelGOPS(_ kernel: Int8GemmKernel) -> Double {
+    let blocks = 16
+    let a = randomArray(Int8GemmKernel.microPanelBytes(blocks: blocks) / 4).map { _ in Float(0.5) }
+    let b = [UInt8](repeating: 3, count: Int8Weights.panelBytes(columns: kernel.columns, inFeatures: 16 * blocks))
+    var c = [Float](repeating: 0, count: kernel.rows * kernel.columns)
+    let operationsPerCall = Double(2 * kernel.rows * kernel.columns * 16 * blocks)
+    let calls = max(1, Int(2e7 / operationsPerCall))
+    let time = bestTime(seconds: 0.02) {
+        a.withUnsafeBytes { a in
+            b.withUnsafeBytes { b in
+                for _ in 0..<calls { kernel.function(a.baseAddress!, b.baseAddress!, blocks, &c, kernel.columns) }
+            }
+        }
+    }
+    return operationsPerCall * Double(calls) / time.wall * 1e-9
 }
 
 /// Random values in [-1, 1) from a fixed linear congruential sequence (timing only, values do not matter).

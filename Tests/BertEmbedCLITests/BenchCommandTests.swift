@@ -48,25 +48,37 @@ final class BenchCommandTests: XCTestCase {
         let float32Bytes = try XCTUnwrap(report["weights_mb"] as? Double)
         XCTAssertGreaterThan(float32Bytes, 0)
 
-        /// The weights_mb `bench --compute-type type` reports.
-        func weightsMB(_ type: String) throws -> Double {
-            let run = try runCLI([
-                "bench", "--model", resource("tiny-bert").path, "--input", input.path, "--runs", "1", "--threads", "1",
-                "--compute-type", type, "--json",
-            ])
+        XCTAssertEqual(report["int8_kernel"] as? String, "none")
+
+        /// The weights_mb `bench --compute-type type` reports, and its int8_kernel.
+        func weightsMB(_ type: String, environment: [String: String] = [:]) throws -> (Double, String?) {
+            let run = try runCLI(
+                [
+                    "bench", "--model", resource("tiny-bert").path, "--input", input.path, "--runs", "1", "--threads",
+                    "1", "--compute-type", type, "--json",
+                ], environment: environment)
             XCTAssertEqual(run.status, 0, run.stderr)
             let report = try XCTUnwrap(JSONSerialization.jsonObject(with: run.stdout) as? [String: Any])
             XCTAssertEqual(report["compute_type"] as? String, type)
-            return try XCTUnwrap(report["weights_mb"] as? Double)
+            return (try XCTUnwrap(report["weights_mb"] as? Double), report["int8_kernel"] as? String)
         }
         // bfloat16 halves the packed weights (the biases stay float32).
-        let bfloat16Bytes = try weightsMB("bfloat16")
+        let bfloat16Bytes = try weightsMB("bfloat16").0
         XCTAssertLessThan(bfloat16Bytes, 0.6 * float32Bytes)
         XCTAssertGreaterThan(bfloat16Bytes, 0.4 * float32Bytes)
         // int8: 1.25 bytes per weight (int8 blocks of 16 with a float32 scale each), the biases float32.
-        let int8Bytes = try weightsMB("int8")
+        let (int8Bytes, int8Kernel) = try weightsMB("int8")
         XCTAssertLessThan(int8Bytes, 0.36 * float32Bytes)
         XCTAssertGreaterThan(int8Bytes, 0.28 * float32Bytes)
+        // The integer kernel where the CPU has AVX2 + FMA, none without code generation (the weights are widened).
+        let flags =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? []
+        let expected = flags.contains("avx2") && flags.contains("fma") ? "6x8-int16-avx2-jit" : "none"
+        if ProcessInfo.processInfo.environment["BERT_EMBED_JIT"] != "0" { XCTAssertEqual(int8Kernel, expected) }
+        let widened = try weightsMB("int8", environment: ["BERT_EMBED_JIT": "0"])
+        XCTAssertEqual(widened.1, "none")
+        XCTAssertEqual(widened.0, int8Bytes, "the same bytes in panels of 8 or 16 columns")
     }
 
     /// `--compute-type` on every command that loads a model: a known type runs, an unknown one is refused by name.

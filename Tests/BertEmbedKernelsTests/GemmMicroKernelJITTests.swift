@@ -48,45 +48,52 @@ final class GemmMicroKernelJITTests: XCTestCase {
                 [0xC4, 0x62, 0x35, 0xB8, 0xEA]
             ),
             (
-                "vbroadcasti128 -16(%r12), %ymm10",
-                { $0.vbroadcasti128(YMMRegister(10), X86Memory(base: r12, displacement: -16)) },
-                [0xC4, 0x42, 0x7D, 0x5A, 0x54, 0x24, 0xF0]
+                "vpxor %ymm15, %ymm9, %ymm3", { $0.vpxor(YMMRegister(3), YMMRegister(9), YMMRegister(15)) },
+                [0xC4, 0xC1, 0x35, 0xEF, 0xDF]
             ),
             (
-                "vbroadcasti128 (%rdi), %ymm0", { $0.vbroadcasti128(YMMRegister(0), X86Memory(base: .rdi)) },
-                [0xC4, 0xE2, 0x7D, 0x5A, 0x07]
+                "vpxor %ymm2, %ymm2, %ymm2", { $0.vpxor(YMMRegister(2), YMMRegister(2), YMMRegister(2)) },
+                [0xC5, 0xED, 0xEF, 0xD2]
             ),
             (
-                "vpsrlvd %ymm15, %ymm0, %ymm1", { $0.vpsrlvd(YMMRegister(1), YMMRegister(0), YMMRegister(15)) },
-                [0xC4, 0xC2, 0x7D, 0x45, 0xCF]
+                "vpmovsxbw 16(%rsi), %ymm12",
+                { $0.vpmovsxbw(YMMRegister(12), X86Memory(base: .rsi, displacement: 16)) },
+                [0xC4, 0x62, 0x7D, 0x20, 0x66, 0x10]
             ),
             (
-                "vpsrlvd %ymm2, %ymm11, %ymm9", { $0.vpsrlvd(YMMRegister(9), YMMRegister(11), YMMRegister(2)) },
-                [0xC4, 0x62, 0x25, 0x45, 0xCA]
+                "vpmovsxbw -32(%r12), %ymm1", { $0.vpmovsxbw(YMMRegister(1), X86Memory(base: r12, displacement: -32)) },
+                [0xC4, 0xC2, 0x7D, 0x20, 0x4C, 0x24, 0xE0]
             ),
             (
-                "vpand %ymm13, %ymm1, %ymm1", { $0.vpand(YMMRegister(1), YMMRegister(1), YMMRegister(13)) },
-                [0xC4, 0xC1, 0x75, 0xDB, 0xCD]
+                "vpbroadcastd 20(%rdi), %ymm13",
+                { $0.vpbroadcastd(YMMRegister(13), X86Memory(base: .rdi, displacement: 20)) },
+                [0xC4, 0x62, 0x7D, 0x58, 0x6F, 0x14]
             ),
             (
-                "vpand %ymm3, %ymm10, %ymm12", { $0.vpand(YMMRegister(12), YMMRegister(10), YMMRegister(3)) },
-                [0xC5, 0x2D, 0xDB, 0xE3]
+                "vpbroadcastd 300(%r13), %ymm8",
+                { $0.vpbroadcastd(YMMRegister(8), X86Memory(base: r13, displacement: 300)) },
+                [0xC4, 0x42, 0x7D, 0x58, 0x85, 0x2C, 0x01, 0x00, 0x00]
             ),
             (
-                "vpor %ymm12, %ymm2, %ymm2", { $0.vpor(YMMRegister(2), YMMRegister(2), YMMRegister(12)) },
-                [0xC4, 0xC1, 0x6D, 0xEB, 0xD4]
+                "vpmaddwd %ymm13, %ymm12, %ymm14", { $0.vpmaddwd(YMMRegister(14), YMMRegister(12), YMMRegister(13)) },
+                [0xC4, 0x41, 0x1D, 0xF5, 0xF5]
             ),
             (
-                "vpor %ymm1, %ymm9, %ymm14", { $0.vpor(YMMRegister(14), YMMRegister(9), YMMRegister(1)) },
-                [0xC5, 0x35, 0xEB, 0xF1]
+                "vpmaddwd %ymm1, %ymm10, %ymm3", { $0.vpmaddwd(YMMRegister(3), YMMRegister(10), YMMRegister(1)) },
+                [0xC5, 0xAD, 0xF5, 0xD9]
             ),
             (
-                "vsubps %ymm11, %ymm1, %ymm1", { $0.vsubps(YMMRegister(1), YMMRegister(1), YMMRegister(11)) },
-                [0xC4, 0xC1, 0x74, 0x5C, 0xCB]
+                "vpaddd %ymm14, %ymm0, %ymm0", { $0.vpaddd(YMMRegister(0), YMMRegister(0), YMMRegister(14)) },
+                [0xC4, 0xC1, 0x7D, 0xFE, 0xC6]
             ),
             (
-                "vsubps %ymm3, %ymm8, %ymm4", { $0.vsubps(YMMRegister(4), YMMRegister(8), YMMRegister(3)) },
-                [0xC5, 0xBC, 0x5C, 0xE3]
+                "vpaddd %ymm3, %ymm11, %ymm9", { $0.vpaddd(YMMRegister(9), YMMRegister(11), YMMRegister(3)) },
+                [0xC5, 0x25, 0xFE, 0xCB]
+            ),
+            ("vcvtdq2ps %ymm5, %ymm15", { $0.vcvtdq2ps(YMMRegister(15), YMMRegister(5)) }, [0xC5, 0x7C, 0x5B, 0xFD]),
+            (
+                "vcvtdq2ps %ymm10, %ymm2", { $0.vcvtdq2ps(YMMRegister(2), YMMRegister(10)) },
+                [0xC4, 0xC1, 0x7C, 0x5B, 0xD2]
             ),
             (
                 "vmulps %ymm9, %ymm1, %ymm1", { $0.vmulps(YMMRegister(1), YMMRegister(1), YMMRegister(9)) },

@@ -1,21 +1,18 @@
-// int8 weights (blocks of 16 with float32 scales, Int8Weights.swift): the quantization against its scalar definition,
-// and int8 dense layers against float32 layers on the dequantized weights, bit for bit, for every micro-kernel this
-// CPU runs, at sizes off every tile, block and K block, on 1 and 2 threads.
+// int8 weights (blocks of 16 with float32 scales, Int8Weights.swift): the quantization against its scalar definition;
+// int8 dense layers that widen their weights against float32 layers on the dequantized weights, bit for bit, for every
+// float32 micro-kernel this CPU runs; int8 layers on the integer path (int16 inputs, Int8Inputs.swift) against the
+// scalar definition of their arithmetic, bit for bit, for every integer micro-kernel this CPU runs; all at sizes off
+// every tile, block and K block, on 1 and 2 threads.
 import BertEmbedKernels
 import XCTest
 import _BertEmbedTestSupport
 
 final class Int8WeightTests: XCTestCase {
-    /// The generated widening (AVX2), or nil where this CPU or OS cannot run it.
-    let generated = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true)
-        .int8Widening
+    /// The generated integer micro-kernel (AVX2), or nil where this CPU or OS cannot run it.
+    let generated = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true).int8Gemm
 
-    /// The weights an int8 layer of `kernel` computes with: packed, then every panel widened back (by `generated`
-    /// when given) and unpacked.
-    func computedWeights(
-        _ weight: [Float], outFeatures n: Int, inFeatures k: Int, columns nr: Int,
-        generated: Int8WidenJIT.Function? = nil
-    ) -> [Float] {
+    /// The weights an int8 layer that widens them computes with: packed, then every panel widened back and unpacked.
+    func computedWeights(_ weight: [Float], outFeatures n: Int, inFeatures k: Int, columns nr: Int) -> [Float] {
         let panels = (n + nr - 1) / nr, panelBytes = Int8Weights.panelBytes(columns: nr, inFeatures: k)
         var packed = [UInt8](repeating: 0xAA, count: panels * panelBytes)
         var panel = [Float](repeating: 0, count: k * nr), widened = [Float](repeating: .nan, count: k * nr)
@@ -32,10 +29,10 @@ final class Int8WeightTests: XCTestCase {
                 widened.withUnsafeMutableBufferPointer { w in
                     Int8Weights.widen(
                         panel: bytes.baseAddress! + p * panelBytes, columns: nr, inFeatures: k, rows: 0, depth: split,
-                        into: w.baseAddress!, generated: generated)
+                        into: w.baseAddress!)
                     Int8Weights.widen(
                         panel: bytes.baseAddress! + p * panelBytes, columns: nr, inFeatures: k, rows: split,
-                        depth: k - split, into: w.baseAddress! + split * nr, generated: generated)
+                        depth: k - split, into: w.baseAddress! + split * nr)
                 }
             }
             for j in 0..<nr where p * nr + j < n {
@@ -65,11 +62,6 @@ final class Int8WeightTests: XCTestCase {
                 let expected = Int8Weights.reference(weight, outFeatures: n, inFeatures: k)
                 let actual = computedWeights(weight, outFeatures: n, inFeatures: k, columns: columns)
                 XCTAssertEqual(actual.map(\.bitPattern), expected.map(\.bitPattern), "row \(index) columns \(columns)")
-                if columns == 16, let generated {
-                    let jit = computedWeights(
-                        weight, outFeatures: n, inFeatures: k, columns: columns, generated: generated)
-                    XCTAssertEqual(jit.map(\.bitPattern), expected.map(\.bitPattern), "row \(index), generated")
-                }
             }
         }
         // The definition itself, on values chosen by hand: amax 127 -> scale 1, ties to even.
@@ -90,8 +82,8 @@ final class Int8WeightTests: XCTestCase {
         }
     }
 
-    /// An int8 layer computes exactly what a float32 layer computes on the dequantized weights: same kernel, same
-    /// order of operations. Sizes off every tile, block, the 96-row blocks and the 256 K block.
+    /// An int8 layer without an integer kernel computes exactly what a float32 layer computes on the dequantized
+    /// weights: same kernel, same order of operations. Sizes off every tile, block, the 96-row blocks and the 256 K block.
     func testInt8LayersEqualFloat32LayersOnDequantizedWeights() {
         let shapes = [(1, 1, 1), (3, 17, 7), (13, 37, 300), (97, 33, 513), (6, 385, 385), (200, 16, 256), (2, 20, 31)]
         var seed: UInt64 = 90
@@ -113,7 +105,7 @@ final class Int8WeightTests: XCTestCase {
                     XCTAssertEqual(int8.format, .int8)
                     let panels = (n + kernel.columns - 1) / kernel.columns
                     XCTAssertEqual(
-                        int8.byteCount, panels * kernel.columns * (k + 4 * ((k + 15) / 16)) + 4 * n, "1.25 B/weight")
+                        int8.byteCount, panels * kernel.columns * 20 * ((k + 15) / 16) + 4 * n, "1.25 B/weight")
                     let activation = Activation.allCases[Int(seed) % Activation.allCases.count]
                     func run(_ layer: PackedLinear) -> [Float] {
                         applied(layer, to: input, rows: m, activation: activation, context: compute)
@@ -122,13 +114,6 @@ final class Int8WeightTests: XCTestCase {
                     XCTAssertEqual(
                         actual.map(\.bitPattern), run(full).map(\.bitPattern),
                         "\(kernel) \(m)x\(n)x\(k) threads \(threads)")
-                    if kernel.columns == 16, let generated {
-                        let jitContext = ComputeContext(
-                            threads: threads, kernels: KernelSet(gemm: kernel, int8Widening: generated))
-                        let output = applied(int8, to: input, rows: m, activation: activation, context: jitContext)
-                        XCTAssertEqual(
-                            output.map(\.bitPattern), actual.map(\.bitPattern), "\(kernel) \(m)x\(n)x\(k) generated")
-                    }
                     // And the quantization is felt: the layer is not silently float32.
                     if m * n * k > 1000 {
                         let exact = PackedLinear(
@@ -141,14 +126,210 @@ final class Int8WeightTests: XCTestCase {
         }
     }
 
-    func testGeneratedWideningIsListedWhereTheCPUHasAVX2() throws {
-        let features = CPUFeatures.current(allowingCodeGeneration: true)
-        guard features.contains(.avx2) else {
-            throw XCTSkip("this CPU has no AVX2 (\(features)): the generated int8 widening is not tested here")
+    /// The integer kernels this process can run: the scalar reference, and the generated one where the CPU has it.
+    var integerKernels: [Int8GemmKernel] { [Int8GemmKernel.reference] + (generated.map { [$0] } ?? []) }
+
+    /// The arithmetic of an int8 layer on the integer path (Int8GemmKernel.swift, Int8Inputs.swift), one value at a
+    /// time from the two quantizations' definitions.
+    func integerLayer(
+        _ input: [Float], rows m: Int, weight: [Float], bias: [Float], outFeatures n: Int, inFeatures k: Int,
+        activation: Activation
+    ) -> [Float] {
+        let (wq, ws) = Int8Weights.referenceIntegers(weight, outFeatures: n, inFeatures: k)
+        let blocks = Int8Weights.blocks(k)
+        var output = [Float](repeating: 0, count: m * n)
+        for r in 0..<m {
+            let (aq, sa) = Int8Inputs.reference(Array(input[(r * k)..<((r + 1) * k)]))
+            for o in 0..<n {
+                var acc: Float = 0
+                for block in 0..<blocks {
+                    var sum: Int32 = 0
+                    for i in (block * 16)..<min(k, (block + 1) * 16) { sum += aq[i] * wq[o * k + i] }
+                    acc = acc.addingProduct(Float(sum), ws[o * blocks + block])
+                }
+                output[r * n + o] = acc * sa
+            }
+            output.withUnsafeMutableBufferPointer { out in
+                bias.withUnsafeBufferPointer {
+                    activation.apply(out.baseAddress! + r * n, count: n, adding: $0.baseAddress!)
+                }
+            }
         }
-        XCTAssertNotNil(generated, "AVX2 without the generated widening (no executable memory?)")
-        XCTAssertNil(KernelRegistry(features: features, codeGeneration: false).int8Widening)
-        XCTAssertNil(KernelRegistry(features: [], codeGeneration: true).int8Widening)
+        return output
+    }
+
+    /// Inputs with a row of zeros, a row with a NaN, one with an infinity and one with an outlier a thousand times
+    /// its other values (rows 1, 2, 3 and 4 where there are that many).
+    func inputs(_ generator: inout NormalGenerator, rows m: Int, inFeatures k: Int) -> [Float] {
+        var input = generator.array(m * k)
+        if m > 4 && k > 2 {
+            for i in 0..<k { input[k + i] = 0 }
+            input[2 * k + 1] = .nan
+            input[3 * k + 2] = -.infinity
+            input[4 * k] = 1000
+        }
+        return input
+    }
+
+    /// An int8 layer on the integer path computes its definition exactly, whatever the kernel and the thread count.
+    func testIntegerLayersFollowTheirDefinition() {
+        let shapes = [(1, 1, 1), (3, 17, 7), (13, 37, 300), (97, 33, 513), (6, 385, 385), (200, 16, 256), (7, 9, 1600)]
+        var seed: UInt64 = 190
+        for kernel in integerKernels {
+            for (m, n, k) in shapes {
+                for threads in [1, 2] {
+                    seed += 1
+                    var generator = NormalGenerator(seed: seed)
+                    let input = inputs(&generator, rows: m, inFeatures: k)
+                    let weight = generator.array(n * k, scale: 1 / Float(k).squareRoot())
+                    let bias = generator.array(n, scale: 0.5)
+                    let compute = ComputeContext(
+                        threads: threads, kernels: KernelSet(gemm: runnableKernels[0], int8Gemm: kernel))
+                    let layer = PackedLinear(
+                        weight: weight, bias: bias, outFeatures: n, inFeatures: k, context: compute, format: .int8)
+                    XCTAssertEqual(layer.integerKernel?.name, kernel.name)
+                    XCTAssertEqual(layer.byteCount, (n + 7) / 8 * 8 * 20 * ((k + 15) / 16) + 4 * n, "1.25 B/weight")
+                    let activation = Activation.allCases[Int(seed) % Activation.allCases.count]
+                    let actual = applied(layer, to: input, rows: m, activation: activation, context: compute)
+                    let expected = integerLayer(
+                        input, rows: m, weight: weight, bias: bias, outFeatures: n, inFeatures: k,
+                        activation: activation)
+                    XCTAssertEqual(
+                        actual.map(\.bitPattern), expected.map(\.bitPattern),
+                        "\(kernel) \(m)x\(n)x\(k) threads \(threads)")
+                    if m > 4 && k > 2 {
+                        XCTAssertTrue(actual[(2 * n)..<(4 * n)].allSatisfy(\.isNaN), "rows with a NaN or an infinity")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The generated kernel against the reference kernel on the extremes of both integer ranges (the largest block
+    /// sums: 16 x 32767 x 127), zero, one and several blocks, and scales of every kind.
+    func testGeneratedIntegerKernelEqualsTheReference() throws {
+        guard let generated else {
+            throw XCTSkip("no generated integer kernel here (needs AVX2 + FMA and executable memory)")
+        }
+        var generator = NormalGenerator(seed: 7)
+        for blocks in [0, 1, 3, 8] {
+            for extreme in [false, true] {
+                let aBytes = Int8GemmKernel.microPanelBytes(blocks: blocks), bBytes = blocks * 160
+                var a = [UInt8](repeating: 0, count: aBytes), b = [UInt8](repeating: 0, count: bBytes)
+                a.withUnsafeMutableBytes { a in
+                    for w in 0..<(48 * blocks) {
+                        let low =
+                            extreme
+                            ? Int16(w % 3 == 0 ? -32767 : 32767)
+                            : Int16(max(-32767, min(32767, generator.next(scale: 9000))))
+                        let high =
+                            extreme
+                            ? Int16(w % 5 == 0 ? 32767 : -32767)
+                            : Int16(max(-32767, min(32767, generator.next(scale: 9000))))
+                        a.storeBytes(
+                            of: UInt32(UInt16(bitPattern: low)) | UInt32(UInt16(bitPattern: high)) << 16,
+                            toByteOffset: 4 * w, as: UInt32.self)
+                    }
+                    for r in 0..<6 {
+                        a.storeBytes(of: generator.next(), toByteOffset: 192 * blocks + 4 * r, as: Float.self)
+                    }
+                }
+                b.withUnsafeMutableBytes { b in
+                    for block in 0..<blocks {
+                        for i in 0..<128 {
+                            let value =
+                                extreme
+                                ? (i % 7 == 0 ? -127 : 127) : Int8(max(-127, min(127, generator.next(scale: 60))))
+                            b.storeBytes(of: Int8(value), toByteOffset: 160 * block + i, as: Int8.self)
+                        }
+                        for j in 0..<8 {
+                            let scale: Float = j == 7 ? 0 : generator.next(scale: 1e-3)
+                            b.storeBytes(of: scale, toByteOffset: 160 * block + 128 + 4 * j, as: Float.self)
+                        }
+                    }
+                }
+                func run(_ kernel: Int8GemmKernel) -> [UInt32] {
+                    var c = [Float](repeating: .nan, count: 6 * 11)  // row stride 11: the kernel writes 8 of each
+                    a.withUnsafeBytes { a in
+                        b.withUnsafeBytes { b in
+                            c.withUnsafeMutableBufferPointer {
+                                kernel.function(
+                                    a.baseAddress!, b.baseAddress ?? UnsafeRawPointer(a.baseAddress!), blocks,
+                                    $0.baseAddress!, 11)
+                            }
+                        }
+                    }
+                    return c.map(\.bitPattern)
+                }
+                XCTAssertEqual(run(generated), run(.reference), "\(blocks) blocks, extreme \(extreme)")
+            }
+        }
+    }
+
+    /// Input quantization and packing against the definition: ties, zeros, NaN and infinities, lengths off 8 and 16,
+    /// fewer rows than the tile.
+    func testInputQuantizationFollowsItsDefinition() {
+        var generator = NormalGenerator(seed: 33)
+        let special: [[Float]] = [
+            [0.5, -1.5, 2.5, 32767, -32767, 3.5, 0, -0],  // amax 32767: inverse 1, ties to even
+            [Float](repeating: 0, count: 19),
+            [1, .nan, 3], [2, 1, .infinity, 4, 5, 6, 7, 8, 9],
+            [1e-30, -3e-31, Float(bitPattern: 5)], [3e38, -3e38, 1],
+        ]
+        for k in [1, 3, 8, 9, 16, 19, 40] {
+            for rows in [1, 5, 6] {
+                var source = [Float](repeating: 0, count: rows * (k + 2))  // row stride k + 2
+                var expected: [(integers: [Int32], scale: Float)] = []
+                for r in 0..<rows {
+                    var row = generator.array(k, scale: 5)
+                    let pick = special[(k + r) % special.count]
+                    if r % 2 == 1 { row = (0..<k).map { pick[$0 % pick.count] } }
+                    for i in 0..<k { source[r * (k + 2) + i] = row[i] }
+                    expected.append(Int8Inputs.reference(row))
+                }
+                let blocks = Int8Weights.blocks(k)
+                var panel = [UInt8](repeating: 0xAB, count: Int8GemmKernel.microPanelBytes(blocks: blocks))
+                source.withUnsafeBufferPointer { s in
+                    panel.withUnsafeMutableBytes {
+                        Int8Inputs.pack(
+                            s.baseAddress!, rows: rows, stride: k + 2, inFeatures: k, blocks: blocks,
+                            into: $0.baseAddress!)
+                    }
+                }
+                panel.withUnsafeBytes { p in
+                    for r in 0..<6 {
+                        let scale = p.load(fromByteOffset: 192 * blocks + 4 * r, as: Float.self)
+                        if r < rows {
+                            XCTAssertEqual(scale.bitPattern, expected[r].scale.bitPattern, "k \(k) row \(r) scale")
+                        } else {
+                            XCTAssertEqual(scale, 0)
+                        }
+                        for i in 0..<(16 * blocks) {
+                            let word = p.load(fromByteOffset: 4 * (6 * (i / 2) + r), as: UInt32.self)
+                            let q = Int32(Int16(truncatingIfNeeded: i % 2 == 0 ? word : word >> 16))
+                            let want = r < rows && i < k ? expected[r].integers[i] : 0
+                            XCTAssertEqual(q, want, "k \(k) rows \(rows) row \(r) input \(i)")
+                        }
+                    }
+                }
+            }
+        }
+        // The definition itself on values chosen by hand.
+        XCTAssertEqual(Int8Inputs.reference([0.5, -1.5, 2.5, 32767]).integers, [0, -2, 2, 32767])
+        XCTAssertEqual(Int8Inputs.reference([-2, 1]).integers, [-32767, 16384])  // 16383.5, ties to even
+        XCTAssertTrue(Int8Inputs.reference([1, .infinity]).scale.isNaN)
+        XCTAssertEqual(Int8Inputs.reference([0, 0]).scale, 0)
+    }
+
+    func testIntegerKernelIsListedWhereTheCPUHasAVX2AndFMA() throws {
+        let features = CPUFeatures.current(allowingCodeGeneration: true)
+        guard features.isSuperset(of: [.avx2, .fma]) else {
+            throw XCTSkip("this CPU has no AVX2 + FMA (\(features)): the generated integer kernel is not tested here")
+        }
+        XCTAssertNotNil(generated, "AVX2 + FMA without the generated integer kernel (no executable memory?)")
+        XCTAssertNil(KernelRegistry(features: features, codeGeneration: false).int8Gemm)
+        XCTAssertNil(KernelRegistry(features: [.avx2], codeGeneration: true).int8Gemm)
+        XCTAssertEqual(KernelSet.preferred.int8Gemm?.name, "6x8-int16-avx2-jit")
     }
 
     func testContextFormatIsTheDefault() {

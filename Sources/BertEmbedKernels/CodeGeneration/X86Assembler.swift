@@ -275,34 +275,39 @@ package struct X86Assembler {
         vexRegister(0xB8, map: .map0F38, prefix: .p66, accumulator, a, b)
     }
 
-    /// `vbroadcasti128 destination, [memory]`: the 16 bytes at memory in both halves.
-    package mutating func vbroadcasti128(_ destination: YMMRegister, _ memory: X86Memory) {
-        vexMemory(0x5A, map: .map0F38, prefix: .p66, destination, vvvv: 0, memory)
-    }
-
-    /// `vpsrlvd destination, a, counts`: each 32-bit lane of a shifted right (logical) by its lane of counts.
-    package mutating func vpsrlvd(_ destination: YMMRegister, _ a: YMMRegister, _ counts: YMMRegister) {
-        vexRegister(0x45, map: .map0F38, prefix: .p66, destination, a, counts)
-    }
-
-    /// `vpand destination, a, b` (bitwise and).
-    package mutating func vpand(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
-        vexRegister(0xDB, map: .map0F, prefix: .p66, destination, a, b)
-    }
-
-    /// `vpor destination, a, b` (bitwise or).
-    package mutating func vpor(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
-        vexRegister(0xEB, map: .map0F, prefix: .p66, destination, a, b)
-    }
-
-    /// `vsubps destination, a, b`: destination = a - b.
-    package mutating func vsubps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
-        vexRegister(0x5C, map: .map0F, prefix: .none, destination, a, b)
-    }
-
     /// `vmulps destination, a, b`: destination = a * b.
     package mutating func vmulps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
         vexRegister(0x59, map: .map0F, prefix: .none, destination, a, b)
+    }
+
+    /// `vpxor destination, a, b` (bitwise exclusive or; with a == b, zero).
+    package mutating func vpxor(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0xEF, map: .map0F, prefix: .p66, destination, a, b)
+    }
+
+    /// `vpmovsxbw destination, [memory]`: the 16 signed bytes at memory, sign-extended to 16 int16.
+    package mutating func vpmovsxbw(_ destination: YMMRegister, _ memory: X86Memory) {
+        vexMemory(0x20, map: .map0F38, prefix: .p66, destination, vvvv: 0, memory)
+    }
+
+    /// `vpbroadcastd destination, dword [memory]`: the 32 bits at memory in all eight lanes.
+    package mutating func vpbroadcastd(_ destination: YMMRegister, _ memory: X86Memory) {
+        vexMemory(0x58, map: .map0F38, prefix: .p66, destination, vvvv: 0, memory)
+    }
+
+    /// `vpmaddwd destination, a, b`: each 32-bit lane = a.lo * b.lo + a.hi * b.hi of its two int16 (exact).
+    package mutating func vpmaddwd(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0xF5, map: .map0F, prefix: .p66, destination, a, b)
+    }
+
+    /// `vpaddd destination, a, b`: 32-bit integer lanes added (wrapping).
+    package mutating func vpaddd(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0xFE, map: .map0F, prefix: .p66, destination, a, b)
+    }
+
+    /// `vcvtdq2ps destination, source`: each int32 lane to float32, rounded to nearest even (MXCSR's default).
+    package mutating func vcvtdq2ps(_ destination: YMMRegister, _ source: YMMRegister) {
+        vexRegister(0x5B, map: .map0F, prefix: .none, destination, YMMRegister(0), source)
     }
 
     /// `vzeroupper`: leave no dirty upper halves for the caller's SSE code.

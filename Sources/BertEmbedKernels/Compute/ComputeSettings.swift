@@ -87,7 +87,7 @@ extension ComputeContext {
         }
         self.init(
             threads: settings.threads,
-            kernels: KernelSet(gemm: registry.chosenGemmKernel, int8Widening: registry.int8Widening),
+            kernels: KernelSet(gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm),
             hugePages: settings.hugePages ?? environment.hugePages ?? false,
             weightFormat: settings.weightFormat ?? .float32)
     }

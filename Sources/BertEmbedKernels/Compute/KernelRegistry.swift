@@ -10,20 +10,20 @@
 package struct KernelSet: Sendable {
     /// The fp32 GEMM micro-kernel of the dense layers and attention.
     package let gemm: GemmKernel
-    /// The generated widening of int8 weight panels of 16 columns (Int8WidenJIT), or nil: the compiled loop. Both
-    /// give the same bits.
-    package let int8Widening: Int8WidenJIT.Function?
+    /// The integer micro-kernel of int8 layers (Int8GemmKernel), or nil: int8 layers widen their weights to float32
+    /// for `gemm`.
+    package let int8Gemm: Int8GemmKernel?
 
-    /// The kernels `gemm` and `int8Widening`.
-    package init(gemm: GemmKernel, int8Widening: Int8WidenJIT.Function? = nil) {
+    /// The kernels `gemm` and `int8Gemm`.
+    package init(gemm: GemmKernel, int8Gemm: Int8GemmKernel? = nil) {
         self.gemm = gemm
-        self.int8Widening = int8Widening
+        self.int8Gemm = int8Gemm
     }
 
     /// The kernels this process prefers with code generation allowed and no override (the environment not read).
     package static let preferred: KernelSet = {
         let registry = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true)
-        return KernelSet(gemm: registry.preferredGemmKernel, int8Widening: registry.int8Widening)
+        return KernelSet(gemm: registry.preferredGemmKernel, int8Gemm: registry.int8Gemm)
     }()
 }
 
@@ -37,8 +37,8 @@ package struct KernelRegistry: Sendable {
     package let codeGeneration: Bool
     /// The GEMM kernel to use: `preferredGemmKernel` unless settings named another.
     package internal(set) var chosenGemmKernel: GemmKernel
-    /// The generated int8 widening `features` allow, if code generation does.
-    package let int8Widening: Int8WidenJIT.Function?
+    /// The integer micro-kernel of int8 layers `features` allow (generated), if code generation does.
+    package let int8Gemm: Int8GemmKernel?
     /// The generated code behind the generated kernels (for the perf map).
     let generatedCode: [ExecutableCode]
 
@@ -48,10 +48,10 @@ package struct KernelRegistry: Sendable {
         self.codeGeneration = codeGeneration
         let generated = codeGeneration ? GemmMicroKernelJIT.kernels(features: features) : []
         gemmKernels = GemmKernel.compiled + generated
-        int8Widening = codeGeneration ? Int8WidenJIT.function(features: features) : nil
+        int8Gemm = codeGeneration ? Int8GemmJIT.kernel(features: features) : nil
         generatedCode =
             codeGeneration
-            ? GemmMicroKernelJIT.codeBlocks(features: features) + Int8WidenJIT.codeBlocks(features: features) : []
+            ? GemmMicroKernelJIT.codeBlocks(features: features) + Int8GemmJIT.codeBlocks(features: features) : []
         chosenGemmKernel = Self.highestRanked(gemmKernels)
     }
 

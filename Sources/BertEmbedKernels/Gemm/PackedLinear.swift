@@ -13,8 +13,13 @@
 // activation are applied to the tile while it is in L1. Each output element is the same sequence
 // of Float operations whatever the thread count or task split.
 //
-// A bfloat16 layer (`WeightFormat`) stores the same panels rounded to bfloat16, half the bytes (an int8 layer stores
-// them as int8 blocks with scales, Int8Weights.swift, and widens them the same way); each (kc, columns)
+// An int8 layer (Int8Weights.swift) on a CPU with the integer micro-kernel (`KernelSet.int8Gemm`) packs its weights in
+// panels of 8 columns for it and runs `applyIntegers`: per task its input rows are quantized to int16 once
+// (Int8Inputs.swift), and each panel is multiplied over all of K at once (20 bytes per 16 inputs and 8 columns stay in
+// L1); each output is the same sequence of operations whatever the thread count.
+//
+// A bfloat16 layer (`WeightFormat`) stores the same panels rounded to bfloat16, half the bytes (an int8 layer without
+// the integer kernel stores them as int8 blocks with scales and widens them the same way); each (kc, columns)
 // block is widened back to float32 in L1 right before the micro-kernel reads it, once per task and K block, so the
 // micro-kernels stay the float32 ones and the layer computes exactly what a float32 layer computes on the rounded
 // weights. The widening is amortized over the task's rows (up to 192 for these formats); with few rows (one short
@@ -31,6 +36,9 @@ package struct PackedLinear: Sendable {
     package let kernel: GemmKernel
     /// How the packed weight is stored.
     package let format: WeightFormat
+    /// The integer micro-kernel of an int8 layer on a CPU that has one (its panels are packed for it), else nil: the
+    /// weights are widened to float32 for `kernel`.
+    package let integerKernel: Int8GemmKernel?
     /// Panels of `kernel.columns` output features, (kc, columns) each, see the file comment.
     let packed: WeightBuffer
     let bias: [Float]
@@ -59,12 +67,14 @@ package struct PackedLinear: Sendable {
         precondition(rows.outFeatures == bias.count || rows.inFeatures == 0, "weight rows != bias count")
         let kernel = context.kernels.gemm
         let format = format ?? context.weightFormat
+        let integerKernel = format == .int8 ? context.kernels.int8Gemm : nil
         self.outFeatures = bias.count
         self.inFeatures = rows.inFeatures
         self.kernel = kernel
         self.format = format
+        self.integerKernel = integerKernel
         self.bias = bias
-        let nr = kernel.columns, k = rows.inFeatures
+        let nr = integerKernel?.columns ?? kernel.columns, k = rows.inFeatures
         let panels = (bias.count + nr - 1) / nr
         let count = panels * nr * k
         let perChunk = max(1, (panels + 4 * context.threads - 1) / (4 * context.threads))  // ~4 tasks per thread
@@ -136,6 +146,11 @@ package struct PackedLinear: Sendable {
             }
             return
         }
+        if let integerKernel {
+            applyIntegers(
+                input, rows: rows, output: output, activation: activation, kernel: integerKernel, context: context)
+            return
+        }
         let mr = kernel.rows, nr = kernel.columns
         // Rows per task: 96 (their packed input, 96 KB per K block, stays in L2); 192 for widened formats, whose
         // widening is paid per task.
@@ -155,8 +170,7 @@ package struct PackedLinear: Sendable {
                     let p0 = (task % chunks) * panelsPerChunk, p1 = min(panels, p0 + panelsPerChunk)
                     runTask(
                         input: input, output: output, rows: m0..<m1, panels: p0..<p1, depth: depth,
-                        weights: weights, bias: bias, activation: activation,
-                        int8Widening: context.kernels.int8Widening)
+                        weights: weights, bias: bias, activation: activation)
                 }
             }
         }
@@ -165,8 +179,7 @@ package struct PackedLinear: Sendable {
     /// One task: output rows `rows` x the columns of weight panels `panels`, all K blocks.
     private func runTask(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Range<Int>, panels: Range<Int>,
-        depth: Int, weights: UnsafeRawPointer, bias: UnsafePointer<Float>, activation: Activation,
-        int8Widening: Int8WidenJIT.Function?
+        depth: Int, weights: UnsafeRawPointer, bias: UnsafePointer<Float>, activation: Activation
     ) {
         let n = outFeatures, k = inFeatures, mr = kernel.rows, nr = kernel.columns
         let microPanels = (rows.count + mr - 1) / mr
@@ -201,7 +214,7 @@ package struct PackedLinear: Sendable {
                     case .int8:
                         Int8Weights.widen(
                             panel: weights + p * Int8Weights.panelBytes(columns: nr, inFeatures: k), columns: nr,
-                            inFeatures: k, rows: k0, depth: kc, into: widened, generated: int8Widening)
+                            inFeatures: k, rows: k0, depth: kc, into: widened)
                         b = UnsafePointer(widened)
                     }
                     let n0 = p * nr, width = min(nr, n - n0)
@@ -224,6 +237,63 @@ package struct PackedLinear: Sendable {
                     }
                 }
                 k0 += kc
+            }
+        }
+    }
+
+    /// `apply` on the integer path of an int8 layer: per task (a block of rows times a run of panels) the rows are
+    /// quantized once into micro-panels (`Int8Inputs`), then each weight panel (8 columns, all K: 20 bytes per block
+    /// of 16, in L1) runs the micro-kernel over them, and bias and activation are applied to the tile in L1.
+    private func applyIntegers(
+        _ input: UnsafePointer<Float>, rows m: Int, output: UnsafeMutablePointer<Float>, activation: Activation,
+        kernel: Int8GemmKernel, context: ComputeContext
+    ) {
+        let n = outFeatures, k = inFeatures, mr = kernel.rows, nr = kernel.columns
+        let blocks = Int8Weights.blocks(k), panelBytes = Int8Weights.panelBytes(columns: nr, inFeatures: k)
+        let microBytes = Int8GemmKernel.microPanelBytes(blocks: blocks)
+        // Rows per task: up to 96, fewer for long rows, so that the task's quantized inputs (2 bytes per input) stay
+        // in L2 (about 150 KB).
+        let rowBlock = mr * max(1, min(96, 75_000 / (Int8Weights.blockSize * blocks)) / mr)
+        let rowBlocks = (m + rowBlock - 1) / rowBlock
+        let panels = (n + nr - 1) / nr
+        let wanted = context.threads == 1 ? 1 : (4 * context.threads + rowBlocks - 1) / rowBlocks
+        let panelsPerChunk = (panels + min(panels, wanted) - 1) / min(panels, wanted)
+        let chunks = (panels + panelsPerChunk - 1) / panelsPerChunk
+        packed.withUnsafeRawPointer { weights in
+            bias.withUnsafeBufferPointer { biasBuffer in
+                let bias = biasBuffer.baseAddress!
+                context.parallelFor(rowBlocks * chunks) { task in
+                    let m0 = (task / chunks) * rowBlock, m1 = min(m, m0 + rowBlock)
+                    let p0 = (task % chunks) * panelsPerChunk, p1 = min(panels, p0 + panelsPerChunk)
+                    let microPanels = (m1 - m0 + mr - 1) / mr
+                    let scratchBytes =
+                        ThreadScratch.bytes(floats: microPanels * microBytes / 4) + ThreadScratch.bytes(floats: mr * nr)
+                    ThreadScratch.with(bytes: scratchBytes) { scratch in
+                        let a = UnsafeMutableRawPointer(scratch.floats(microPanels * microBytes / 4))
+                        let tile = scratch.floats(mr * nr)
+                        for i in 0..<microPanels {
+                            Int8Inputs.pack(
+                                input + (m0 + i * mr) * k, rows: min(mr, m1 - m0 - i * mr), stride: k, inFeatures: k,
+                                blocks: blocks, into: a + i * microBytes)
+                        }
+                        for p in p0..<p1 {
+                            let b = weights + p * panelBytes, n0 = p * nr, width = min(nr, n - n0)
+                            for i in 0..<microPanels {
+                                let r0 = m0 + i * mr, height = min(mr, m1 - r0)
+                                let c = output + r0 * n + n0
+                                if height == mr && width == nr {
+                                    kernel.function(a + i * microBytes, b, blocks, c, n)
+                                } else {
+                                    kernel.function(a + i * microBytes, b, blocks, tile, nr)
+                                    for r in 0..<height {
+                                        for j in 0..<width { c[r * n + j] = tile[r * nr + j] }
+                                    }
+                                }
+                                activation.apply(c, rows: height, count: width, stride: n, adding: bias + n0)
+                            }
+                        }
+                    }
+                }
             }
         }
     }

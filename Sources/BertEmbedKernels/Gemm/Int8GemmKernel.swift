@@ -1,0 +1,74 @@
+// The integer micro-kernel of int8 layers: int16 inputs times int8 weights, exact int32 sums per block of 16, scaled
+// and summed in float32 (Int8Weights.swift gives the quantization and why; PackedLinear.swift the driver). Generated
+// as AVX2 code (CodeGeneration/Int8GemmJIT.swift); `reference` is the same arithmetic one value at a time, which the
+// tests hold the generated code to, bit for bit.
+//
+// Operands, for a tile of 6 rows by 8 output features over K = 16 * blocks inputs (K padded with zeros to whole
+// blocks):
+// - a: a micro-panel of quantized inputs: for each pair of inputs (2p, 2p + 1), for each of the 6 rows, one 32-bit
+//   word holding the two int16 (input 2p in the low half); then the 6 rows' float32 scales.
+// - b: an int8 weight panel of 8 columns (`Int8Weights`' layout): per block, 8 pairs of inputs times 8 columns of
+//   two int8 (input 2p first), then the block's 8 float32 scales.
+// - c (6 rows of 8, row stride ldc floats) = for each row r and column j:
+//     acc = 0;  for each block: acc = fma(Float(sum of the block's 16 products, int32), weight scale, acc)
+//     c[r][j] = acc * input scale of row r
+// Every block's integer sum is exact: at most 16 * 32767 * 127 < 2^31. Its conversion to float32 rounds to nearest,
+// ties to even, as does each fma and the final multiply; the order is fixed, so the bits are too.
+
+/// An integer GEMM micro-kernel of int8 layers (file comment).
+package struct Int8GemmKernel: Sendable, CustomStringConvertible {
+    /// (a, b, blocks, c, ldc): c (rows x columns, row stride ldc floats) = a x b as the file comment defines.
+    package typealias Function =
+        @convention(c) (UnsafeRawPointer, UnsafeRawPointer, Int, UnsafeMutablePointer<Float>, Int) -> Void
+
+    /// Name, e.g. "6x8-int16-avx2-jit".
+    package let name: String
+    /// Tile rows: the rows of one input micro-panel.
+    package let rows: Int
+    /// Tile columns: the output features of one weight panel.
+    package let columns: Int
+    /// The micro-kernel.
+    package let function: Function
+
+    /// The name.
+    package var description: String { name }
+
+    /// Rows and columns of every int8 micro-kernel (the layouts of `a` and `b` are written for them).
+    package static let tileRows = 6, tileColumns = 8
+
+    /// The file comment's arithmetic one value at a time, as a kernel (slow; for tests, and where named).
+    package static let reference = Int8GemmKernel(
+        name: "6x8-int16-reference", rows: tileRows, columns: tileColumns, function: referenceKernel)
+
+    /// Bytes of an input micro-panel over `blocks` blocks: the words, then the row scales.
+    package static func microPanelBytes(blocks: Int) -> Int { 4 * tileRows * (8 * blocks) + 4 * tileRows }
+}
+
+/// `Int8GemmKernel.reference`'s function.
+private func referenceKernel(
+    _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ blocks: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+) {
+    let mr = Int8GemmKernel.tileRows, nr = Int8GemmKernel.tileColumns
+    let blockBytes = Int8Weights.blockBytes(columns: nr)
+    let rowScales = a + 4 * mr * 8 * blocks
+    for r in 0..<mr {
+        for j in 0..<nr {
+            var acc: Float = 0
+            for block in 0..<blocks {
+                var sum: Int32 = 0
+                for p in 0..<8 {
+                    let word = a.load(fromByteOffset: 4 * (mr * (8 * block + p) + r), as: UInt32.self)
+                    let low = Int32(Int16(truncatingIfNeeded: word)),
+                        high = Int32(Int16(truncatingIfNeeded: word >> 16))
+                    let pair = b + block * blockBytes + p * 2 * nr + 2 * j
+                    sum +=
+                        low * Int32(pair.load(as: Int8.self)) + high
+                        * Int32(pair.load(fromByteOffset: 1, as: Int8.self))
+                }
+                let scale = b.load(fromByteOffset: block * blockBytes + 16 * nr + 4 * j, as: Float.self)
+                acc = acc.addingProduct(Float(sum), scale)
+            }
+            c[r * ldc + j] = acc * rowScales.load(fromByteOffset: 4 * r, as: Float.self)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+// The inputs of an int8 layer's integer path, quantized on the fly: each row (token) of the layer's input becomes
+// symmetric int16 with one float32 scale, then is packed into the micro-panels Int8GemmKernel.swift reads.
+//
+// A row x of K values becomes integers q in [-L, L] (L = `levels`) and a scale s:
+//   amax = max |x|;  s = amax / L;  q = round-half-even(x * (L / amax))   (the inverse rounded once)
+// A row of zeros gets s = 0 (q = 0); a row holding a NaN or an infinity gets q = 0 and s = NaN, so that its outputs are
+// NaN, as the float32 layer's would be NaN or infinite.
+//
+// Why int16 per row: the weights' own rounding (int8 in blocks of 16) is what the accuracy bound leaves room for
+// (Int8Weights.swift); a row's inputs at 16 bits add an error below a thousandth of it, even for rows whose largest
+// value (BERT's outlier features) is a hundred times their typical one, and one scale per row costs one multiply per
+// output. Int8 inputs lost too much (the file comment of Int8Weights.swift).
+
+/// Quantization and packing of an int8 layer's inputs (file comment).
+package enum Int8Inputs {
+    /// The largest integer of a quantized input.
+    package static let levels: Float = 32767
+
+    /// Quantizes `rows` (at most the kernel's 6) rows of `inFeatures` values (row r at source + r * stride) and
+    /// packs them as one micro-panel over `blocks` blocks of 16 inputs into `target`
+    /// (`Int8GemmKernel.microPanelBytes(blocks:)` bytes): inputs past inFeatures and rows past `rows` are zero.
+    package static func pack(
+        _ source: UnsafePointer<Float>, rows: Int, stride: Int, inFeatures k: Int, blocks: Int,
+        into target: UnsafeMutableRawPointer
+    ) {
+        let mr = Int8GemmKernel.tileRows, pairs = blocks * Int8Weights.blockSize / 2
+        let words = target.assumingMemoryBound(to: UInt32.self), scales = target + 4 * mr * pairs
+        // x + 1.5 * 2^23 rounds x (|x| <= 2^22) to an integer, half to even, in the low mantissa bits, two's
+        // complement: the low 16 bits are the int16.
+        let rounding = SIMD8<Float>(repeating: 12_582_912)
+        for r in 0..<mr {
+            let row = source + r * stride
+            var largest = SIMD8<UInt32>()  // |x| as bits: non-negative floats order as their bit patterns
+            var tail: UInt32 = 0
+            if r < rows {
+                var i = 0
+                while i + 8 <= k {
+                    let x = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<UInt32>.self) & 0x7FFF_FFFF
+                    largest.replace(with: x, where: x .> largest)  // (pointwiseMax is a call in a default build)
+                    i += 8
+                }
+                for j in i..<k { tail = max(tail, row[j].bitPattern & 0x7FFF_FFFF) }
+            }
+            let bits = max(tail, largest.max())
+            let amax = Float(bitPattern: bits)
+            guard r < rows, bits != 0, bits < 0x7F80_0000 else {
+                for p in 0..<pairs { words[p * mr + r] = 0 }
+                scales.storeBytes(of: r < rows && bits != 0 ? .nan : 0, toByteOffset: 4 * r, as: Float.self)
+                continue
+            }
+            let inverse = SIMD8<Float>(repeating: levels / amax)
+            scales.storeBytes(of: amax / levels, toByteOffset: 4 * r, as: Float.self)
+            var p = 0
+            while p < pairs {  // four pairs (8 inputs) at a time
+                let first = 2 * p
+                var x: SIMD8<Float>
+                if first + 8 <= k {
+                    x = UnsafeRawPointer(row + first).loadUnaligned(as: SIMD8<Float>.self)
+                } else {
+                    x = SIMD8()
+                    for j in first..<max(first, min(k, first + 8)) { x[j - first] = row[j] }
+                }
+                // |x * inverse| <= amax * (L / amax) rounded twice < L + 0.5: no clamp needed.
+                let integers = unsafeBitCast(x * inverse + rounding, to: SIMD8<UInt32>.self)
+                let packed = (integers.evenHalf & 0xFFFF) | integers.oddHalf &<< 16
+                for l in 0..<4 { words[(p + l) * mr + r] = packed[l] }
+                p += 4
+            }
+        }
+    }
+
+    /// The definition (file comment), one value at a time: the integers and the scale of one row.
+    package static func reference(_ row: [Float]) -> (integers: [Int32], scale: Float) {
+        if row.contains(where: { !$0.isFinite }) { return ([Int32](repeating: 0, count: row.count), .nan) }
+        let amax = row.reduce(Float(0)) { max($0, abs($1)) }
+        guard amax > 0 else { return ([Int32](repeating: 0, count: row.count), 0) }
+        let inverse = levels / amax
+        return (row.map { Int32(max(-levels, min(levels, ($0 * inverse).rounded(.toNearestOrEven)))) }, amax / levels)
+    }
+}
