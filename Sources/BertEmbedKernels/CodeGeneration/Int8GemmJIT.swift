@@ -4,7 +4,11 @@
 // weights of a pair of inputs for 8 columns are sign-extended from 16 bytes (vpmovsxbw), and vpmaddwd gives the 8
 // columns' two products, summed, per instruction: 16 multiply-adds where the float32 kernel's vfmadd231ps does 8.
 // After each block of 16 inputs the six int32 sums are converted (vcvtdq2ps) and added to float32 accumulators times
-// the block's weight scales (vfmadd231ps); at the end each row is multiplied by its input scale.
+// the block's weight scales (vfmadd231ps); at the end each row is multiplied by its input scale. A block's first
+// products start its sums (no zeroing); the pairs are broadcast with vbroadcastss (the same 32 bits, a load-only
+// instruction). Measured on AMD EPYC (Zen 3): vpmaddwd issues two per cycle, as vfmadd231ps does, but each needs a
+// vpaddd that competes for the same ports, so the kernel runs about 1.3x the float32 kernel's multiply-adds in L1
+// (BENCHMARKS.md), not 2x; AVX-VNNI's vpdpwssd would fuse the two.
 //
 // Registered (as "6x8-int16-avx2-jit") where the CPU reports AVX2 + FMA with OS support and code generation is
 // allowed, like the float32 generated kernel; elsewhere int8 layers widen their weights to float32 instead.

@@ -280,19 +280,9 @@ package struct X86Assembler {
         vexRegister(0x59, map: .map0F, prefix: .none, destination, a, b)
     }
 
-    /// `vpxor destination, a, b` (bitwise exclusive or; with a == b, zero).
-    package mutating func vpxor(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
-        vexRegister(0xEF, map: .map0F, prefix: .p66, destination, a, b)
-    }
-
     /// `vpmovsxbw destination, [memory]`: the 16 signed bytes at memory, sign-extended to 16 int16.
     package mutating func vpmovsxbw(_ destination: YMMRegister, _ memory: X86Memory) {
         vexMemory(0x20, map: .map0F38, prefix: .p66, destination, vvvv: 0, memory)
-    }
-
-    /// `vpbroadcastd destination, dword [memory]`: the 32 bits at memory in all eight lanes.
-    package mutating func vpbroadcastd(_ destination: YMMRegister, _ memory: X86Memory) {
-        vexMemory(0x58, map: .map0F38, prefix: .p66, destination, vvvv: 0, memory)
     }
 
     /// `vpmaddwd destination, a, b`: each 32-bit lane = a.lo * b.lo + a.hi * b.hi of its two int16 (exact).
