@@ -259,6 +259,16 @@ package struct PackedLinear: Sendable {
         let wanted = context.threads == 1 ? 1 : (4 * context.threads + rowBlocks - 1) / rowBlocks
         let panelsPerChunk = (panels + min(panels, wanted) - 1) / min(panels, wanted)
         let chunks = (panels + panelsPerChunk - 1) / panelsPerChunk
+        func pack(_ i: Int, into target: UnsafeMutableRawPointer) {  // micro-panel i of all the rows
+            Int8Inputs.pack(
+                input + i * mr * k, rows: min(mr, m - i * mr), stride: k, inFeatures: k, blocks: blocks, into: target)
+        }
+        // Rows split between tasks by columns (few rows, several threads) are quantized once, before, in parallel:
+        // quantized per task, a single query's rows were quantized once per task and took longer than its products.
+        let shared: UnsafeMutableRawPointer? =
+            chunks > 1 ? .allocate(byteCount: (m + mr - 1) / mr * microBytes, alignment: 64) : nil
+        defer { shared?.deallocate() }
+        if let shared { context.parallelFor((m + mr - 1) / mr) { pack($0, into: shared + $0 * microBytes) } }
         packed.withUnsafeRawPointer { weights in
             bias.withUnsafeBufferPointer { biasBuffer in
                 let bias = biasBuffer.baseAddress!
@@ -266,15 +276,17 @@ package struct PackedLinear: Sendable {
                     let m0 = (task / chunks) * rowBlock, m1 = min(m, m0 + rowBlock)
                     let p0 = (task % chunks) * panelsPerChunk, p1 = min(panels, p0 + panelsPerChunk)
                     let microPanels = (m1 - m0 + mr - 1) / mr
-                    let scratchBytes =
-                        ThreadScratch.bytes(floats: microPanels * microBytes / 4) + ThreadScratch.bytes(floats: mr * nr)
+                    let ownBytes = shared == nil ? microPanels * microBytes : 0
+                    let scratchBytes = ThreadScratch.bytes(floats: ownBytes / 4) + ThreadScratch.bytes(floats: mr * nr)
                     ThreadScratch.with(bytes: scratchBytes) { scratch in
-                        let a = UnsafeMutableRawPointer(scratch.floats(microPanels * microBytes / 4))
+                        let own = UnsafeMutableRawPointer(scratch.floats(ownBytes / 4))
                         let tile = scratch.floats(mr * nr)
-                        for i in 0..<microPanels {
-                            Int8Inputs.pack(
-                                input + (m0 + i * mr) * k, rows: min(mr, m1 - m0 - i * mr), stride: k, inFeatures: k,
-                                blocks: blocks, into: a + i * microBytes)
+                        let a: UnsafeMutableRawPointer
+                        if let shared {
+                            a = shared + m0 / mr * microBytes
+                        } else {
+                            a = own
+                            for i in 0..<microPanels { pack(m0 / mr + i, into: a + i * microBytes) }
                         }
                         for p in p0..<p1 {
                             let b = weights + p * panelBytes, n0 = p * nr, width = min(nr, n - n0)

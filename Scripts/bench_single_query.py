@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Single-query latency, side by side: bert-embed (each compute type) and ONNX Runtime fp32 / int8 on one short text.
+
+Each pipeline embeds the same text end to end (tokenize, encode, mean-pool, normalize) --runs times after one warm-up
+run; the median wall time per query is reported, for each thread count, in rounds that alternate the pipelines.
+bert-embed is timed by its own `bench --runs N --json` (1 / sentences_per_s: the median encode of the one text); ONNX Runtime in this
+process, on the export and dynamic quantization that Scripts/bench_peers.py makes (cached in the temp directory:
+run bench_peers.py with --peers ort ort-int8 once first).
+
+  .venv/bin/python Scripts/bench_single_query.py --model ~/.cache/bert-embed/all-MiniLM-L6-v2 \\
+      --bin .build/release/bert-embed --types float32 int8 --threads 1 2 --rounds 2
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+
+QUERY = "How do I bake bread at home?"
+
+
+def bert_embed_ms(binary, model, compute_type, threads, runs, query_file):
+    output = subprocess.run(
+        [binary, "bench", "--model", model, "--input", query_file, "--threads", str(threads), "--compute-type",
+         compute_type, "--runs", str(runs), "--json"], check=True, capture_output=True, text=True).stdout
+    return 1000 / json.loads(output)["sentences_per_s"]  # one text per run (encode_s_median has 2 decimals)
+
+
+def ort_ms(model, onnx_path, threads, runs):
+    import onnxruntime as ort
+    from transformers import AutoTokenizer
+    tokenizer = AutoTokenizer.from_pretrained(model)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
+
+    def run():
+        enc = tokenizer([QUERY], truncation=True, return_tensors="np")
+        feeds = {name: enc[name].astype(np.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
+        hidden = session.run(None, feeds)[0]
+        mask = enc["attention_mask"][..., None].astype(np.float32)
+        pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
+        return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+
+    run()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--bin", default=".build/release/bert-embed")
+    parser.add_argument("--types", nargs="+", default=["float32", "bfloat16", "int8"])
+    parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    name = os.path.basename(args.model.rstrip("/"))
+    onnx_path = os.path.join(tempfile.gettempdir(), f"bert-embed-{name}.onnx")
+    int8_path = os.path.splitext(onnx_path)[0] + ".int8.onnx"
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write(QUERY + "\n")
+        query_file = f.name
+    pipelines = [(f"bert-embed {t}", lambda threads, t=t: bert_embed_ms(
+        args.bin, args.model, t, threads, args.runs, query_file)) for t in args.types]
+    for label, path in (("ONNX Runtime fp32", onnx_path), ("ONNX Runtime int8", int8_path)):
+        if os.path.exists(path):
+            pipelines.append((label, lambda threads, path=path: ort_ms(args.model, path, threads, args.runs)))
+        else:
+            print(f"{label}: {path} missing (run Scripts/bench_peers.py --peers ort ort-int8 first)")
+    results = {}
+    for round_index in range(args.rounds):
+        for threads in args.threads:
+            for label, measure in pipelines:
+                results.setdefault((label, threads), []).append(measure(threads))
+                print(f"round {round_index + 1}: {label}, {threads} thread(s): "
+                      f"{results[(label, threads)][-1]:.2f} ms", flush=True)
+    os.unlink(query_file)
+    print(f"\n{name}, \"{QUERY}\", median of {args.runs} queries, min-max over {args.rounds} rounds (ms)\n")
+    print("| pipeline | " + " | ".join(f"{t} thread{'s' if t > 1 else ''}" for t in args.threads) + " |")
+    print("| --- |" + " --- |" * len(args.threads))
+    for label, _ in pipelines:
+        cells = []
+        for threads in args.threads:
+            values = results[(label, threads)]
+            cells.append(f"{min(values):.2f}-{max(values):.2f}")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
