@@ -5,14 +5,18 @@ Each pipeline embeds the same text end to end (tokenize, encode, mean-pool, norm
 run; the median wall time per query is reported, for each thread count, in rounds that alternate the pipelines.
 bert-embed is timed by its own `bench --runs N --json` (1 / sentences_per_s: the median encode of the one text); ONNX Runtime in this
 process, on the export and dynamic quantization that Scripts/bench_peers.py makes (cached in the temp directory:
-run bench_peers.py with --peers ort ort-int8 once first).
+run bench_peers.py with --peers ort ort-int8 once first); llama.cpp (--llama-server BIN --gguf F ...) through its
+HTTP server (`llama-server --embeddings --pooling mean -np 1`, one slot, its fastest route for one query), timed
+from this process over one kept-alive connection, so the HTTP round trip is included.
 
   .venv/bin/python Scripts/bench_single_query.py --model ~/.cache/bert-embed/all-MiniLM-L6-v2 \\
       --bin .build/release/bert-embed --types float32 int8 --threads 1 2 --rounds 2
 """
 import argparse
+import http.client
 import json
 import os
+import socket
 import statistics
 import subprocess
 import tempfile
@@ -57,6 +61,46 @@ def ort_ms(model, onnx_path, threads, runs):
     return statistics.median(times) * 1000
 
 
+def llama_server_ms(server, gguf, threads, runs):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "-m", gguf, "--embeddings", "--pooling", "mean", "-np", "1", "-t", str(threads), "-tb",
+         str(threads), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        body = json.dumps({"content": QUERY})
+        for _ in range(300):  # wait for the model to load
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", "/health")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+        def run():
+            connection.request("POST", "/embedding", body, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            data = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"llama-server answered {response.status}: {data[:200]!r}")
+
+        run()
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times) * 1000
+    finally:
+        process.terminate()
+        process.wait()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True)
@@ -65,6 +109,8 @@ def main():
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--llama-server", help="llama.cpp's llama-server (Scripts/setup_llama_cpp.sh builds it)")
+    parser.add_argument("--gguf", nargs="*", default=[], help="GGUF files for --llama-server (f16, q8_0)")
     args = parser.parse_args()
     name = os.path.basename(args.model.rstrip("/"))
     onnx_path = os.path.join(tempfile.gettempdir(), f"bert-embed-{name}.onnx")
@@ -79,6 +125,9 @@ def main():
             pipelines.append((label, lambda threads, path=path: ort_ms(args.model, path, threads, args.runs)))
         else:
             print(f"{label}: {path} missing (run Scripts/bench_peers.py --peers ort ort-int8 first)")
+    for gguf in args.gguf if args.llama_server else []:
+        label = "llama.cpp " + os.path.splitext(os.path.basename(gguf))[0].rsplit("-", 1)[-1] + " (llama-server)"
+        pipelines.append((label, lambda threads, gguf=gguf: llama_server_ms(args.llama_server, gguf, threads, args.runs)))
     results = {}
     for round_index in range(args.rounds):
         for threads in args.threads:
