@@ -27,6 +27,17 @@ import numpy as np
 QUERY = "How do I bake bread at home?"
 
 
+def median_ms(run, runs):
+    """The median wall time of `runs` calls of `run` after one warm-up call, in milliseconds."""
+    run()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
 def bert_embed_ms(binary, model, compute_type, threads, runs, query_file):
     output = subprocess.run(
         [binary, "bench", "--model", model, "--input", query_file, "--threads", str(threads), "--compute-type",
@@ -52,13 +63,7 @@ def ort_ms(model, onnx_path, threads, runs):
         pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
-    run()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    return median_ms(run, runs)
 
 
 def llama_server_ms(server, gguf, threads, runs):
@@ -89,13 +94,7 @@ def llama_server_ms(server, gguf, threads, runs):
             if response.status != 200:
                 raise RuntimeError(f"llama-server answered {response.status}: {data[:200]!r}")
 
-        run()
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times) * 1000
+        return median_ms(run, runs)
     finally:
         process.terminate()
         process.wait()

@@ -154,23 +154,47 @@ package struct PackedLinear: Sendable {
         let mr = kernel.rows, nr = kernel.columns
         // Rows per task: 96 (their packed input, 96 KB per K block, stays in L2); 192 for widened formats, whose
         // widening is paid per task.
-        let rowBlock = mr * max(1, (format == .float32 ? 96 : 192) / mr)
-        let rowBlocks = (m + rowBlock - 1) / rowBlock
-        let panels = (n + nr - 1) / nr
-        // Enough tasks to keep every thread busy (about 4 per thread), split by columns when rows are few.
-        let wanted = context.threads == 1 ? 1 : (4 * context.threads + rowBlocks - 1) / rowBlocks
-        let panelsPerChunk = (panels + min(panels, wanted) - 1) / min(panels, wanted)
-        let chunks = (panels + panelsPerChunk - 1) / panelsPerChunk
+        let split = TaskSplit(
+            rows: m, rowBlock: mr * max(1, (format == .float32 ? 96 : 192) / mr), panels: (n + nr - 1) / nr,
+            threads: context.threads)
         let depth = blockDepth
+        forEachTask(split, context: context) { rows, panels, weights, bias in
+            runTask(
+                input: input, output: output, rows: rows, panels: panels, depth: depth, weights: weights, bias: bias,
+                activation: activation)
+        }
+    }
+
+    /// How `apply` splits its work: blocks of `rowBlock` rows times runs of panels, enough tasks to keep every thread
+    /// busy (about 4 per thread), split by columns when rows are few.
+    private struct TaskSplit {
+        let rows: Int, rowBlock: Int, panels: Int, rowBlocks: Int, panelsPerChunk: Int, chunks: Int
+
+        init(rows: Int, rowBlock: Int, panels: Int, threads: Int) {
+            self.rows = rows
+            self.rowBlock = rowBlock
+            self.panels = panels
+            rowBlocks = (rows + rowBlock - 1) / rowBlock
+            let wanted = threads == 1 ? 1 : (4 * threads + rowBlocks - 1) / rowBlocks
+            panelsPerChunk = (panels + min(panels, wanted) - 1) / min(panels, wanted)
+            chunks = (panels + panelsPerChunk - 1) / panelsPerChunk
+        }
+    }
+
+    /// Runs `body(rows, panels, weights, bias)` for every task of `split` on `context`'s threads.
+    private func forEachTask(
+        _ split: TaskSplit, context: ComputeContext,
+        _ body: (Range<Int>, Range<Int>, UnsafeRawPointer, UnsafePointer<Float>) -> Void
+    ) {
         packed.withUnsafeRawPointer { weights in
             bias.withUnsafeBufferPointer { biasBuffer in
                 let bias = biasBuffer.baseAddress!
-                context.parallelFor(rowBlocks * chunks) { task in
-                    let m0 = (task / chunks) * rowBlock, m1 = min(m, m0 + rowBlock)
-                    let p0 = (task % chunks) * panelsPerChunk, p1 = min(panels, p0 + panelsPerChunk)
-                    runTask(
-                        input: input, output: output, rows: m0..<m1, panels: p0..<p1, depth: depth,
-                        weights: weights, bias: bias, activation: activation)
+                context.parallelFor(split.rowBlocks * split.chunks) { task in
+                    let m0 = (task / split.chunks) * split.rowBlock
+                    let p0 = (task % split.chunks) * split.panelsPerChunk
+                    body(
+                        m0..<min(split.rows, m0 + split.rowBlock), p0..<min(split.panels, p0 + split.panelsPerChunk),
+                        weights, bias)
                 }
             }
         }
@@ -253,12 +277,9 @@ package struct PackedLinear: Sendable {
         let microBytes = Int8GemmKernel.microPanelBytes(blocks: blocks)
         // Rows per task: up to 96, fewer for long rows, so that the task's quantized inputs (2 bytes per input) stay
         // in L2 (about 150 KB).
-        let rowBlock = mr * max(1, min(96, 75_000 / (Int8Weights.blockSize * blocks)) / mr)
-        let rowBlocks = (m + rowBlock - 1) / rowBlock
-        let panels = (n + nr - 1) / nr
-        let wanted = context.threads == 1 ? 1 : (4 * context.threads + rowBlocks - 1) / rowBlocks
-        let panelsPerChunk = (panels + min(panels, wanted) - 1) / min(panels, wanted)
-        let chunks = (panels + panelsPerChunk - 1) / panelsPerChunk
+        let split = TaskSplit(
+            rows: m, rowBlock: mr * max(1, min(96, 75_000 / (Int8Weights.blockSize * blocks)) / mr),
+            panels: (n + nr - 1) / nr, threads: context.threads)
         func pack(_ i: Int, into target: UnsafeMutableRawPointer) {  // micro-panel i of all the rows
             Int8Inputs.pack(
                 input + i * mr * k, rows: min(mr, m - i * mr), stride: k, inFeatures: k, blocks: blocks, into: target)
@@ -266,44 +287,37 @@ package struct PackedLinear: Sendable {
         // Rows split between tasks by columns (few rows, several threads) are quantized once, before, in parallel:
         // quantized per task, a single query's rows were quantized once per task and took longer than its products.
         let shared: UnsafeMutableRawPointer? =
-            chunks > 1 ? .allocate(byteCount: (m + mr - 1) / mr * microBytes, alignment: 64) : nil
+            split.chunks > 1 ? .allocate(byteCount: (m + mr - 1) / mr * microBytes, alignment: 64) : nil
         defer { shared?.deallocate() }
         if let shared { context.parallelFor((m + mr - 1) / mr) { pack($0, into: shared + $0 * microBytes) } }
-        packed.withUnsafeRawPointer { weights in
-            bias.withUnsafeBufferPointer { biasBuffer in
-                let bias = biasBuffer.baseAddress!
-                context.parallelFor(rowBlocks * chunks) { task in
-                    let m0 = (task / chunks) * rowBlock, m1 = min(m, m0 + rowBlock)
-                    let p0 = (task % chunks) * panelsPerChunk, p1 = min(panels, p0 + panelsPerChunk)
-                    let microPanels = (m1 - m0 + mr - 1) / mr
-                    let ownBytes = shared == nil ? microPanels * microBytes : 0
-                    let scratchBytes = ThreadScratch.bytes(floats: ownBytes / 4) + ThreadScratch.bytes(floats: mr * nr)
-                    ThreadScratch.with(bytes: scratchBytes) { scratch in
-                        let own = UnsafeMutableRawPointer(scratch.floats(ownBytes / 4))
-                        let tile = scratch.floats(mr * nr)
-                        let a: UnsafeMutableRawPointer
-                        if let shared {
-                            a = shared + m0 / mr * microBytes
+        forEachTask(split, context: context) { rows, panels, weights, bias in
+            let microPanels = (rows.count + mr - 1) / mr
+            let ownBytes = shared == nil ? microPanels * microBytes : 0
+            let scratchBytes = ThreadScratch.bytes(floats: ownBytes / 4) + ThreadScratch.bytes(floats: mr * nr)
+            ThreadScratch.with(bytes: scratchBytes) { scratch in
+                let own = UnsafeMutableRawPointer(scratch.floats(ownBytes / 4))
+                let tile = scratch.floats(mr * nr)
+                let a: UnsafeMutableRawPointer
+                if let shared {
+                    a = shared + rows.lowerBound / mr * microBytes
+                } else {
+                    a = own
+                    for i in 0..<microPanels { pack(rows.lowerBound / mr + i, into: a + i * microBytes) }
+                }
+                for p in panels {
+                    let b = weights + p * panelBytes, n0 = p * nr, width = min(nr, n - n0)
+                    for i in 0..<microPanels {
+                        let r0 = rows.lowerBound + i * mr, height = min(mr, rows.upperBound - r0)
+                        let c = output + r0 * n + n0
+                        if height == mr && width == nr {
+                            kernel.function(a + i * microBytes, b, blocks, c, n)
                         } else {
-                            a = own
-                            for i in 0..<microPanels { pack(m0 / mr + i, into: a + i * microBytes) }
-                        }
-                        for p in p0..<p1 {
-                            let b = weights + p * panelBytes, n0 = p * nr, width = min(nr, n - n0)
-                            for i in 0..<microPanels {
-                                let r0 = m0 + i * mr, height = min(mr, m1 - r0)
-                                let c = output + r0 * n + n0
-                                if height == mr && width == nr {
-                                    kernel.function(a + i * microBytes, b, blocks, c, n)
-                                } else {
-                                    kernel.function(a + i * microBytes, b, blocks, tile, nr)
-                                    for r in 0..<height {
-                                        for j in 0..<width { c[r * n + j] = tile[r * nr + j] }
-                                    }
-                                }
-                                activation.apply(c, rows: height, count: width, stride: n, adding: bias + n0)
+                            kernel.function(a + i * microBytes, b, blocks, tile, nr)
+                            for r in 0..<height {
+                                for j in 0..<width { c[r * n + j] = tile[r * nr + j] }
                             }
                         }
+                        activation.apply(c, rows: height, count: width, stride: n, adding: bias + n0)
                     }
                 }
             }
