@@ -21,10 +21,14 @@ final class ModelByNameTests: XCTestCase {
         ]
         nonisolated(unsafe) var runs: [Result<(status: Int32, stdout: Data, stderr: String), any Error>?] = [nil, nil]
         nonisolated(unsafe) var python: (Int32, String)?
+        // Both runs store into one array: under a lock, or one store can copy the array while the other writes it and
+        // lose that write (the test once found a run missing this way).
+        let lock = NSLock()
         let group = DispatchGroup()
         for index in 0..<2 {
             DispatchQueue.global().async(group: group) {
-                runs[index] = Result { try runCLI(["embed", "--model", repository, "a"], environment: environment) }
+                let result = Result { try runCLI(["embed", "--model", repository, "a"], environment: environment) }
+                lock.withLock { runs[index] = result }
             }
         }
         if let interpreter = pythonWithHuggingFaceHub() {
