@@ -202,15 +202,20 @@ def bench_st(model_dir, texts, threads, batch, runs, bf16=False):
     return times, out
 
 
-def bench_ort(model_dir, onnx_path, texts, threads, batch, runs, max_length):
+def ort_session(onnx_path, threads):
+    """An ONNX Runtime CPU session on `threads` intra-op threads, every graph optimization on."""
     import onnxruntime as ort
-    from transformers import AutoTokenizer
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
+
+
+def bench_ort(model_dir, onnx_path, texts, threads, batch, runs, max_length):
+    from transformers import AutoTokenizer
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    session = ort_session(onnx_path, threads)
     order = np.argsort([-len(t) for t in texts], kind="stable")
 
     def run():

@@ -46,14 +46,10 @@ def bert_embed_ms(binary, model, compute_type, threads, runs, query_file):
 
 
 def ort_ms(model, onnx_path, threads, runs):
-    import onnxruntime as ort
     from transformers import AutoTokenizer
+    from bench_peers import ort_session  # Scripts/ is this script's directory, first on sys.path
     tokenizer = AutoTokenizer.from_pretrained(model)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
+    session = ort_session(onnx_path, threads)
 
     def run():
         enc = tokenizer([QUERY], truncation=True, return_tensors="np")
@@ -113,7 +109,8 @@ def main():
     args = parser.parse_args()
     name = os.path.basename(args.model.rstrip("/"))
     onnx_path = os.path.join(tempfile.gettempdir(), f"bert-embed-{name}.onnx")
-    int8_path = os.path.splitext(onnx_path)[0] + ".int8.onnx"
+    from bench_peers import int8_path as quantized_path
+    int8_path = quantized_path(onnx_path)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write(QUERY + "\n")
         query_file = f.name

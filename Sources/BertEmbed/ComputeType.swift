@@ -17,7 +17,7 @@ import BertEmbedKernels
 ///   generation off) the weights are widened back to float32 in L1 and the arithmetic is float32. Measured on 1,011
 ///   texts against sentence-transformers in float32: cosine at least 0.9996 (all-MiniLM-L6-v2) and 0.998
 ///   (all-mpnet-base-v2; 0.9995 without one synthetic 3,000-character text), mean 0.9999. On an AVX2 CPU (AMD EPYC)
-///   batches encode 1.2-1.5x as fast as in float32, and a single query twice as fast.
+///   batches encode 1.2-1.5x as fast as in float32, a single query 1.9-2x (1 thread).
 ///
 /// Output vectors are float32 with every type; `Precision` (the output precision of `quantize`) applies afterwards.
 public struct ComputeType: Sendable, Hashable, CustomStringConvertible {
