@@ -70,7 +70,7 @@ let benchKernelsCommand = Subcommand(
         print("cpu features: \(registry.features)")
         print("micro-kernels (1 thread, L1-resident, GFLOP/s):")
         for kernel in registry.gemmKernels { print("  \(kernel.name): \(format(microKernelGFLOPS(kernel)))") }
-        if let kernel = registry.int8Gemm {
+        for kernel in registry.int8GemmKernels {
             print("  \(kernel.name) (int8 layers): \(format(int8MicroKernelGOPS(kernel)))")
         }
         print(

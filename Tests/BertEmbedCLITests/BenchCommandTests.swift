@@ -70,11 +70,19 @@ final class BenchCommandTests: XCTestCase {
         let (int8Bytes, int8Kernel) = try weightsMB("int8")
         XCTAssertLessThan(int8Bytes, 0.36 * float32Bytes)
         XCTAssertGreaterThan(int8Bytes, 0.28 * float32Bytes)
-        // The integer kernel where the CPU has AVX2 + FMA, none without code generation (the weights are widened).
+        // The integer kernel where the CPU has AVX2 + FMA (a VNNI one where it also has VNNI), none without code
+        // generation (the weights are widened).
         let flags =
             (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? []
-        let expected = flags.contains("avx2") && flags.contains("fma") ? "6x8-int16-avx2-jit" : "none"
+        let avx2 = flags.contains("avx2") && flags.contains("fma")
+        let expected =
+            !avx2
+            ? "none"
+            : flags.contains("avx_vnni")
+                ? "6x8-int16-avxvnni-jit"
+                : flags.contains("avx512_vnni") && flags.contains("avx512vl")
+                    ? "6x8-int16-avx512vnni-jit" : "6x8-int16-avx2-jit"
         if ProcessInfo.processInfo.environment["BERT_EMBED_JIT"] != "0" { XCTAssertEqual(int8Kernel, expected) }
         let widened = try weightsMB("int8", environment: ["BERT_EMBED_JIT": "0"])
         XCTAssertEqual(widened.1, "none")

@@ -8,7 +8,8 @@ import _BertEmbedTestSupport
 final class GemmMicroKernelJITTests: XCTestCase {
     /// Every instruction form the encoder has, with register numbers >= 8 (REX / VEX extension bits),
     /// rsp / r12 bases (SIB byte), rbp / r13 bases (no displacement-free form), 8- and 32-bit and negative
-    /// displacements. Expected bytes: `llvm-mc -triple=x86_64 -show-encoding` (LLVM 14) on the AT&T lines.
+    /// displacements. Expected bytes: `llvm-mc -triple=x86_64 -show-encoding` (LLVM 14; the VNNI lines with
+    /// `-mattr=+avxvnni,+avx512vnni,+avx512vl`) on the AT&T lines.
     func testEncodingsEqualLLVMMC() {
         let r12 = X86Register(12), r13 = X86Register(13), rbp = X86Register(5), rsp = X86Register(4)
         let cases: [(String, (inout X86Assembler) -> Void, [UInt8])] = [
@@ -71,6 +72,31 @@ final class GemmMicroKernelJITTests: XCTestCase {
             (
                 "vpaddd %ymm3, %ymm11, %ymm9", { $0.vpaddd(YMMRegister(9), YMMRegister(11), YMMRegister(3)) },
                 [0xC5, 0x25, 0xFE, 0xCB]
+            ),
+            (
+                "{vex} vpdpwssd %ymm13, %ymm12, %ymm0",
+                { $0.vpdpwssdVEX(YMMRegister(0), YMMRegister(12), YMMRegister(13)) },
+                [0xC4, 0xC2, 0x1D, 0x52, 0xC5]
+            ),
+            (
+                "{vex} vpdpwssd %ymm1, %ymm2, %ymm11",
+                { $0.vpdpwssdVEX(YMMRegister(11), YMMRegister(2), YMMRegister(1)) },
+                [0xC4, 0x62, 0x6D, 0x52, 0xD9]
+            ),
+            (
+                "{evex} vpdpwssd %ymm13, %ymm12, %ymm0",
+                { $0.vpdpwssdEVEX(YMMRegister(0), YMMRegister(12), YMMRegister(13)) },
+                [0x62, 0xD2, 0x1D, 0x28, 0x52, 0xC5]
+            ),
+            (
+                "{evex} vpdpwssd %ymm1, %ymm2, %ymm11",
+                { $0.vpdpwssdEVEX(YMMRegister(11), YMMRegister(2), YMMRegister(1)) },
+                [0x62, 0x72, 0x6D, 0x28, 0x52, 0xD9]
+            ),
+            (
+                "{evex} vpdpwssd %ymm7, %ymm15, %ymm8",
+                { $0.vpdpwssdEVEX(YMMRegister(8), YMMRegister(15), YMMRegister(7)) },
+                [0x62, 0x72, 0x05, 0x28, 0x52, 0xC7]
             ),
             ("vcvtdq2ps %ymm5, %ymm15", { $0.vcvtdq2ps(YMMRegister(15), YMMRegister(5)) }, [0xC5, 0x7C, 0x5B, 0xFD]),
             (

@@ -8,8 +8,9 @@ import XCTest
 import _BertEmbedTestSupport
 
 final class Int8WeightTests: XCTestCase {
-    /// The generated integer micro-kernel (AVX2), or nil where this CPU or OS cannot run it.
-    let generated = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true).int8Gemm
+    /// The generated integer micro-kernels this CPU and OS run (AVX2, and the VNNI ones where the CPU has VNNI).
+    let generatedKernels = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true)
+        .int8GemmKernels
 
     /// The weights an int8 layer that widens them computes with: packed, then every panel widened back and unpacked.
     func computedWeights(_ weight: [Float], outFeatures n: Int, inFeatures k: Int, columns nr: Int) -> [Float] {
@@ -126,8 +127,8 @@ final class Int8WeightTests: XCTestCase {
         }
     }
 
-    /// The integer kernels this process can run: the scalar reference, and the generated one where the CPU has it.
-    var integerKernels: [Int8GemmKernel] { [Int8GemmKernel.reference] + (generated.map { [$0] } ?? []) }
+    /// The integer kernels this process can run: the scalar reference, and the generated ones where the CPU has them.
+    var integerKernels: [Int8GemmKernel] { [Int8GemmKernel.reference] + generatedKernels }
 
     /// The arithmetic of an int8 layer on the integer path (Int8GemmKernel.swift, Int8Inputs.swift), one value at a
     /// time from the two quantizations' definitions.
@@ -205,10 +206,10 @@ final class Int8WeightTests: XCTestCase {
         }
     }
 
-    /// The generated kernel against the reference kernel on the extremes of both integer ranges (the largest block
+    /// Each generated kernel against the reference kernel on the extremes of both integer ranges (the largest block
     /// sums: 16 x 32767 x 127), zero, one and several blocks, and scales of every kind.
-    func testGeneratedIntegerKernelEqualsTheReference() throws {
-        guard let generated else {
+    func testGeneratedIntegerKernelsEqualTheReference() throws {
+        guard !generatedKernels.isEmpty else {
             throw XCTSkip("no generated integer kernel here (needs AVX2 + FMA and executable memory)")
         }
         var generator = NormalGenerator(seed: 7)
@@ -261,7 +262,9 @@ final class Int8WeightTests: XCTestCase {
                     }
                     return c.map(\.bitPattern)
                 }
-                XCTAssertEqual(run(generated), run(.reference), "\(blocks) blocks, extreme \(extreme)")
+                for generated in generatedKernels {
+                    XCTAssertEqual(run(generated), run(.reference), "\(generated) \(blocks) blocks, extreme \(extreme)")
+                }
             }
         }
     }
@@ -326,10 +329,33 @@ final class Int8WeightTests: XCTestCase {
         guard features.isSuperset(of: [.avx2, .fma]) else {
             throw XCTSkip("this CPU has no AVX2 + FMA (\(features)): the generated integer kernel is not tested here")
         }
-        XCTAssertNotNil(generated, "AVX2 + FMA without the generated integer kernel (no executable memory?)")
+        XCTAssertFalse(
+            generatedKernels.isEmpty, "AVX2 + FMA without the generated integer kernel (no executable memory?)")
         XCTAssertNil(KernelRegistry(features: features, codeGeneration: false).int8Gemm)
         XCTAssertNil(KernelRegistry(features: [.avx2], codeGeneration: true).int8Gemm)
-        XCTAssertEqual(KernelSet.preferred.int8Gemm?.name, "6x8-int16-avx2-jit")
+        let expected =
+            features.contains(.avxVNNI)
+            ? "6x8-int16-avxvnni-jit"
+            : features.isSuperset(of: [.avx512VNNI, .avx512VL]) ? "6x8-int16-avx512vnni-jit" : "6x8-int16-avx2-jit"
+        XCTAssertEqual(KernelSet.preferred.int8Gemm?.name, expected)
+    }
+
+    /// Where the CPU has AVX-VNNI or AVX512-VNNI (with VL), its VNNI kernels are listed, and so run by the tests above
+    /// against the reference kernel and the layer's definition; elsewhere this says so (Int8GemmJITTests still shows
+    /// on any CPU that their programs are the AVX2 program with its products and sums fused).
+    func testVNNIKernelsRunWhereTheCPUHasVNNI() throws {
+        let features = CPUFeatures.current(allowingCodeGeneration: true)
+        var expected: [String] = []
+        if features.isSuperset(of: [.avx2, .fma, .avxVNNI]) { expected.append("6x8-int16-avxvnni-jit") }
+        if features.isSuperset(of: [.avx2, .fma, .avx512VNNI, .avx512VL]) {
+            expected.append("6x8-int16-avx512vnni-jit")
+        }
+        guard !expected.isEmpty else {
+            throw XCTSkip(
+                "this CPU has neither AVX-VNNI nor AVX512-VNNI + VL (\(features)): the VNNI integer kernels are not run here"
+            )
+        }
+        XCTAssertEqual(generatedKernels.map(\.name).filter { $0.contains("vnni") }, expected)
     }
 
     func testContextFormatIsTheDefault() {

@@ -8,33 +8,81 @@
 // products start its sums (no zeroing); the pairs are broadcast with vbroadcastss (the same 32 bits, a load-only
 // instruction). Measured on AMD EPYC (Zen 3): vpmaddwd issues two per cycle, as vfmadd231ps does, but each needs a
 // vpaddd that competes for the same ports, so the kernel runs about 1.3x the float32 kernel's multiply-adds in L1
-// (BENCHMARKS.md), not 2x; AVX-VNNI's vpdpwssd would fuse the two.
+// (BENCHMARKS.md), not 2x.
 //
-// Registered (as "6x8-int16-avx2-jit") where the CPU reports AVX2 + FMA with OS support and code generation is
-// allowed, like the float32 generated kernel; elsewhere int8 layers widen their weights to float32 instead.
+// VNNI's vpdpwssd fuses the two: the block's later pairs add their products into the sums in one instruction, which
+// halves the vector instructions of the loop. It comes in two encodings of the same operation on ymm registers:
+// VEX (AVX-VNNI: Alder Lake, Sapphire Rapids, Zen 5) and EVEX (AVX512-VNNI with AVX512VL: Ice Lake, Cascade Lake,
+// Zen 4). The three programs differ only in those instructions (a test disassembles them with LLVM to show it), so
+// they compute the same bits; each is also held to the reference kernel where the CPU can run it.
+//
+// Registered (as "6x8-int16-avx2-jit", "6x8-int16-avxvnni-jit", "6x8-int16-avx512vnni-jit") where the CPU reports
+// AVX2 + FMA (and the VNNI extension) with OS support and code generation is allowed, like the float32 generated
+// kernel; elsewhere int8 layers widen their weights to float32 instead.
 
-/// The generated integer micro-kernel of int8 layers.
+/// The generated integer micro-kernels of int8 layers.
 package enum Int8GemmJIT {
-    /// The kernel a CPU with `features` runs, or nil (no AVX2 + FMA, or no executable memory).
-    static func kernel(features: CPUFeatures) -> Int8GemmKernel? {
-        guard features.isSuperset(of: [.avx2, .fma]), let code else { return nil }
-        return Int8GemmKernel(
-            name: "6x8-int16-avx2-jit", rows: Int8GemmKernel.tileRows, columns: Int8GemmKernel.tileColumns,
-            function: unsafeBitCast(code.entry, to: Int8GemmKernel.Function.self))
+    /// How a block's products are summed into its int32 sums: the three programs' only difference.
+    package enum DotProduct: CaseIterable, Sendable {
+        /// vpmaddwd into a product register, then vpaddd (AVX2).
+        case avx2
+        /// VEX vpdpwssd (AVX-VNNI).
+        case avxVNNI
+        /// EVEX vpdpwssd on ymm registers (AVX512-VNNI with AVX512VL).
+        case avx512VNNI
+
+        /// What the CPU needs beyond the generated code's AVX2 + FMA.
+        package var features: CPUFeatures {
+            switch self {
+            case .avx2: return [.avx2, .fma]
+            case .avxVNNI: return [.avx2, .fma, .avxVNNI]
+            case .avx512VNNI: return [.avx2, .fma, .avx512VNNI, .avx512VL]
+            }
+        }
+
+        /// The kernel's name.
+        package var kernelName: String {
+            switch self {
+            case .avx2: return "6x8-int16-avx2-jit"
+            case .avxVNNI: return "6x8-int16-avxvnni-jit"
+            case .avx512VNNI: return "6x8-int16-avx512vnni-jit"
+            }
+        }
+
+        /// The code block, generated on first use.
+        fileprivate var code: ExecutableCode? {
+            switch self {
+            case .avx2: return Int8GemmJIT.avx2Code
+            case .avxVNNI: return Int8GemmJIT.avxVNNICode
+            case .avx512VNNI: return Int8GemmJIT.avx512VNNICode
+            }
+        }
     }
 
-    /// The code block behind `kernel(features:)`, for the perf map.
+    /// The kernels a CPU with `features` runs, preferred first (a VNNI one before the AVX2 one; VEX before EVEX,
+    /// the same speed in a shorter encoding); empty without AVX2 + FMA or executable memory.
+    static func kernels(features: CPUFeatures) -> [Int8GemmKernel] {
+        [DotProduct.avxVNNI, .avx512VNNI, .avx2].compactMap { dot in
+            guard features.isSuperset(of: dot.features), let code = dot.code else { return nil }
+            return Int8GemmKernel(
+                name: dot.kernelName, rows: Int8GemmKernel.tileRows, columns: Int8GemmKernel.tileColumns,
+                function: unsafeBitCast(code.entry, to: Int8GemmKernel.Function.self))
+        }
+    }
+
+    /// The code blocks behind `kernels(features:)`, for the perf map.
     static func codeBlocks(features: CPUFeatures) -> [ExecutableCode] {
-        guard features.isSuperset(of: [.avx2, .fma]), let code else { return [] }
-        return [code]
+        DotProduct.allCases.compactMap { features.isSuperset(of: $0.features) ? $0.code : nil }
     }
 
-    private static let code = ExecutableCode(program(), name: "int8-gemm-6x8-avx2-jit")
+    private static let avx2Code = ExecutableCode(program(.avx2), name: "int8-gemm-6x8-avx2-jit")
+    private static let avxVNNICode = ExecutableCode(program(.avxVNNI), name: "int8-gemm-6x8-avxvnni-jit")
+    private static let avx512VNNICode = ExecutableCode(program(.avx512VNNI), name: "int8-gemm-6x8-avx512vnni-jit")
 
     /// The machine code. System V arguments: a (rdi), b (rsi), blocks (rdx), c (rcx), ldc (r8, in floats).
     /// Integer sums of row r in ymm(r), its float32 accumulator in ymm(6 + r); the weights of a pair in ymm12, a
-    /// broadcast pair of inputs in ymm13, products in ymm14-15.
-    package static func program() -> [UInt8] {
+    /// broadcast pair of inputs in ymm13, products (AVX2) and converted sums in ymm14-15.
+    package static func program(_ dot: DotProduct) -> [UInt8] {
         var asm = X86Assembler()
         let a = X86Register.rdi, b = X86Register.rsi, blocks = X86Register.rdx
         let c = X86Register.rcx, rowBytes = X86Register.r8, row = X86Register.rax
@@ -54,11 +102,14 @@ package enum Int8GemmJIT {
             asm.vpmovsxbw(weights, X86Memory(base: b, displacement: Int32(2 * nr * pair)))
             for r in 0..<mr {
                 asm.vbroadcastss(inputs, X86Memory(base: a, displacement: Int32(4 * (mr * pair + r))))
-                if pair == 0 {  // the block's first products start its sums
+                switch (pair, dot) {
+                case (0, _):  // the block's first products start its sums
                     asm.vpmaddwd(sums(r), weights, inputs)
-                } else {
+                case (_, .avx2):
                     asm.vpmaddwd(product(r), weights, inputs)
                     asm.vpaddd(sums(r), sums(r), product(r))
+                case (_, .avxVNNI): asm.vpdpwssdVEX(sums(r), weights, inputs)
+                case (_, .avx512VNNI): asm.vpdpwssdEVEX(sums(r), weights, inputs)
                 }
             }
         }

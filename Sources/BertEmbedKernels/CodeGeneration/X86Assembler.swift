@@ -1,6 +1,6 @@
-// A minimal x86-64 machine-code encoder: the handful of general-purpose and AVX2 (VEX-encoded)
-// instructions the run-time generated GEMM micro-kernel needs (GemmMicroKernelJIT.swift), with labels.
-// Encodings follow the Intel SDM, volume 2 (ModRM/SIB/REX in 2.1-2.2, VEX in 2.3).
+// A minimal x86-64 machine-code encoder: the handful of general-purpose, AVX2 (VEX-encoded) and AVX-512 (EVEX, one
+// instruction) instructions the run-time generated micro-kernels need (GemmMicroKernelJIT.swift, Int8GemmJIT.swift),
+// with labels. Encodings follow the Intel SDM, volume 2 (ModRM/SIB/REX in 2.1-2.2, VEX in 2.3, EVEX in 2.7).
 //
 // Why generate code at all: Swift has no per-function target attribute and no run-time CPU dispatch,
 // and a package used as a dependency may not pass `-target-cpu`; so a default build is limited to SSE2.
@@ -295,6 +295,12 @@ package struct X86Assembler {
         vexRegister(0xFE, map: .map0F, prefix: .p66, destination, a, b)
     }
 
+    /// `{vex} vpdpwssd accumulator, a, b` (AVX-VNNI): each 32-bit lane of accumulator += a.lo * b.lo + a.hi * b.hi of
+    /// its two int16, wrapping (no saturation): `vpmaddwd` and `vpaddd` in one instruction.
+    package mutating func vpdpwssdVEX(_ accumulator: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0x52, map: .map0F38, prefix: .p66, accumulator, a, b)
+    }
+
     /// `vcvtdq2ps destination, source`: each int32 lane to float32, rounded to nearest even (MXCSR's default).
     package mutating func vcvtdq2ps(_ destination: YMMRegister, _ source: YMMRegister) {
         vexRegister(0x5B, map: .map0F, prefix: .none, destination, YMMRegister(0), source)
@@ -302,4 +308,27 @@ package struct X86Assembler {
 
     /// `vzeroupper`: leave no dirty upper halves for the caller's SSE code.
     package mutating func vzeroupper() { bytes.append(contentsOf: [0xC5, 0xF8, 0x77]) }
+
+    // MARK: AVX-512 (EVEX-encoded, 256-bit, registers 0-15, no mask)
+
+    /// The EVEX prefix (SDM vol. 2, 2.7) for a register-to-register instruction on ymm registers, W = 0, no masking,
+    /// no broadcast or rounding: 62, then P0 (R, X, B, R', map), P1 (W, vvvv, 1, pp), P2 (z, L'L = 01, b, V', aaa).
+    /// R, X, B, R', vvvv and V' are stored inverted; X and R' (and V') extend to registers 16-31, which are not used.
+    private mutating func evexRegister(
+        _ opcode: UInt8, map: OpcodeMap, prefix: Prefix, _ reg: YMMRegister, _ vvvv: YMMRegister, _ rm: YMMRegister
+    ) {
+        let notR = (~reg.number >> 3 & 1) << 7, notB = (~rm.number >> 3 & 1) << 5
+        bytes.append(contentsOf: [
+            0x62, notR | 1 << 6 | notB | 1 << 4 | map.rawValue, (~vvvv.number & 15) << 3 | 1 << 2 | prefix.rawValue,
+            0b01 << 5 | 1 << 3,
+        ])
+        bytes.append(opcode)
+        modRM(mod: 3, reg: reg.number, rm: rm.number)
+    }
+
+    /// `{evex} vpdpwssd accumulator, a, b` on ymm registers (AVX512-VNNI with AVX512VL): the operation of
+    /// `vpdpwssdVEX`, for the CPUs that have AVX-512's VNNI but not AVX-VNNI (Ice Lake, Zen 4).
+    package mutating func vpdpwssdEVEX(_ accumulator: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        evexRegister(0x52, map: .map0F38, prefix: .p66, accumulator, a, b)
+    }
 }

@@ -37,8 +37,11 @@ package struct KernelRegistry: Sendable {
     package let codeGeneration: Bool
     /// The GEMM kernel to use: `preferredGemmKernel` unless settings named another.
     package internal(set) var chosenGemmKernel: GemmKernel
-    /// The integer micro-kernel of int8 layers `features` allow (generated), if code generation does.
-    package let int8Gemm: Int8GemmKernel?
+    /// The integer micro-kernels of int8 layers `features` allow (generated), preferred first, if code generation
+    /// does.
+    package let int8GemmKernels: [Int8GemmKernel]
+    /// The integer micro-kernel int8 layers use: the first of `int8GemmKernels`, or nil (their weights are widened).
+    package var int8Gemm: Int8GemmKernel? { int8GemmKernels.first }
     /// The generated code behind the generated kernels (for the perf map).
     let generatedCode: [ExecutableCode]
 
@@ -48,7 +51,7 @@ package struct KernelRegistry: Sendable {
         self.codeGeneration = codeGeneration
         let generated = codeGeneration ? GemmMicroKernelJIT.kernels(features: features) : []
         gemmKernels = GemmKernel.compiled + generated
-        int8Gemm = codeGeneration ? Int8GemmJIT.kernel(features: features) : nil
+        int8GemmKernels = codeGeneration ? Int8GemmJIT.kernels(features: features) : []
         generatedCode =
             codeGeneration
             ? GemmMicroKernelJIT.codeBlocks(features: features) + Int8GemmJIT.codeBlocks(features: features) : []

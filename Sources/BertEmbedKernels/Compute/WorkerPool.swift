@@ -49,6 +49,14 @@ final class WorkerPool: @unchecked Sendable {
             jobs.append(job)
             condition.broadcast()
             work(on: job)
+            // The helpers' last tasks are usually microseconds from done: poll for them as idle workers poll for
+            // jobs, so that the caller is not put to sleep and woken again once per loop.
+            var polls = 0
+            while job.finished < job.count && polls < 2_000 {
+                condition.unlock()
+                polls += 1
+                condition.lock()
+            }
             while job.finished < job.count { condition.wait() }
             job.body = nil
             condition.unlock()

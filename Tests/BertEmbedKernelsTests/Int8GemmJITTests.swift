@@ -1,0 +1,117 @@
+// The generated integer micro-kernels (CodeGeneration/Int8GemmJIT.swift) on any CPU: which of them the registry lists
+// for which features, and that the two VNNI programs are the AVX2 program with each vpmaddwd + vpaddd pair fused into
+// one vpdpwssd (VEX, then EVEX) and nothing else changed, as LLVM's disassembler (the toolchain's clang and
+// llvm-objdump, not this package's encoder) reads them back. vpdpwssd adds the same two products to the same 32-bit
+// lane, wrapping as vpaddd does (the sums never wrap: Int8GemmKernel.swift), so the three compute the same bits; where
+// this CPU runs a VNNI kernel, Int8WeightTests also holds it to the reference kernel and the layers' definition.
+import BertEmbedKernels
+import Foundation
+import XCTest
+import _BertEmbedTestSupport
+
+final class Int8GemmJITTests: XCTestCase {
+    func testRegistryListsEachKernelForItsFeatures() throws {
+        func names(_ features: CPUFeatures, codeGeneration: Bool = true) -> [String] {
+            KernelRegistry(features: features, codeGeneration: codeGeneration).int8GemmKernels.map(\.name)
+        }
+        let avx2 = "6x8-int16-avx2-jit", avxVNNI = "6x8-int16-avxvnni-jit", avx512VNNI = "6x8-int16-avx512vnni-jit"
+        guard names([.avx2, .fma]) == [avx2] else {
+            throw XCTSkip("no executable memory here: no generated kernel is listed")
+        }
+        XCTAssertEqual(names([.avx2, .fma, .avxVNNI]), [avxVNNI, avx2])
+        XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512VNNI]), [avx2], "EVEX on ymm registers needs AVX512VL")
+        XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512VL, .avx512VNNI]), [avx512VNNI, avx2])
+        let sapphireRapids: CPUFeatures = [
+            .avx2, .fma, .f16c, .avxVNNI, .avx512F, .avx512DQ, .avx512BW, .avx512VL, .avx512VNNI, .avx512BF16,
+        ]
+        XCTAssertEqual(names(sapphireRapids), [avxVNNI, avx512VNNI, avx2])
+        XCTAssertEqual(KernelRegistry(features: sapphireRapids, codeGeneration: true).int8Gemm?.name, avxVNNI)
+        XCTAssertEqual(names([.avxVNNI, .avx512VNNI, .avx512VL]), [], "no AVX2 + FMA")
+        XCTAssertEqual(names(sapphireRapids, codeGeneration: false), [])
+    }
+
+    func testVNNIProgramsAreTheAVX2ProgramWithProductsAndSumsFused() throws {
+        let avx2 = try disassembly(Int8GemmJIT.program(.avx2))
+        let vex = try disassembly(Int8GemmJIT.program(.avxVNNI))
+        let evex = try disassembly(Int8GemmJIT.program(.avx512VNNI))
+        // The AVX2 listing with every "vpmaddwd b, a, product" followed by "vpaddd product, sums, sums" fused into
+        // "vpdpwssd b, a, sums".
+        func fused(prefix: String) -> (lines: [String], count: Int) {
+            var lines: [String] = [], count = 0, i = 0
+            while i < avx2.count {
+                let line = avx2[i].split(separator: " ").map(String.init)
+                let next = i + 1 < avx2.count ? avx2[i + 1].split(separator: " ").map(String.init) : []
+                if line.count == 4, line[0] == "vpmaddwd", next.count == 4, next[0] == "vpaddd",
+                    next[1] == line[3] + ",", next[2] == next[3] + ","
+                {
+                    lines.append("\(prefix)vpdpwssd \(line[1]) \(line[2]) \(next[3])")
+                    count += 1
+                    i += 2
+                } else {
+                    lines.append(avx2[i])
+                    i += 1
+                }
+            }
+            return (lines, count)
+        }
+        let rows = Int8GemmKernel.tileRows, pairs = Int8Weights.blockSize / 2
+        XCTAssertEqual(avx2.filter { $0.hasPrefix("vpmaddwd ") }.count, rows * pairs, avx2.joined(separator: "\n"))
+        let expectedVEX = fused(prefix: "{vex} "), expectedEVEX = fused(prefix: "")
+        XCTAssertEqual(expectedVEX.count, rows * (pairs - 1), "every pair after a block's first is fused")
+        XCTAssertEqual(vex, expectedVEX.lines)
+        XCTAssertEqual(evex, expectedEVEX.lines)
+        XCTAssertNotEqual(vex, avx2)
+    }
+
+    /// `code` as LLVM disassembles it: one line per instruction, mnemonic and operands separated by single spaces,
+    /// without addresses, alignment NOPs or jump targets (the programs' loops differ in length).
+    func disassembly(_ code: [UInt8]) throws -> [String] {
+        guard let clang = executable("clang"), let objdump = executable("llvm-objdump") else {
+            throw XCTSkip("no clang or llvm-objdump on PATH (the Swift toolchain has both): the programs are not read")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("int8-jit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("program.s"),
+            object = directory.appendingPathComponent("program.o")
+        let listing = directory.appendingPathComponent("listing.txt")
+        let bytes = code.map { "0x" + String($0, radix: 16) }
+        try (".text\n.byte " + bytes.joined(separator: ", ") + "\n").write(
+            to: source, atomically: true, encoding: .utf8)
+        try run(clang, ["-c", "-x", "assembler", source.path, "-o", object.path], output: nil)
+        try run(objdump, ["-d", "--no-show-raw-insn", object.path], output: listing)
+        let text = try String(contentsOf: listing, encoding: .utf8)
+        var lines: [String] = []
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let address = line[..<colon].trimmingCharacters(in: .whitespaces)
+            guard !address.isEmpty, address.allSatisfy(\.isHexDigit) else { continue }
+            var words = line[line.index(after: colon)...].split(whereSeparator: \.isWhitespace).map(String.init)
+            guard let mnemonic = words.first, !mnemonic.hasPrefix("nop") else { continue }
+            if mnemonic.hasPrefix("j") { words = [mnemonic] }
+            if mnemonic == "{vex}" && words.count > 1 { words = ["{vex} " + words[1]] + words.dropFirst(2) }
+            lines.append(words.joined(separator: " "))
+        }
+        XCTAssertFalse(lines.isEmpty, text)
+        return lines
+    }
+
+    func executable(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    func run(_ executable: URL, _ arguments: [String], output: URL?) throws {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let output {
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: output)
+        }
+        try launch(process)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "\(executable.lastPathComponent) \(arguments)")
+    }
+}
