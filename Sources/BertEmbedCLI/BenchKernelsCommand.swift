@@ -166,7 +166,9 @@ private func int8MicroKernelGOPS(_ kernel: Int8GemmKernel) -> Double {
     let time = bestTime(seconds: 0.02) {
         a.withUnsafeBytes { a in
             b.withUnsafeBytes { b in
-                for _ in 0..<calls { kernel.function(a.baseAddress!, b.baseAddress!, blocks, &c, kernel.columns) }
+                for _ in 0..<calls {
+                    kernel.function(a.baseAddress!, b.baseAddress!, blocks, &c, kernel.columns, kernel.rows)
+                }
             }
         }
     }

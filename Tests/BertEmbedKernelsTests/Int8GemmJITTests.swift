@@ -54,8 +54,10 @@ final class Int8GemmJITTests: XCTestCase {
             }
             return (lines, count)
         }
-        let rows = Int8GemmKernel.tileRows, pairs = Int8Weights.blockSize / 2
+        // One body per row count (6, 5, ... 1): 21 rows' products in all.
+        let rows = (1...Int8GemmKernel.tileRows).reduce(0, +), pairs = Int8Weights.blockSize / 2
         XCTAssertEqual(avx2.filter { $0.hasPrefix("vpmaddwd ") }.count, rows * pairs, avx2.joined(separator: "\n"))
+        XCTAssertEqual(avx2.filter { $0 == "retq" || $0 == "ret" }.count, Int8GemmKernel.tileRows)
         let expectedVEX = fused(prefix: "{vex} "), expectedEVEX = fused(prefix: "")
         XCTAssertEqual(expectedVEX.count, rows * (pairs - 1), "every pair after a block's first is fused")
         XCTAssertEqual(vex, expectedVEX.lines)

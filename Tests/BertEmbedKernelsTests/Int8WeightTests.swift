@@ -249,21 +249,30 @@ final class Int8WeightTests: XCTestCase {
                         }
                     }
                 }
-                func run(_ kernel: Int8GemmKernel) -> [UInt32] {
+                // Every row count: the rows past it stay as they were (NaN).
+                func run(_ kernel: Int8GemmKernel, rows: Int) -> [UInt32] {
                     var c = [Float](repeating: .nan, count: 6 * 11)  // row stride 11: the kernel writes 8 of each
                     a.withUnsafeBytes { a in
                         b.withUnsafeBytes { b in
                             c.withUnsafeMutableBufferPointer {
                                 kernel.function(
                                     a.baseAddress!, b.baseAddress ?? UnsafeRawPointer(a.baseAddress!), blocks,
-                                    $0.baseAddress!, 11)
+                                    $0.baseAddress!, 11, rows)
                             }
                         }
                     }
                     return c.map(\.bitPattern)
                 }
-                for generated in generatedKernels {
-                    XCTAssertEqual(run(generated), run(.reference), "\(generated) \(blocks) blocks, extreme \(extreme)")
+                for rows in 1...6 {
+                    let expected = run(.reference, rows: rows)
+                    XCTAssertEqual(
+                        expected.filter { Float(bitPattern: $0).isNaN }.count, 66 - 8 * rows,
+                        "the reference writes \(rows) rows of 8")
+                    for generated in generatedKernels {
+                        XCTAssertEqual(
+                            run(generated, rows: rows), expected,
+                            "\(generated) \(rows) rows, \(blocks) blocks, extreme \(extreme)")
+                    }
                 }
             }
         }

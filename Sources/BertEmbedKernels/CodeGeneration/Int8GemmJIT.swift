@@ -6,7 +6,8 @@
 // After each block of 16 inputs the six int32 sums are converted (vcvtdq2ps) and added to float32 accumulators times
 // the block's weight scales (vfmadd231ps); at the end each row is multiplied by its input scale. A block's first
 // products start its sums (no zeroing); the pairs are broadcast with vbroadcastss (the same 32 bits, a load-only
-// instruction). Measured on AMD EPYC (Zen 3): vpmaddwd issues two per cycle, as vfmadd231ps does, but each needs a
+// instruction). The program holds one such body per row count (6 down to 1), so that a short text's last micro-panel
+// costs its rows only (an 11-token query: 11 rows of work, not 12). Measured on AMD EPYC (Zen 3): vpmaddwd issues two per cycle, as vfmadd231ps does, but each needs a
 // vpaddd that competes for the same ports, so the kernel runs about 1.3x the float32 kernel's multiply-adds in L1
 // (BENCHMARKS.md), not 2x.
 //
@@ -79,11 +80,30 @@ package enum Int8GemmJIT {
     private static let avxVNNICode = ExecutableCode(program(.avxVNNI), name: "int8-gemm-6x8-avxvnni-jit")
     private static let avx512VNNICode = ExecutableCode(program(.avx512VNNI), name: "int8-gemm-6x8-avx512vnni-jit")
 
-    /// The machine code. System V arguments: a (rdi), b (rsi), blocks (rdx), c (rcx), ldc (r8, in floats).
-    /// Integer sums of row r in ymm(r), its float32 accumulator in ymm(6 + r); the weights of a pair in ymm12, a
-    /// broadcast pair of inputs in ymm13, products (AVX2) and converted sums in ymm14-15.
+    /// The machine code. System V arguments: a (rdi), b (rsi), blocks (rdx), c (rcx), ldc (r8, in floats), rows (r9,
+    /// 1 ... 6). One body per row count, 6 first, entered by comparing rows (the same branch every call of a
+    /// layer but its last micro-panel's). Integer sums of row r in ymm(r), its float32 accumulator in ymm(6 + r); the
+    /// weights of a pair in ymm12, a broadcast pair of inputs in ymm13, products (AVX2) and converted sums in
+    /// ymm14-15.
     package static func program(_ dot: DotProduct) -> [UInt8] {
         var asm = X86Assembler()
+        let mr = Int8GemmKernel.tileRows
+        let bodies = (1...mr).map { _ in asm.newLabel() }
+        for rows in stride(from: mr, to: 1, by: -1) {
+            asm.cmp(.r9, Int32(rows))
+            asm.jump(if: .zero, to: bodies[rows - 1])
+        }
+        asm.jump(to: bodies[0])
+        for rows in stride(from: mr, through: 1, by: -1) {
+            asm.align(16)
+            asm.bind(bodies[rows - 1])
+            body(&asm, dot, rows: rows)
+        }
+        return asm.finish()
+    }
+
+    /// The kernel for the first `rows` rows of the tile (the micro-panel's layout is still 6 rows wide).
+    private static func body(_ asm: inout X86Assembler, _ dot: DotProduct, rows: Int) {
         let a = X86Register.rdi, b = X86Register.rsi, blocks = X86Register.rdx
         let c = X86Register.rcx, rowBytes = X86Register.r8, row = X86Register.rax
         let mr = Int8GemmKernel.tileRows, nr = Int8GemmKernel.tileColumns
@@ -92,7 +112,7 @@ package enum Int8GemmJIT {
         func accumulator(_ r: Int) -> YMMRegister { YMMRegister(mr + r) }
         func product(_ r: Int) -> YMMRegister { YMMRegister(14 + r % 2) }
 
-        for r in 0..<mr { asm.vxorps(accumulator(r), accumulator(r), accumulator(r)) }
+        for r in 0..<rows { asm.vxorps(accumulator(r), accumulator(r), accumulator(r)) }
         let loop = asm.newLabel(), store = asm.newLabel()
         asm.test(blocks, blocks)
         asm.jump(if: .zero, to: store)
@@ -100,7 +120,7 @@ package enum Int8GemmJIT {
         asm.bind(loop)
         for pair in 0..<(Int8Weights.blockSize / 2) {
             asm.vpmovsxbw(weights, X86Memory(base: b, displacement: Int32(2 * nr * pair)))
-            for r in 0..<mr {
+            for r in 0..<rows {
                 asm.vbroadcastss(inputs, X86Memory(base: a, displacement: Int32(4 * (mr * pair + r))))
                 switch (pair, dot) {
                 case (0, _):  // the block's first products start its sums
@@ -114,7 +134,7 @@ package enum Int8GemmJIT {
             }
         }
         asm.vmovups(weights, X86Memory(base: b, displacement: Int32(16 * nr)))  // the block's weight scales
-        for r in 0..<mr {
+        for r in 0..<rows {
             asm.vcvtdq2ps(product(r), sums(r))
             asm.vfmadd231ps(accumulator(r), product(r), weights)
         }
@@ -126,14 +146,13 @@ package enum Int8GemmJIT {
         asm.bind(store)  // a now points at the rows' input scales
         asm.shl(rowBytes, 2)
         asm.mov(row, c)
-        for r in 0..<mr {
+        for r in 0..<rows {
             asm.vbroadcastss(inputs, X86Memory(base: a, displacement: Int32(4 * r)))
             asm.vmulps(accumulator(r), accumulator(r), inputs)
             asm.vmovups(X86Memory(base: row, displacement: 0), accumulator(r))
-            if r < mr - 1 { asm.add(row, rowBytes) }
+            if r < rows - 1 { asm.add(row, rowBytes) }
         }
         asm.vzeroupper()
         asm.ret()
-        return asm.finish()
     }
 }

@@ -9,7 +9,9 @@
 //   word holding the two int16 (input 2p in the low half); then the 6 rows' float32 scales.
 // - b: an int8 weight panel of 8 columns (`Int8Weights`' layout): per block, 8 pairs of inputs times 8 columns of
 //   two int8 (input 2p first), then the block's 8 float32 scales.
-// - c (6 rows of 8, row stride ldc floats) = for each row r and column j:
+// - rows: how many of the tile's rows to compute and store, 1 ... 6 (a short text's last micro-panel has fewer than
+//   6 rows: the kernel does no work for the missing ones and leaves their rows of c untouched).
+// - c (`rows` rows of 8, row stride ldc floats) = for each row r < rows and column j:
 //     acc = 0;  for each block: acc = fma(Float(sum of the block's 16 products, int32), weight scale, acc)
 //     c[r][j] = acc * input scale of row r
 // Every block's integer sum is exact: at most 16 * 32767 * 127 < 2^31. Its conversion to float32 rounds to nearest,
@@ -17,9 +19,10 @@
 
 /// An integer GEMM micro-kernel of int8 layers (file comment).
 package struct Int8GemmKernel: Sendable, CustomStringConvertible {
-    /// (a, b, blocks, c, ldc): c (rows x columns, row stride ldc floats) = a x b as the file comment defines.
+    /// (a, b, blocks, c, ldc, rows): c (rows x columns, row stride ldc floats) = a x b as the file comment defines,
+    /// for the first `rows` (1 ... `Int8GemmKernel.tileRows`) rows of the tile.
     package typealias Function =
-        @convention(c) (UnsafeRawPointer, UnsafeRawPointer, Int, UnsafeMutablePointer<Float>, Int) -> Void
+        @convention(c) (UnsafeRawPointer, UnsafeRawPointer, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void
 
     /// Name, e.g. "6x8-int16-avx2-jit".
     package let name: String
@@ -46,12 +49,13 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
 
 /// `Int8GemmKernel.reference`'s function.
 private func referenceKernel(
-    _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ blocks: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ blocks: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+    _ rows: Int
 ) {
     let mr = Int8GemmKernel.tileRows, nr = Int8GemmKernel.tileColumns
     let blockBytes = Int8Weights.blockBytes(columns: nr)
     let rowScales = a + 4 * mr * 8 * blocks
-    for r in 0..<mr {
+    for r in 0..<min(rows, mr) {
         for j in 0..<nr {
             var acc: Float = 0
             for block in 0..<blocks {

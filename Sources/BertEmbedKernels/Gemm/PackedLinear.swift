@@ -289,7 +289,11 @@ package struct PackedLinear: Sendable {
         let shared: UnsafeMutableRawPointer? =
             split.chunks > 1 ? .allocate(byteCount: (m + mr - 1) / mr * microBytes, alignment: 64) : nil
         defer { shared?.deallocate() }
-        if let shared { context.parallelFor((m + mr - 1) / mr) { pack($0, into: shared + $0 * microBytes) } }
+        if let shared {
+            // A short query's rows are quantized faster than a parallel loop starts (one thread under 32K inputs).
+            let packing = context.with(threads: m * k <= 32_768 ? 1 : nil)
+            packing.parallelFor((m + mr - 1) / mr) { pack($0, into: shared + $0 * microBytes) }
+        }
         forEachTask(split, context: context) { rows, panels, weights, bias in
             let microPanels = (rows.count + mr - 1) / mr
             let ownBytes = shared == nil ? microPanels * microBytes : 0
@@ -309,10 +313,10 @@ package struct PackedLinear: Sendable {
                     for i in 0..<microPanels {
                         let r0 = rows.lowerBound + i * mr, height = min(mr, rows.upperBound - r0)
                         let c = output + r0 * n + n0
-                        if height == mr && width == nr {
-                            kernel.function(a + i * microBytes, b, blocks, c, n)
+                        if width == nr {
+                            kernel.function(a + i * microBytes, b, blocks, c, n, height)
                         } else {
-                            kernel.function(a + i * microBytes, b, blocks, tile, nr)
+                            kernel.function(a + i * microBytes, b, blocks, tile, nr, height)
                             for r in 0..<height {
                                 for j in 0..<width { c[r * n + j] = tile[r * nr + j] }
                             }
