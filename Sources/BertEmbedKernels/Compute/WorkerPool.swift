@@ -4,7 +4,8 @@
 // Several jobs may run at once (concurrent `encode` calls, or a task that starts a loop of its own): each caller
 // works on its own job, and an idle worker joins the running job with the fewest helpers, so concurrent callers
 // share the cores rather than one of them running alone. Idle workers poll for about 100 microseconds, then sleep on
-// a condition variable.
+// a condition variable; a caller done with its own tasks polls for its helpers' last ones the same way before it
+// sleeps (BENCHMARKS.md, "Worker pool").
 import Foundation
 
 /// Threads that sleep between jobs and help the callers of `run` with their tasks.
