@@ -19,7 +19,9 @@ Schemes (--schemes, default all):
                   (zp * column sums) exact
   u7-token-sat    u8-token-sat with inputs on 7 bits (0...127): a pair can no longer saturate
   s8-block32      weights and inputs in blocks of 32 along the input dimension, symmetric int8, one scale per block
-                  (llama.cpp's q8_0 x q8_0); each block's int32 sum scaled by its two scales in float64
+                  (llama.cpp's q8_0 x q8_0); each block's int32 sum scaled by its two scales, summed (computed as
+                  the float64 product of the dequantized operands: the same in real arithmetic)
+  s8-block16      the same in blocks of 16 (the int8 type's weight blocks)
   s8-block64      the same in blocks of 64 (half the scale work)
   s8-block128     the same in blocks of 128 (a quarter of the scale work)
   w8-block32      weights as s8-block32, inputs unquantized (float64): the weights' own share of the error

@@ -78,7 +78,8 @@ let benchKernelsCommand = Subcommand(
         )
         func context(threads: Int) -> ComputeContext {
             ComputeContext(
-                threads: threads, kernels: KernelSet(gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm))
+                threads: threads,
+                kernels: KernelSet(gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm, gelu: registry.gelu))
         }
 
         for (m, n, k) in shapes where runs("gemm") {

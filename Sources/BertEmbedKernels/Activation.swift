@@ -52,6 +52,25 @@ extension Activation {
         }
     }
 
+    /// `apply(_:rows:count:stride:adding:)`, the erf GELU's whole vectors by the generated `gelu` kernel when there is
+    /// one (bit-identical, faster: CodeGeneration/GELUJIT.swift), the rows' tails by the compiled code.
+    package func apply(
+        _ values: UnsafeMutablePointer<Float>, rows: Int, count: Int, stride: Int, adding bias: UnsafePointer<Float>?,
+        gelu kernel: GELUKernel?
+    ) {
+        guard self == .gelu, let kernel, count >= 8 else {
+            apply(values, rows: rows, count: count, stride: stride, adding: bias)
+            return
+        }
+        let vectors = count / 8
+        kernel.function(values, rows, vectors, stride, bias)
+        if count % 8 != 0 {
+            apply(
+                values + 8 * vectors, rows: rows, count: count % 8, stride: stride,
+                adding: bias.map { $0 + 8 * vectors })
+        }
+    }
+
     /// values[r * stride + i] = F(values[r * stride + i] + bias[i]), eight at a time; each row's tail
     /// goes through `mapTail` (out of line: inlined, LLVM merged the vector and tail paths into
     /// lane-by-lane code). A generic over a type rather than a closure: LLVM left closures as a call

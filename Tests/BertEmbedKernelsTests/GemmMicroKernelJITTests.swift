@@ -111,6 +111,58 @@ final class GemmMicroKernelJITTests: XCTestCase {
                 "vmulps %ymm5, %ymm12, %ymm6", { $0.vmulps(YMMRegister(6), YMMRegister(12), YMMRegister(5)) },
                 [0xC5, 0x9C, 0x59, 0xF5]
             ),
+            (
+                "vaddps %ymm9, %ymm1, %ymm12", { $0.vaddps(YMMRegister(12), YMMRegister(1), YMMRegister(9)) },
+                [0xC4, 0x41, 0x74, 0x58, 0xE1]
+            ),
+            (
+                "vmulps 32(%rax), %ymm3, %ymm4",
+                { $0.vmulps(YMMRegister(4), YMMRegister(3), X86Memory(base: .rax, displacement: 32)) },
+                [0xC5, 0xE4, 0x59, 0x60, 0x20]
+            ),
+            (
+                "vmulps 32(%r10), %ymm11, %ymm4",
+                { $0.vmulps(YMMRegister(4), YMMRegister(11), X86Memory(base: X86Register(10), displacement: 32)) },
+                [0xC4, 0xC1, 0x24, 0x59, 0x62, 0x20]
+            ),
+            (
+                "vdivps %ymm10, %ymm2, %ymm3", { $0.vdivps(YMMRegister(3), YMMRegister(2), YMMRegister(10)) },
+                [0xC4, 0xC1, 0x6C, 0x5E, 0xDA]
+            ),
+            (
+                "vminps %ymm1, %ymm15, %ymm2", { $0.vminps(YMMRegister(2), YMMRegister(15), YMMRegister(1)) },
+                [0xC5, 0x84, 0x5D, 0xD1]
+            ),
+            (
+                "vmaxps %ymm0, %ymm14, %ymm9", { $0.vmaxps(YMMRegister(9), YMMRegister(14), YMMRegister(0)) },
+                [0xC5, 0x0C, 0x5F, 0xC8]
+            ),
+            (
+                "vcmpltps %ymm14, %ymm0, %ymm5", { $0.vcmpltps(YMMRegister(5), YMMRegister(0), YMMRegister(14)) },
+                [0xC4, 0xC1, 0x7C, 0xC2, 0xEE, 0x01]
+            ),
+            (
+                "vcmpltps %ymm14, %ymm8, %ymm13", { $0.vcmpltps(YMMRegister(13), YMMRegister(8), YMMRegister(14)) },
+                [0xC4, 0x41, 0x3C, 0xC2, 0xEE, 0x01]
+            ),
+            (
+                "vandnps %ymm3, %ymm5, %ymm3", { $0.vandnps(YMMRegister(3), YMMRegister(5), YMMRegister(3)) },
+                [0xC5, 0xD4, 0x55, 0xDB]
+            ),
+            (
+                "vandnps %ymm12, %ymm13, %ymm1", { $0.vandnps(YMMRegister(1), YMMRegister(13), YMMRegister(12)) },
+                [0xC4, 0xC1, 0x14, 0x55, 0xCC]
+            ),
+            (
+                "leaq 16(%rip), %r10",
+                {
+                    let label = $0.newLabel()
+                    $0.lea(X86Register(10), label)
+                    $0.emit([UInt8](repeating: 0x90, count: 16))
+                    $0.bind(label)
+                },
+                [0x4C, 0x8D, 0x15, 0x10, 0x00, 0x00, 0x00] + [UInt8](repeating: 0x90, count: 16)
+            ),
             ("movq %rcx, %rax", { $0.mov(.rax, .rcx) }, [0x48, 0x89, 0xC8]),
             ("movq %r8, %rbx", { $0.mov(.rbx, .r8) }, [0x4C, 0x89, 0xC3]),
             ("addq $96, %rdi", { $0.add(.rdi, 96) }, [0x48, 0x83, 0xC7, 0x60]),

@@ -1,6 +1,7 @@
 // Seeded random normal test data (SplitMix64 + Box-Muller): reproducible inputs, never arange.
 import BertEmbedKernels
 import Foundation
+import XCTest
 
 /// A reproducible source of standard normal Floats.
 struct NormalGenerator {
@@ -37,15 +38,19 @@ func context(_ kernel: GemmKernel, threads: Int = 1) -> ComputeContext {
     ComputeContext(threads: threads, kernels: KernelSet(gemm: kernel))
 }
 
-/// `layer.apply` to `input` (`rows` rows) on `context`: the output, its cells NaN before, so unwritten ones show.
+/// `layer.apply` to `input` (`rows` rows) on `context`: the output, its cells NaN before, so unwritten ones show;
+/// 64 guard cells after it must stay NaN (a store past the output fails here rather than corrupting the heap).
 func applied(
-    _ layer: PackedLinear, to input: [Float], rows: Int, activation: Activation, context: ComputeContext
+    _ layer: PackedLinear, to input: [Float], rows: Int, activation: Activation, context: ComputeContext,
+    file: StaticString = #filePath, line: UInt = #line
 ) -> [Float] {
-    var output = [Float](repeating: .nan, count: rows * layer.outFeatures)
+    let count = rows * layer.outFeatures
+    var output = [Float](repeating: .nan, count: count + 64)
     input.withUnsafeBufferPointer { a in
         output.withUnsafeMutableBufferPointer { c in
             layer.apply(a.baseAddress!, rows: rows, output: c.baseAddress!, activation: activation, context: context)
         }
     }
-    return output
+    XCTAssertTrue(output[count...].allSatisfy(\.isNaN), "the layer wrote past its output", file: file, line: line)
+    return Array(output[..<count])
 }

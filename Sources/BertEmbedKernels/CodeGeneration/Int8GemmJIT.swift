@@ -12,7 +12,7 @@
 // (BENCHMARKS.md), not 2x.
 //
 // VNNI's vpdpwssd fuses the two: the block's later pairs add their products into the sums in one instruction, which
-// halves the vector instructions of the loop. It comes in two encodings of the same operation on ymm registers:
+// halves the loop's integer multiply and add instructions (the loads and broadcasts stay). It comes in two encodings of the same operation on ymm registers:
 // VEX (AVX-VNNI: Alder Lake, Sapphire Rapids, Zen 5) and EVEX (AVX512-VNNI with AVX512VL: Ice Lake, Cascade Lake,
 // Zen 4). The three programs differ only in those instructions (a test disassembles them with LLVM to show it), so
 // they compute the same bits; each is also held to the reference kernel where the CPU can run it.
@@ -60,8 +60,8 @@ package enum Int8GemmJIT {
         }
     }
 
-    /// The kernels a CPU with `features` runs, preferred first (a VNNI one before the AVX2 one; VEX before EVEX,
-    /// the same speed in a shorter encoding); empty without AVX2 + FMA or executable memory.
+    /// The kernels a CPU with `features` runs, preferred first (a VNNI one before the AVX2 one; VEX before EVEX: the
+    /// same instruction in a shorter encoding, not measured); empty without AVX2 + FMA or executable memory.
     static func kernels(features: CPUFeatures) -> [Int8GemmKernel] {
         [DotProduct.avxVNNI, .avx512VNNI, .avx2].compactMap { dot in
             guard features.isSuperset(of: dot.features), let code = dot.code else { return nil }

@@ -182,6 +182,15 @@ package struct X86Assembler {
         bytes.append(contentsOf: [0, 0, 0, 0])
     }
 
+    /// `lea destination, [rip + label]`: the address of a label (data placed after the code), RIP-relative.
+    package mutating func lea(_ destination: X86Register, _ label: Label) {
+        rex(w: true, reg: destination.number, rm: 0)
+        bytes.append(0x8D)
+        modRM(mod: 0, reg: destination.number, rm: 5)  // mod 00, r/m 101: [rip + disp32]
+        fixups.append((bytes.count, label.id))  // disp32 ends the instruction: relative to the next one
+        bytes.append(contentsOf: [0, 0, 0, 0])
+    }
+
     /// `ret`.
     package mutating func ret() { bytes.append(0xC3) }
 
@@ -268,6 +277,43 @@ package struct X86Assembler {
     /// `vaddps destination, a, [memory]`: destination = a + memory.
     package mutating func vaddps(_ destination: YMMRegister, _ a: YMMRegister, _ memory: X86Memory) {
         vexMemory(0x58, map: .map0F, prefix: .none, destination, vvvv: a.number, memory)
+    }
+
+    /// `vaddps destination, a, b`: destination = a + b.
+    package mutating func vaddps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0x58, map: .map0F, prefix: .none, destination, a, b)
+    }
+
+    /// `vmulps destination, a, [memory]`: destination = a * memory.
+    package mutating func vmulps(_ destination: YMMRegister, _ a: YMMRegister, _ memory: X86Memory) {
+        vexMemory(0x59, map: .map0F, prefix: .none, destination, vvvv: a.number, memory)
+    }
+
+    /// `vdivps destination, a, b`: destination = a / b, correctly rounded.
+    package mutating func vdivps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0x5E, map: .map0F, prefix: .none, destination, a, b)
+    }
+
+    /// `vminps destination, a, b`: each lane a < b ? a : b (b when either is NaN, or both are zeros).
+    package mutating func vminps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0x5D, map: .map0F, prefix: .none, destination, a, b)
+    }
+
+    /// `vmaxps destination, a, b`: each lane a > b ? a : b (b when either is NaN, or both are zeros).
+    package mutating func vmaxps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0x5F, map: .map0F, prefix: .none, destination, a, b)
+    }
+
+    /// `vcmpltps destination, a, b` (vcmpps with predicate 1, LT_OS): each lane all ones where a < b, else zero
+    /// (zero where either is NaN).
+    package mutating func vcmpltps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0xC2, map: .map0F, prefix: .none, destination, a, b)
+        bytes.append(1)
+    }
+
+    /// `vandnps destination, a, b`: destination = ~a & b, bitwise.
+    package mutating func vandnps(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0x55, map: .map0F, prefix: .none, destination, a, b)
     }
 
     /// `vfmadd231ps accumulator, a, b`: accumulator = a * b + accumulator, one rounding.

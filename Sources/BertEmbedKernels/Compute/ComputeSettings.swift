@@ -87,7 +87,7 @@ extension ComputeContext {
         }
         self.init(
             threads: settings.threads,
-            kernels: KernelSet(gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm),
+            kernels: KernelSet(gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm, gelu: registry.gelu),
             hugePages: settings.hugePages ?? environment.hugePages ?? false,
             weightFormat: settings.weightFormat ?? .float32)
     }

@@ -13,17 +13,20 @@ package struct KernelSet: Sendable {
     /// The integer micro-kernel of int8 layers (Int8GemmKernel), or nil: int8 layers widen their weights to float32
     /// for `gemm`.
     package let int8Gemm: Int8GemmKernel?
+    /// The generated erf-GELU epilogue (bit-identical to the compiled one, faster), or nil: the compiled one runs.
+    package let gelu: GELUKernel?
 
-    /// The kernels `gemm` and `int8Gemm`.
-    package init(gemm: GemmKernel, int8Gemm: Int8GemmKernel? = nil) {
+    /// The kernels `gemm`, `int8Gemm` and `gelu`.
+    package init(gemm: GemmKernel, int8Gemm: Int8GemmKernel? = nil, gelu: GELUKernel? = nil) {
         self.gemm = gemm
         self.int8Gemm = int8Gemm
+        self.gelu = gelu
     }
 
     /// The kernels this process prefers with code generation allowed and no override (the environment not read).
     package static let preferred: KernelSet = {
         let registry = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true)
-        return KernelSet(gemm: registry.preferredGemmKernel, int8Gemm: registry.int8Gemm)
+        return KernelSet(gemm: registry.preferredGemmKernel, int8Gemm: registry.int8Gemm, gelu: registry.gelu)
     }()
 }
 
@@ -42,6 +45,8 @@ package struct KernelRegistry: Sendable {
     package let int8GemmKernels: [Int8GemmKernel]
     /// The integer micro-kernel int8 layers use: the first of `int8GemmKernels`, or nil (their weights are widened).
     package var int8Gemm: Int8GemmKernel? { int8GemmKernels.first }
+    /// The generated erf-GELU epilogue `features` allow, if code generation does.
+    package let gelu: GELUKernel?
     /// The generated code behind the generated kernels (for the perf map).
     let generatedCode: [ExecutableCode]
 
@@ -52,9 +57,11 @@ package struct KernelRegistry: Sendable {
         let generated = codeGeneration ? GemmMicroKernelJIT.kernels(features: features) : []
         gemmKernels = GemmKernel.compiled + generated
         int8GemmKernels = codeGeneration ? Int8GemmJIT.kernels(features: features) : []
+        gelu = codeGeneration ? GELUJIT.kernel(features: features) : nil
         generatedCode =
             codeGeneration
-            ? GemmMicroKernelJIT.codeBlocks(features: features) + Int8GemmJIT.codeBlocks(features: features) : []
+            ? GemmMicroKernelJIT.codeBlocks(features: features) + Int8GemmJIT.codeBlocks(features: features)
+                + GELUJIT.codeBlocks(features: features) : []
         chosenGemmKernel = Self.highestRanked(gemmKernels)
     }
 

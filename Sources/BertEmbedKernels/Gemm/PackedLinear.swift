@@ -39,6 +39,8 @@ package struct PackedLinear: Sendable {
     /// The integer micro-kernel of an int8 layer on a CPU that has one (its panels are packed for it), else nil: the
     /// weights are widened to float32 for `kernel`.
     package let integerKernel: Int8GemmKernel?
+    /// The generated GELU epilogue of the context the layer was made for (nil: the compiled one).
+    let gelu: GELUKernel?
     /// Panels of `kernel.columns` output features, (kc, columns) each, see the file comment.
     let packed: WeightBuffer
     let bias: [Float]
@@ -73,6 +75,7 @@ package struct PackedLinear: Sendable {
         self.kernel = kernel
         self.format = format
         self.integerKernel = integerKernel
+        self.gelu = context.kernels.gelu
         self.bias = bias
         let nr = integerKernel?.columns ?? kernel.columns, k = rows.inFeatures
         let panels = (bias.count + nr - 1) / nr
@@ -255,9 +258,11 @@ package struct PackedLinear: Sendable {
                                 }
                             }
                         }
-                        if last {
-                            activation.apply(c, rows: height, count: width, stride: n, adding: bias + n0)
-                        }
+                    }
+                    if last {  // over the panel's columns of all the task's rows at once, as applyIntegers does
+                        activation.apply(
+                            output + rows.lowerBound * n + n0, rows: rows.count, count: width, stride: n,
+                            adding: bias + n0, gelu: gelu)
                     }
                 }
                 k0 += kc
@@ -321,8 +326,12 @@ package struct PackedLinear: Sendable {
                                 for j in 0..<width { c[r * n + j] = tile[r * nr + j] }
                             }
                         }
-                        activation.apply(c, rows: height, count: width, stride: n, adding: bias + n0)
                     }
+                    // Bias and activation over the panel's columns of all the task's rows at once (still in L1): the
+                    // generated GELU's long dependency chains overlap across more rows per call.
+                    activation.apply(
+                        output + rows.lowerBound * n + n0, rows: rows.count, count: width, stride: n,
+                        adding: bias + n0, gelu: gelu)
                 }
             }
         }
