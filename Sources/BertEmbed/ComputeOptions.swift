@@ -14,8 +14,8 @@ public struct ComputeOptions: Sendable, Equatable {
     /// Whether machine code may be generated at run time (nil: `BERT_EMBED_JIT`, 0 or 1, else allowed).
     ///
     /// On Linux x86-64 the library generates two tiny functions that ask the CPU what it supports (`cpuid`,
-    /// `xgetbv`) and, on CPUs with AVX2 + FMA, the matrix-product micro-kernel, so that a default build (compiled
-    /// for SSE2) runs AVX2. Turned off, no memory is ever made executable (for sandboxes that forbid it) and the
+    /// `xgetbv`) and, on CPUs with AVX2 + FMA, the matrix-product micro-kernels (float32; int8, with VNNI where
+    /// present) and the GELU epilogue, so that a default build (compiled for SSE2) runs AVX2. Turned off, no memory is ever made executable (for sandboxes that forbid it) and the
     /// compiled kernels run, about half as fast in a default x86-64 build. Elsewhere it changes nothing.
     public var allowsCodeGeneration: Bool?
     /// Whether the packed weights ask Linux for transparent huge pages (nil: `BERT_EMBED_HUGE_PAGES`, 0 or 1, else
