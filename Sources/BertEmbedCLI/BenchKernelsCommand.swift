@@ -76,6 +76,7 @@ let benchKernelsCommand = Subcommand(
         print(
             "chosen for this cpu: \(registry.preferredGemmKernel.name); runs below use \(registry.chosenGemmKernel.name)"
         )
+        print("gelu epilogue: \(registry.gelu?.name ?? "compiled")")
         func context(threads: Int) -> ComputeContext {
             ComputeContext(
                 threads: threads,

@@ -52,25 +52,6 @@ extension Activation {
         }
     }
 
-    /// `apply(_:rows:count:stride:adding:)`, the erf GELU's whole vectors by the generated `gelu` kernel when there is
-    /// one (bit-identical, faster: CodeGeneration/GELUJIT.swift), the rows' tails by the compiled code.
-    package func apply(
-        _ values: UnsafeMutablePointer<Float>, rows: Int, count: Int, stride: Int, adding bias: UnsafePointer<Float>?,
-        gelu kernel: GELUKernel?
-    ) {
-        guard self == .gelu, let kernel, count >= 8 else {
-            apply(values, rows: rows, count: count, stride: stride, adding: bias)
-            return
-        }
-        let vectors = count / 8
-        kernel.function(values, rows, vectors, stride, bias)
-        if count % 8 != 0 {
-            apply(
-                values + 8 * vectors, rows: rows, count: count % 8, stride: stride,
-                adding: bias.map { $0 + 8 * vectors })
-        }
-    }
-
     /// values[r * stride + i] = F(values[r * stride + i] + bias[i]), eight at a time; each row's tail
     /// goes through `mapTail` (out of line: inlined, LLVM merged the vector and tail paths into
     /// lane-by-lane code). A generic over a type rather than a closure: LLVM left closures as a call
@@ -111,7 +92,11 @@ extension Activation {
         _: F.Type, _ values: UnsafeMutablePointer<Float>, _ count: Int, _ bias: UnsafePointer<Float>?
     ) {
         var v = SIMD8<Float>()
-        for l in 0..<count { v[l] = values[l] + (bias?[l] ?? 0) }
+        if let bias {
+            for l in 0..<count { v[l] = values[l] + bias[l] }
+        } else {
+            for l in 0..<count { v[l] = values[l] }  // no + 0: that would turn a -0 into +0, unlike whole vectors
+        }
         let y = F.apply(v)
         for l in 0..<count { values[l] = y[l] }
     }

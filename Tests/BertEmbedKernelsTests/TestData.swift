@@ -39,18 +39,21 @@ func context(_ kernel: GemmKernel, threads: Int = 1) -> ComputeContext {
 }
 
 /// `layer.apply` to `input` (`rows` rows) on `context`: the output, its cells NaN before, so unwritten ones show;
-/// 64 guard cells after it must stay NaN (a store past the output fails here rather than corrupting the heap).
+/// 64 guard cells after it, -3 (finite: every activation or bias would change it), must keep their bits (a store past
+/// the output, by a kernel or by the epilogue, fails here rather than corrupting the heap).
 func applied(
     _ layer: PackedLinear, to input: [Float], rows: Int, activation: Activation, context: ComputeContext,
     file: StaticString = #filePath, line: UInt = #line
 ) -> [Float] {
     let count = rows * layer.outFeatures
-    var output = [Float](repeating: .nan, count: count + 64)
+    var output = [Float](repeating: .nan, count: count) + [Float](repeating: -3, count: 64)
     input.withUnsafeBufferPointer { a in
         output.withUnsafeMutableBufferPointer { c in
             layer.apply(a.baseAddress!, rows: rows, output: c.baseAddress!, activation: activation, context: context)
         }
     }
-    XCTAssertTrue(output[count...].allSatisfy(\.isNaN), "the layer wrote past its output", file: file, line: line)
+    XCTAssertTrue(
+        output[count...].allSatisfy { $0.bitPattern == Float(-3).bitPattern }, "the layer wrote past its output",
+        file: file, line: line)
     return Array(output[..<count])
 }

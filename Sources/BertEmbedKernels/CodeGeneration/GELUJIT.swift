@@ -38,7 +38,7 @@ package enum GELUJIT {
     private static let code = ExecutableCode(program(), name: "gelu-avx2-jit")
 
     /// `VectorMath.gelu`'s constants, in the order the program reads them: the clamp bounds, P's six coefficients
-    /// (highest degree first), Q's five (its constant term 1 last), 1/2. Each is stored as 8 copies (one vector).
+    /// (highest degree first), Q's six (its constant term 1 last), 1/2. Each is stored as 8 copies (one vector).
     static let constants: [Float] = [
         -5.5, 5.5,
         2.188_846_259_798_538e-8, 6.474_999_281_635_974e-6, 1.827_771_775_424_480_4e-4, 4.763_121_251_016_855e-3,
@@ -120,5 +120,27 @@ package enum GELUJIT {
             for _ in 0..<8 { withUnsafeBytes(of: value.bitPattern.littleEndian) { asm.emit(Array($0)) } }
         }
         return asm.finish()
+    }
+}
+
+// Kept out of Activation.swift, which the arm64 check compiles on its own (Scripts/check_arm64_kernels.sh).
+extension Activation {
+    /// `apply(_:rows:count:stride:adding:)`, the erf GELU's whole vectors by the generated `gelu` kernel when there is
+    /// one (bit-identical, faster: CodeGeneration/GELUJIT.swift), the rows' tails by the compiled code.
+    package func apply(
+        _ values: UnsafeMutablePointer<Float>, rows: Int, count: Int, stride: Int, adding bias: UnsafePointer<Float>?,
+        gelu kernel: GELUKernel?
+    ) {
+        guard self == .gelu, let kernel, count >= 8 else {
+            apply(values, rows: rows, count: count, stride: stride, adding: bias)
+            return
+        }
+        let vectors = count / 8
+        kernel.function(values, rows, vectors, stride, bias)
+        if count % 8 != 0 {
+            apply(
+                values + 8 * vectors, rows: rows, count: count % 8, stride: stride,
+                adding: bias.map { $0 + 8 * vectors })
+        }
     }
 }
