@@ -14,9 +14,9 @@ package func addLayerNorm(
 ) {
     precondition(gamma.count == cols && beta.count == cols)
     guard rows > 0, cols > 0 else { return }
-    // A short query's rows (under 32K values) take less time than a parallel loop's start: one task.
     let rowsPerTask =
-        rows * cols <= 32_768 ? rows : max(1, min(64, (rows + 4 * context.threads - 1) / (4 * context.threads)))
+        rows * cols <= ComputeContext.serialValueLimit
+        ? rows : max(1, min(64, (rows + 4 * context.threads - 1) / (4 * context.threads)))
     let tasks = (rows + rowsPerTask - 1) / rowsPerTask
     gamma.withUnsafeBufferPointer { gammaBuffer in
         beta.withUnsafeBufferPointer { betaBuffer in

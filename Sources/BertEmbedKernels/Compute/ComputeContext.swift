@@ -47,6 +47,10 @@ package struct ComputeContext: Sendable {
         #endif
     }()
 
+    /// Values below which a row-wise pass (a short query's LayerNorm or input quantization) runs on one thread: it
+    /// takes less time than a parallel loop's start (BENCHMARKS.md, "int8 single query").
+    package static let serialValueLimit = 32_768
+
     /// Runs `body(task)` for every task in 0..<count, on up to `threads` threads, and returns when all are done, on
     /// the persistent `WorkerPool`. Tasks are taken from a shared counter (so a thread the OS delays does not hold
     /// up the others); which thread runs a task never changes what the task computes. With one thread (or one

@@ -52,12 +52,7 @@ final class WorkerPool: @unchecked Sendable {
             work(on: job)
             // The helpers' last tasks are usually microseconds from done: poll for them as idle workers poll for
             // jobs, so that the caller is not put to sleep and woken again once per loop.
-            var polls = 0
-            while job.finished < job.count && polls < 2_000 {
-                condition.unlock()
-                polls += 1
-                condition.lock()
-            }
+            poll { job.finished == job.count }
             while job.finished < job.count { condition.wait() }
             job.body = nil
             condition.unlock()
@@ -89,6 +84,17 @@ final class WorkerPool: @unchecked Sendable {
         return chosen
     }
 
+    /// Releases and retakes the lock up to 2,000 times (about 100 microseconds) until `done()`, checked under the
+    /// lock, holds: a wait that short costs less than sleeping and being woken. Called and returns with it locked.
+    private func poll(until done: () -> Bool) {
+        var polls = 0
+        while !done() && polls < 2_000 {
+            condition.unlock()
+            polls += 1
+            condition.lock()
+        }
+    }
+
     private func workerLoop() {
         condition.lock()
         while true {
@@ -96,12 +102,7 @@ final class WorkerPool: @unchecked Sendable {
                 // Poll for a next job (2,000 times, about 100 microseconds) before sleeping: a short query runs about
                 // 70 loops back to back, and a worker woken from sleep for each joined so late that two threads were
                 // barely faster than one (BENCHMARKS.md, "Worker pool").
-                var polls = 0
-                while jobToJoin() == nil && polls < 2_000 {
-                    condition.unlock()
-                    polls += 1
-                    condition.lock()
-                }
+                poll { jobToJoin() != nil }
                 if jobToJoin() == nil { condition.wait() }
                 continue
             }

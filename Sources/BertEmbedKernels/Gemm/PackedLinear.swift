@@ -295,8 +295,7 @@ package struct PackedLinear: Sendable {
             split.chunks > 1 ? .allocate(byteCount: (m + mr - 1) / mr * microBytes, alignment: 64) : nil
         defer { shared?.deallocate() }
         if let shared {
-            // A short query's rows are quantized faster than a parallel loop starts (one thread under 32K inputs).
-            let packing = context.with(threads: m * k <= 32_768 ? 1 : nil)
+            let packing = context.with(threads: m * k <= ComputeContext.serialValueLimit ? 1 : nil)
             packing.parallelFor((m + mr - 1) / mr) { pack($0, into: shared + $0 * microBytes) }
         }
         forEachTask(split, context: context) { rows, panels, weights, bias in
