@@ -121,6 +121,8 @@ class QuantizedLinear(torch.nn.Module):
         else:
             self.wq, self.ws = quantize_weight_rows(w)
             self.column_sums = self.wq.sum(dim=1)  # for the zero point's correction
+        if scheme.startswith(("w8b16-", "s8-block", "w8-block")):  # the block schemes' weights, dequantized once
+            self.dequantized_t = (self.wq * self.ws).reshape(self.wq.shape[0], -1).T
 
     def forward(self, x):
         shape = x.shape
@@ -131,15 +133,15 @@ class QuantizedLinear(torch.nn.Module):
             levels = 32767 if "-a16-" in self.scheme else 2047
             a_scale = a.abs().amax(dim=1, keepdim=True).clamp_min(1e-30) / levels
             aq = torch.round(a / a_scale).clamp(-levels, levels)
-            y = (aq @ (self.wq * self.ws).reshape(self.wq.shape[0], -1).T) * a_scale
+            y = (aq @ self.dequantized_t) * a_scale
         elif self.scheme.startswith("w8-block"):
-            y = a @ (self.wq * self.ws).reshape(self.wq.shape[0], -1).T
+            y = a @ self.dequantized_t
         elif self.scheme.startswith("s8-block"):
             # Each block's exact integer sum times its two scales, summed over blocks: in real arithmetic the same as
             # the dequantized inputs times the dequantized weights, which float64 gives to about 1e-16 (and one
             # matrix product instead of one per block).
             aq, a_scale = quantize_blocks(a, self.block)
-            y = (aq * a_scale).reshape(a.shape) @ (self.wq * self.ws).reshape(self.wq.shape[0], -1).T
+            y = (aq * a_scale).reshape(a.shape) @ self.dequantized_t
         elif self.scheme.startswith("s8-token") or self.scheme == "w8a16-token":  # also -ln, -smooth, -ffn32
             levels = 32767 if self.scheme == "w8a16-token" else 127
             a_scale = a.abs().amax(dim=1, keepdim=True).clamp_min(1e-30) / levels
