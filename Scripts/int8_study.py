@@ -68,7 +68,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMES = [
     "s8-token", "u8-token", "u8-token-sat", "u7-token-sat", "s8-block32", "s8-block64", "s8-block128", "w8-block32",
     "w8-block16", "s8-block16", "w8b16-a16-token", "w8b16-a12-token", "s8-token-ffn32",
-    "u8-token-ffn32", "s8-token-ln", "s8-token-smooth", "s8-token-ln-ffn32", "w8a16-token",
+    "u8-token-ffn32", "s8-token-ln", "s8-token-smooth", "s8-token-ln-ffn32", "w8a16-token", "bf16-weights",
+    "bf16-both",
 ]
 
 
@@ -112,7 +113,9 @@ class QuantizedLinear(torch.nn.Module):
             w = w * self.smooth[None, :]
         self.bias = None if linear.bias is None else linear.bias.detach().double()
         self.in_features = w.shape[1]
-        if scheme.startswith("w8b16-"):
+        if scheme.startswith("bf16-"):
+            self.dequantized_t = w.to(torch.bfloat16).double().T
+        elif scheme.startswith("w8b16-"):
             self.block = 16
             self.wq, self.ws = quantize_blocks(w, self.block)
         elif scheme.startswith("s8-block") or scheme.startswith("w8-block"):
@@ -129,7 +132,11 @@ class QuantizedLinear(torch.nn.Module):
         a = x.reshape(-1, self.in_features).double()
         if self.smooth is not None:
             a = a / self.smooth
-        if self.scheme.startswith("w8b16-"):
+        if self.scheme.startswith("bf16-"):
+            if self.scheme == "bf16-both":
+                a = a.float().to(torch.bfloat16).double()
+            y = a @ self.dequantized_t
+        elif self.scheme.startswith("w8b16-"):
             levels = 32767 if "-a16-" in self.scheme else 2047
             a_scale = a.abs().amax(dim=1, keepdim=True).clamp_min(1e-30) / levels
             aq = torch.round(a / a_scale).clamp(-levels, levels)

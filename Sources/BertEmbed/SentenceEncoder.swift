@@ -206,6 +206,12 @@ public final class SentenceEncoder: Sendable {
     /// their weights to float32 for `gemmKernelName` (`bert-embed bench` reports it).
     package var int8KernelName: String? { context.weightFormat == .int8 ? context.kernels.int8Gemm?.name : nil }
 
+    /// The name of the AMX tile kernel the encoder's bfloat16 layers run, or nil: not bfloat16, or bfloat16 layers
+    /// that widen their weights to float32 for `gemmKernelName` (`bert-embed bench` reports it).
+    package var bfloat16KernelName: String? {
+        context.weightFormat == .bfloat16 ? context.kernels.bf16Tile?.name : nil
+    }
+
     /// The bytes the dense layers keep, the encoder's and the `Dense` modules' (`bert-embed bench` reports it).
     package var denseWeightBytes: Int {
         model.denseWeightBytes + modules.dense.reduce(0) { $0 + $1.linear.byteCount }

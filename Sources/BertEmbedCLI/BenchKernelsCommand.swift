@@ -77,10 +77,13 @@ let benchKernelsCommand = Subcommand(
             "chosen for this cpu: \(registry.preferredGemmKernel.name); runs below use \(registry.chosenGemmKernel.name)"
         )
         print("gelu epilogue: \(registry.gelu?.name ?? "compiled")")
+        print("bfloat16 layers: \(registry.bf16Tile?.name ?? "weights widened to float32")")
         func context(threads: Int) -> ComputeContext {
             ComputeContext(
                 threads: threads,
-                kernels: KernelSet(gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm, gelu: registry.gelu))
+                kernels: KernelSet(
+                    gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm, gelu: registry.gelu,
+                    bf16Tile: registry.bf16Tile))
         }
 
         for (m, n, k) in shapes where runs("gemm") {

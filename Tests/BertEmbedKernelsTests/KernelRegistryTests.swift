@@ -86,10 +86,26 @@ final class KernelRegistryTests: XCTestCase {
         XCTAssertFalse(noHugePages.hugePages)
     }
 
+    /// BERT_EMBED_AMX=0 leaves a context without the AMX tile kernel; unset, the context has the registry's (which
+    /// is nil on a CPU without AMX-BF16, where this says so).
+    func testAMXCanBeTurnedOff() throws {
+        let off = try ComputeContext(
+            settings: ComputeSettings(), environment: EnvironmentOverrides(["BERT_EMBED_AMX": "0"]))
+        XCTAssertNil(off.kernels.bf16Tile)
+        let on = try ComputeContext(settings: ComputeSettings(), environment: EnvironmentOverrides())
+        let registry = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true)
+        XCTAssertEqual(on.kernels.bf16Tile?.name, registry.bf16Tile?.name)
+        guard registry.bf16Tile != nil else {
+            throw XCTSkip("no AMX-BF16 here (\(registry.features)): nothing to turn off")
+        }
+        XCTAssertEqual(on.kernels.bf16Tile?.name, "32x32-bf16-amx-jit")
+    }
+
     /// Malformed values are errors naming the variable or the setting, not silently ignored.
     func testBadValuesAreErrorsNamingTheirSource() {
         for (variable, value) in [
             ("BERT_EMBED_JIT", "yes"), ("BERT_EMBED_HUGE_PAGES", "2"), ("BERT_EMBED_PERF_MAP", "on"),
+            ("BERT_EMBED_AMX", "off"),
         ] {
             XCTAssertThrowsError(try EnvironmentOverrides([variable: value])) { error in
                 XCTAssertEqual(

@@ -18,6 +18,7 @@ package struct X86Register: Equatable {
     }
     package static let rax = X86Register(0), rcx = X86Register(1), rdx = X86Register(2), rbx = X86Register(3)
     package static let rsi = X86Register(6), rdi = X86Register(7), r8 = X86Register(8), r9 = X86Register(9)
+    package static let r10 = X86Register(10), r11 = X86Register(11)
 }
 
 /// A 256-bit AVX register ymm0 ... ymm15.
@@ -27,6 +28,39 @@ package struct YMMRegister: Equatable {
     /// ymm`number`, 0 ..< 16.
     package init(_ number: Int) {
         precondition((0..<16).contains(number))
+        self.number = UInt8(number)
+    }
+}
+
+/// A 512-bit AVX-512 register zmm0 ... zmm15 (its low 256 bits are ymm of the same number).
+package struct ZMMRegister: Equatable {
+    /// The encoding number.
+    package let number: UInt8
+    /// zmm`number`, 0 ..< 16.
+    package init(_ number: Int) {
+        precondition((0..<16).contains(number))
+        self.number = UInt8(number)
+    }
+}
+
+/// An AVX-512 opmask register k1 ... k7 (k0, "no mask", is not named).
+package struct OpmaskRegister: Equatable {
+    /// The encoding number.
+    package let number: UInt8
+    /// k`number`, 1 ..< 8.
+    package init(_ number: Int) {
+        precondition((1..<8).contains(number))
+        self.number = UInt8(number)
+    }
+}
+
+/// An AMX tile register tmm0 ... tmm7.
+package struct TileRegister: Equatable {
+    /// The encoding number.
+    package let number: UInt8
+    /// tmm`number`, 0 ..< 8.
+    package init(_ number: Int) {
+        precondition((0..<8).contains(number))
         self.number = UInt8(number)
     }
 }
@@ -127,6 +161,21 @@ package struct X86Assembler {
         registerForm(0x89, destination, source)
     }
 
+    /// `mov destination, qword [memory]` (64-bit load).
+    package mutating func mov(_ destination: X86Register, _ memory: X86Memory) {
+        rex(w: true, reg: destination.number, rm: memory.base.number)
+        bytes.append(0x8B)
+        memoryOperand(reg: destination.number, memory)
+    }
+
+    /// `mov register, immediate` (64-bit, immediate sign-extended).
+    package mutating func mov(_ register: X86Register, _ immediate: Int32) {
+        rex(w: true, reg: 0, rm: register.number)
+        bytes.append(0xC7)
+        modRM(mod: 3, reg: 0, rm: register.number)
+        withUnsafeBytes(of: immediate.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
     /// `add destination, source` (64-bit).
     package mutating func add(_ destination: X86Register, _ source: X86Register) {
         registerForm(0x01, destination, source)
@@ -224,6 +273,8 @@ package struct X86Assembler {
     private enum Prefix: UInt8 {
         case none = 0
         case p66 = 1
+        case pF3 = 2
+        case pF2 = 3
     }
 
     /// The VEX prefix, L = 256-bit, W = 0. The 2-byte form (C5: R, vvvv, L, pp) where it can say
@@ -376,5 +427,149 @@ package struct X86Assembler {
     /// `vpdpwssdVEX`, for the CPUs that have AVX-512's VNNI but not AVX-VNNI (Ice Lake, Zen 4).
     package mutating func vpdpwssdEVEX(_ accumulator: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
         evexRegister(0x52, map: .map0F38, prefix: .p66, accumulator, a, b)
+    }
+
+    // MARK: AMX (VEX-encoded, 128-bit form, W = 0)
+
+    /// The 3-byte VEX prefix of an AMX instruction (map 0F38, L = 0, W = 0), with X for an index register.
+    private mutating func amxVEX(prefix: Prefix, reg: UInt8, index: UInt8 = 0, rm: UInt8, vvvv: UInt8 = 0) {
+        bytes.append(contentsOf: [
+            0xC4, (~reg >> 3 & 1) << 7 | (~index >> 3 & 1) << 6 | (~rm >> 3 & 1) << 5 | OpcodeMap.map0F38.rawValue,
+            (~vvvv & 15) << 3 | prefix.rawValue,
+        ])
+    }
+
+    /// An AMX instruction on `[base + index + displacement]` (SIB, scale 1: the index is a tile's row stride).
+    private mutating func amxMemory(
+        _ opcode: UInt8, prefix: Prefix, reg: UInt8, base: X86Register, index: X86Register, displacement: Int32
+    ) {
+        precondition(index.number != 4, "rsp cannot be an index")
+        amxVEX(prefix: prefix, reg: reg, index: index.number, rm: base.number)
+        bytes.append(opcode)
+        let mod: UInt8 = displacement == 0 && base.number & 7 != 5 ? 0 : (-128...127).contains(displacement) ? 1 : 2
+        modRM(mod: mod, reg: reg, rm: 4)  // r/m 100: a SIB byte follows
+        bytes.append((index.number & 7) << 3 | (base.number & 7))  // scale 1
+        if mod == 1 { bytes.append(UInt8(bitPattern: Int8(displacement))) }
+        if mod == 2 { withUnsafeBytes(of: displacement.littleEndian) { bytes.append(contentsOf: $0) } }
+    }
+
+    /// `ldtilecfg [memory]`: loads the 64-byte tile configuration (palette, each tile's rows and bytes per row).
+    package mutating func ldtilecfg(_ memory: X86Memory) {
+        amxVEX(prefix: .none, reg: 0, rm: memory.base.number)
+        bytes.append(0x49)
+        memoryOperand(reg: 0, memory)
+    }
+
+    /// `tilerelease`: returns the tile registers to their initial state (the OS no longer saves them).
+    package mutating func tilerelease() { bytes.append(contentsOf: [0xC4, 0xE2, 0x78, 0x49, 0xC0]) }
+
+    /// `tilezero tile`: every configured row and byte of `tile` zero.
+    package mutating func tilezero(_ tile: TileRegister) {
+        amxVEX(prefix: .pF2, reg: tile.number, rm: 0)
+        bytes.append(0x49)
+        modRM(mod: 3, reg: tile.number, rm: 0)
+    }
+
+    /// `tileloadd tile, [base + stride + displacement]`: row r of `tile` from base + displacement + r * stride (the
+    /// register `stride` holds the bytes between rows).
+    package mutating func tileloadd(
+        _ tile: TileRegister, base: X86Register, stride: X86Register, displacement: Int32 = 0
+    ) {
+        amxMemory(0x4B, prefix: .pF2, reg: tile.number, base: base, index: stride, displacement: displacement)
+    }
+
+    /// `tilestored [base + stride + displacement], tile`: row r of `tile` to base + displacement + r * stride.
+    package mutating func tilestored(
+        base: X86Register, stride: X86Register, displacement: Int32 = 0, _ tile: TileRegister
+    ) {
+        amxMemory(0x4B, prefix: .pF3, reg: tile.number, base: base, index: stride, displacement: displacement)
+    }
+
+    /// `tdpbf16ps accumulator, a, b` (AMX-BF16): accumulator (rows x 16 float32) += a (rows x 32 bfloat16) times b
+    /// (16 rows of 16 pairs of bfloat16: b's row p holds rows 2p and 2p + 1 of the right-hand matrix, interleaved).
+    package mutating func tdpbf16ps(_ accumulator: TileRegister, _ a: TileRegister, _ b: TileRegister) {
+        amxVEX(prefix: .pF3, reg: accumulator.number, rm: a.number, vvvv: b.number)
+        bytes.append(0x5C)
+        modRM(mod: 3, reg: accumulator.number, rm: a.number)
+    }
+
+    // MARK: AVX-512 on zmm (EVEX-encoded, 512-bit, registers 0-15)
+
+    /// The EVEX prefix for a 512-bit instruction, W = 0: R and B extend `reg` and `rm` (registers 8-15; X, R' and V'
+    /// stay 1, registers below 16); `mask` is aaa (0: none), `zeroing` the z bit.
+    private mutating func evex512(
+        map: OpcodeMap, prefix: Prefix, reg: UInt8, vvvv: UInt8, rm: UInt8, mask: UInt8 = 0, zeroing: Bool = false
+    ) {
+        bytes.append(contentsOf: [
+            0x62, (~reg >> 3 & 1) << 7 | 1 << 6 | (~rm >> 3 & 1) << 5 | 1 << 4 | map.rawValue,
+            (~vvvv & 15) << 3 | 1 << 2 | prefix.rawValue, (zeroing ? 1 << 7 : 0) | 0b10 << 5 | 1 << 3 | mask,
+        ])
+    }
+
+    /// ModRM + displacement for `[base + displacement]` of an EVEX instruction reading `size` bytes: an 8-bit
+    /// displacement counts in units of `size` (disp8 x N, SDM 2.7.5), else 32 bits (never scaled).
+    private mutating func evexMemoryOperand(reg: UInt8, _ memory: X86Memory, size: Int32) {
+        precondition(memory.base.number & 7 != 4, "rsp / r12 as base need a SIB byte")
+        let displacement = memory.displacement
+        let compressed = displacement % size == 0 && (-128...127).contains(displacement / size)
+        let mod: UInt8 = displacement == 0 && memory.base.number & 7 != 5 ? 0 : compressed ? 1 : 2
+        modRM(mod: mod, reg: reg, rm: memory.base.number)
+        if mod == 1 { bytes.append(UInt8(bitPattern: Int8(displacement / size))) }
+        if mod == 2 { withUnsafeBytes(of: displacement.littleEndian) { bytes.append(contentsOf: $0) } }
+    }
+
+    /// `vmovups destination, [memory]` (unaligned load of 16 floats).
+    package mutating func vmovups(_ destination: ZMMRegister, _ memory: X86Memory) {
+        evex512(map: .map0F, prefix: .none, reg: destination.number, vvvv: 0, rm: memory.base.number)
+        bytes.append(0x10)
+        evexMemoryOperand(reg: destination.number, memory, size: 64)
+    }
+
+    /// `vcvtneps2bf16 destination, source` (AVX512-BF16): the 16 floats of `source` rounded to bfloat16 (nearest,
+    /// ties to even; a NaN stays a quiet NaN; denormal inputs and results are zero), into the ymm register numbered as
+    /// `destination`; lanes whose `mask` bit is clear are zero (no mask: every lane).
+    package mutating func vcvtneps2bf16(
+        _ destination: YMMRegister, _ source: ZMMRegister, zeroingUnless mask: OpmaskRegister? = nil
+    ) {
+        evex512(
+            map: .map0F38, prefix: .pF3, reg: destination.number, vvvv: 0, rm: source.number,
+            mask: mask?.number ?? 0, zeroing: mask != nil)
+        bytes.append(0x72)
+        modRM(mod: 3, reg: destination.number, rm: source.number)
+    }
+
+    /// `vpmovzxwd destination, source`: the 16 uint16 of the ymm `source`, zero-extended to 16 uint32.
+    package mutating func vpmovzxwd(_ destination: ZMMRegister, _ source: YMMRegister) {
+        evex512(map: .map0F38, prefix: .p66, reg: destination.number, vvvv: 0, rm: source.number)
+        bytes.append(0x33)
+        modRM(mod: 3, reg: destination.number, rm: source.number)
+    }
+
+    /// `vpslld destination, source, count`: each 32-bit lane shifted left by `count` bits.
+    package mutating func vpslld(_ destination: ZMMRegister, _ source: ZMMRegister, _ count: UInt8) {
+        evex512(map: .map0F, prefix: .p66, reg: 6, vvvv: destination.number, rm: source.number)
+        bytes.append(0x72)
+        modRM(mod: 3, reg: 6, rm: source.number)
+        bytes.append(count)
+    }
+
+    /// `vsubps destination, a, b`: destination = a - b.
+    package mutating func vsubps(_ destination: ZMMRegister, _ a: ZMMRegister, _ b: ZMMRegister) {
+        evex512(map: .map0F, prefix: .none, reg: destination.number, vvvv: a.number, rm: b.number)
+        bytes.append(0x5C)
+        modRM(mod: 3, reg: destination.number, rm: b.number)
+    }
+
+    /// `vcmpordps mask, a, b` (vcmpps with predicate 7, ORD_Q): each bit of `mask` set where neither lane is NaN.
+    package mutating func vcmpordps(_ mask: OpmaskRegister, _ a: ZMMRegister, _ b: ZMMRegister) {
+        evex512(map: .map0F, prefix: .none, reg: mask.number, vvvv: a.number, rm: b.number)
+        bytes.append(0xC2)
+        modRM(mod: 3, reg: mask.number, rm: b.number)
+        bytes.append(7)
+    }
+
+    /// `vmovdqu [memory], source` (unaligned store of 32 bytes; VEX).
+    package mutating func vmovdqu(_ memory: X86Memory, _ source: YMMRegister) {
+        vexMemory(0x7F, map: .map0F, prefix: .pF3, source, vvvv: 0, memory)
     }
 }

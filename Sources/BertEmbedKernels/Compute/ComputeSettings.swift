@@ -87,7 +87,9 @@ extension ComputeContext {
         }
         self.init(
             threads: settings.threads,
-            kernels: KernelSet(gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm, gelu: registry.gelu),
+            kernels: KernelSet(
+                gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm, gelu: registry.gelu,
+                bf16Tile: environment.amx == false ? nil : registry.bf16Tile),
             hugePages: settings.hugePages ?? environment.hugePages ?? false,
             weightFormat: settings.weightFormat ?? .float32)
     }

@@ -13,6 +13,9 @@ package struct EnvironmentOverrides: Sendable, Equatable {
     package var hugePages: Bool?
     /// `BERT_EMBED_PERF_MAP`: 1 lists generated code in /tmp/perf-<pid>.map for `perf report`, 0 does not.
     package var perfMap: Bool?
+    /// `BERT_EMBED_AMX`: 0 keeps bfloat16 layers off the AMX tile kernel (their weights are widened to float32, as on
+    /// CPUs without AMX: the same bits there as elsewhere), 1 allows it.
+    package var amx: Bool?
 
     /// No overrides.
     package init() {}
@@ -32,6 +35,7 @@ package struct EnvironmentOverrides: Sendable, Equatable {
         codeGeneration = try flag("BERT_EMBED_JIT")
         hugePages = try flag("BERT_EMBED_HUGE_PAGES")
         perfMap = try flag("BERT_EMBED_PERF_MAP")
+        amx = try flag("BERT_EMBED_AMX")
         if let name = environment["BERT_EMBED_GEMM_KERNEL"], !name.isEmpty { gemmKernel = name }
     }
 

@@ -15,18 +15,26 @@ package struct KernelSet: Sendable {
     package let int8Gemm: Int8GemmKernel?
     /// The generated erf-GELU epilogue (bit-identical to the compiled one, faster), or nil: the compiled one runs.
     package let gelu: GELUKernel?
+    /// The AMX tile kernel of bfloat16 layers (BF16TileKernel: inputs rounded to bfloat16 too), or nil: bfloat16
+    /// layers widen their weights to float32 for `gemm`.
+    package let bf16Tile: BF16TileKernel?
 
-    /// The kernels `gemm`, `int8Gemm` and `gelu`.
-    package init(gemm: GemmKernel, int8Gemm: Int8GemmKernel? = nil, gelu: GELUKernel? = nil) {
+    /// The kernels `gemm`, `int8Gemm`, `gelu` and `bf16Tile`.
+    package init(
+        gemm: GemmKernel, int8Gemm: Int8GemmKernel? = nil, gelu: GELUKernel? = nil, bf16Tile: BF16TileKernel? = nil
+    ) {
         self.gemm = gemm
         self.int8Gemm = int8Gemm
         self.gelu = gelu
+        self.bf16Tile = bf16Tile
     }
 
     /// The kernels this process prefers with code generation allowed and no override (the environment not read).
     package static let preferred: KernelSet = {
         let registry = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true)
-        return KernelSet(gemm: registry.preferredGemmKernel, int8Gemm: registry.int8Gemm, gelu: registry.gelu)
+        return KernelSet(
+            gemm: registry.preferredGemmKernel, int8Gemm: registry.int8Gemm, gelu: registry.gelu,
+            bf16Tile: registry.bf16Tile)
     }()
 }
 
@@ -47,6 +55,9 @@ package struct KernelRegistry: Sendable {
     package var int8Gemm: Int8GemmKernel? { int8GemmKernels.first }
     /// The generated erf-GELU epilogue `features` allow, if code generation does.
     package let gelu: GELUKernel?
+    /// The AMX tile kernel of bfloat16 layers, where `features` has AMX-BF16, code generation is allowed and the OS
+    /// grants the tile registers.
+    package let bf16Tile: BF16TileKernel?
     /// The generated code behind the generated kernels (for the perf map).
     let generatedCode: [ExecutableCode]
 
@@ -58,10 +69,11 @@ package struct KernelRegistry: Sendable {
         gemmKernels = GemmKernel.compiled + generated
         int8GemmKernels = codeGeneration ? Int8GemmJIT.kernels(features: features) : []
         gelu = codeGeneration ? GELUJIT.kernel(features: features) : nil
+        bf16Tile = codeGeneration ? BF16TileJIT.kernel(features: features) : nil
         generatedCode =
             codeGeneration
             ? GemmMicroKernelJIT.codeBlocks(features: features) + Int8GemmJIT.codeBlocks(features: features)
-                + GELUJIT.codeBlocks(features: features) : []
+                + GELUJIT.codeBlocks(features: features) + BF16TileJIT.codeBlocks(features: features) : []
         chosenGemmKernel = Self.highestRanked(gemmKernels)
     }
 

@@ -1,0 +1,57 @@
+// Generated programs read back by LLVM's disassembler (the toolchain's clang assembles their bytes, llvm-objdump
+// lists them): the tests' independent check of the package's own x86 encoder.
+import Foundation
+import XCTest
+import _BertEmbedTestSupport
+
+/// `code` as LLVM disassembles it: one line per instruction, mnemonic and operands separated by single spaces,
+/// without addresses, alignment NOPs or jump targets (the programs' loops differ in length).
+func disassembly(_ code: [UInt8]) throws -> [String] {
+    guard let clang = executable("clang"), let objdump = executable("llvm-objdump") else {
+        throw XCTSkip("no clang or llvm-objdump on PATH (the Swift toolchain has both): the programs are not read")
+    }
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("int8-jit-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let source = directory.appendingPathComponent("program.s"),
+        object = directory.appendingPathComponent("program.o")
+    let listing = directory.appendingPathComponent("listing.txt")
+    let bytes = code.map { "0x" + String($0, radix: 16) }
+    try (".text\n.byte " + bytes.joined(separator: ", ") + "\n").write(
+        to: source, atomically: true, encoding: .utf8)
+    try runTool(clang, ["-c", "-x", "assembler", source.path, "-o", object.path], output: nil)
+    try runTool(objdump, ["-d", "--no-show-raw-insn", object.path], output: listing)
+    let text = try String(contentsOf: listing, encoding: .utf8)
+    var lines: [String] = []
+    for line in text.split(separator: "\n") {
+        guard let colon = line.firstIndex(of: ":") else { continue }
+        let address = line[..<colon].trimmingCharacters(in: .whitespaces)
+        guard !address.isEmpty, address.allSatisfy(\.isHexDigit) else { continue }
+        var words = line[line.index(after: colon)...].split(whereSeparator: \.isWhitespace).map(String.init)
+        guard let mnemonic = words.first, !mnemonic.hasPrefix("nop") else { continue }
+        if mnemonic.hasPrefix("j") { words = [mnemonic] }
+        if mnemonic == "{vex}" && words.count > 1 { words = ["{vex} " + words[1]] + words.dropFirst(2) }
+        lines.append(words.joined(separator: " "))
+    }
+    XCTAssertFalse(lines.isEmpty, text)
+    return lines
+}
+
+func executable(_ name: String) -> URL? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
+        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+}
+
+func runTool(_ executable: URL, _ arguments: [String], output: URL?) throws {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let output {
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+    }
+    try launch(process)
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 0, "\(executable.lastPathComponent) \(arguments)")
+}
