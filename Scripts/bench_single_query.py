@@ -68,7 +68,7 @@ def llama_server_ms(server, gguf, threads, runs):
         port = probe.getsockname()[1]
     process = subprocess.Popen(
         [server, "-m", gguf, "--embeddings", "--pooling", "mean", "-np", "1", "-t", str(threads), "-tb",
-         str(threads), "--host", "127.0.0.1", "--port", str(port)],
+         str(threads), "--host", "127.0.0.1", "--port", str(port), "--no-repack"],  # AMX repacking: SIGILL (0.3.36)
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         body = json.dumps({"content": QUERY})
