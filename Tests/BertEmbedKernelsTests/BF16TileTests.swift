@@ -11,7 +11,8 @@ final class BF16TileTests: XCTestCase {
         let features = CPUFeatures.current(allowingCodeGeneration: true)
         guard let kernel = KernelRegistry(features: features, codeGeneration: true).bf16Tile else {
             throw XCTSkip(
-                "no AMX-BF16 tile kernel here (needs amx_tile + amx_bf16 and the OS's permission; this CPU: \(features))"
+                "no AMX-BF16 tile kernel here (needs amx_tile + amx_bf16 and the OS's permission; "
+                    + "this CPU: \(features))"
             )
         }
         return kernel
@@ -41,8 +42,8 @@ final class BF16TileTests: XCTestCase {
         }
     }
 
-    /// An input's two bfloat16 parts: hi is the rounding, hi + lo is within 2^-16 of x (relative; plus 2^-133 where lo is subnormal), and
-    /// infinities and NaN keep lo zero. Runs on any CPU.
+    /// An input's two bfloat16 parts: hi is the rounding, hi + lo is within 2^-16 of x (relative; plus 2^-133 where
+    /// lo is subnormal), and infinities and NaN keep lo zero. Runs on any CPU.
     func testInputSplitKeepsSixteenBits() {
         var generator = SplitMix64(seed: 12)
         for _ in 0..<100_000 {
@@ -151,8 +152,9 @@ final class BF16TileTests: XCTestCase {
     }
 
     /// bfloat16 layers on the tile kernel against their definition (input split into hi + lo, weight rounded to
-    /// bfloat16, exact products, float64 sums, bias and activation in float64): within float32's summation error, at sizes off the
-    /// tile (rows off 16 and 32, columns off 32, inputs off 32), on 1 and 3 threads, with the guard cells intact.
+    /// bfloat16, exact products, float64 sums, bias and activation in float64): within float32's summation error, at
+    /// sizes off the tile (rows off 16 and 32, columns off 32, inputs off 32), on 1 and 3 threads (the same bits on
+    /// both), with the guard cells intact.
     func testLayersFollowTheirDefinition() throws {
         let kernel = try tileKernel()
         var generator = NormalGenerator(seed: 8)

@@ -57,10 +57,10 @@ package enum BF16TileJIT {
     }()
 
     /// The machine code for groups of `tileRows` (1: up to 16 rows, 2: up to 32) rows. System V argument: the call
-    /// block (rdi, `BF16TileKernel.Call`). Tiles: accumulators c00 c01 (c10 c11) in tmm0-1 (2-3), input tiles (hi, then
-    /// lo) in tmm4 (5), weights in tmm6-7. Registers: rsi the input group, rdi its step, rcx the weights' step (the run's panels are
-    /// contiguous), r8 steps, rax the step counter, r9 the panel's output, r10 the output's row bytes, r11 the panels
-    /// left, rdx 64 (the tiles' row stride).
+    /// block (rdi, `BF16TileKernel.Call`). Tiles: accumulators c00 c01 (c10 c11) in tmm0-1 (2-3), input tiles (hi,
+    /// then lo) in tmm4 (5), weights in tmm6-7. Registers: rsi the input group, rdi its step, rcx the weights' step
+    /// (the run's panels are contiguous), r8 steps, rax the step counter, r9 the panel's output, r10 the output's row
+    /// bytes, r11 the panels left, rdx 64 (the tiles' row stride).
     package static func program(tileRows: Int) -> [UInt8] {
         precondition(tileRows == 1 || tileRows == 2)
         var asm = X86Assembler()

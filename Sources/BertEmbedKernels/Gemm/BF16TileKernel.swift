@@ -34,11 +34,12 @@ package struct BF16TileKernel: Sendable, CustomStringConvertible {
     /// (call): runs the call block `call` points at (`Call`).
     package typealias Function = @convention(c) (UnsafeRawPointer) -> Void
 
-    /// Name, e.g. "32x32-bf16-amx-jit".
-    package let name: String
     /// (source, target, steps): splits `steps` x 32 inputs from source into the hi and lo rows of that many steps
     /// from target (a row of an input group's first step), as `split` does but for denormals (zero).
     package typealias SplitFunction = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<UInt16>, Int) -> Void
+
+    /// Name, e.g. "32x32-bf16-amx-jit".
+    package let name: String
 
     /// The program for a group of up to 16 rows (one row of tiles) and for 17 ... 32 rows (two).
     let oneTileRow: Function, twoTileRows: Function
@@ -51,7 +52,7 @@ package struct BF16TileKernel: Sendable, CustomStringConvertible {
     /// The call block the kernel reads (64-byte aligned): bytes 0-63 the tile configuration (ldtilecfg's: palette 1,
     /// each tile's bytes per row at 16 + 2 t, its rows at 48 + t), then 8-byte fields at these offsets.
     package enum Call {
-        /// The input group (`steps` x 2 KB).
+        /// The input group (`steps` x 4 KB).
         static let inputs = 64
         /// The first weight panel (the run's panels follow each other).
         static let weights = 72

@@ -22,10 +22,10 @@
 // `applyTiles` (BF16TileKernel.swift: inputs split into two bfloat16, float32 sums). Elsewhere a bfloat16 layer
 // (`WeightFormat`) stores the same panels as the float32 kernel's, rounded to bfloat16, half the bytes (an int8
 // layer without the integer kernel stores them as int8 blocks with scales and widens them the same way); each
-// (kc, columns) block is widened back to float32 in L1 right before the micro-kernel reads it, once per task and K block, so the
-// micro-kernels stay the float32 ones and the layer computes exactly what a float32 layer computes on the rounded
-// weights. The widening is amortized over the task's rows (up to 192 for these formats); with few rows (one short
-// query) the layer is bound by reading its weights, which bfloat16 halves.
+// (kc, columns) block is widened back to float32 in L1 right before the micro-kernel reads it, once per task and K
+// block, so the micro-kernels stay the float32 ones and the layer computes exactly what a float32 layer computes on
+// the rounded weights. The widening is amortized over the task's rows (up to 192 for these formats); with few rows
+// (one short query) the layer is bound by reading its weights, which bfloat16 halves.
 
 /// A dense layer (`nn.Linear`): weight (outFeatures, inFeatures) row-major as PyTorch stores it,
 /// bias (outFeatures). The weight is packed for the GEMM micro-kernel once, here, at load.
@@ -42,7 +42,7 @@ package struct PackedLinear: Sendable {
     /// weights are widened to float32 for `kernel`.
     package let integerKernel: Int8GemmKernel?
     /// The AMX tile kernel of a bfloat16 layer on a CPU that has one (its panels are packed for it, and its inputs are
-    /// rounded to bfloat16), else nil.
+    /// split into two bfloat16 each), else nil.
     package let tileKernel: BF16TileKernel?
     /// The generated GELU epilogue of the context the layer was made for (nil: the compiled one).
     let gelu: GELUKernel?
@@ -356,11 +356,11 @@ package struct PackedLinear: Sendable {
     }
 
     /// `apply` on the AMX path of a bfloat16 layer: per task (up to 128 rows times a run of panels) the rows are
-    /// split into two bfloat16 once, in groups of 32 (`BF16TileKernel.packInputs`), then for each sub-run of panels whose
-    /// weights stay in L2 (about 256 KB) each group runs the tile kernel over it, straight into the output (the last,
-    /// partial panel through a 32 x 32 tile); bias and activation follow once over the task's whole output. Applied
-    /// after each kernel call instead, the GELU made a 1344 x 1536 x 384 layer 2x slower on Sapphire Rapids (9.4 ms
-    /// against 4.7): each switch between tile and AVX code costs the core time of its own.
+    /// split into two bfloat16 once, in groups of 32 (`BF16TileKernel.packInputs`), then for each sub-run of panels
+    /// whose weights stay in L2 (about 256 KB) each group runs the tile kernel over it, straight into the output (the
+    /// last, partial panel through a 32 x 32 tile); bias and activation follow once over the task's whole output.
+    /// Applied after each kernel call instead, the GELU made a 1344 x 1536 x 384 layer 2x slower on Sapphire Rapids
+    /// (9.4 ms against 4.7): each switch between tile and AVX code costs the core time of its own.
     private func applyTiles(
         _ input: UnsafePointer<Float>, rows m: Int, output: UnsafeMutablePointer<Float>, activation: Activation,
         kernel: BF16TileKernel, context: ComputeContext
