@@ -209,7 +209,7 @@ public final class SentenceEncoder: Sendable {
     /// The name of the AMX tile kernel the encoder's bfloat16 layers run, or nil: not bfloat16, or bfloat16 layers
     /// that widen their weights to float32 for `gemmKernelName` (`bert-embed bench` reports it).
     package var bfloat16KernelName: String? {
-        context.weightFormat == .bfloat16 ? context.kernels.bf16Tile?.name : nil
+        context.weightFormat == .bfloat16 ? context.kernels.bf16Tile.flatMap { $0.isGranted ? $0.name : nil } : nil
     }
 
     /// The bytes the dense layers keep, the encoder's and the `Dense` modules' (`bert-embed bench` reports it).

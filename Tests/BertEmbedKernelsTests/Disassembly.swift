@@ -10,7 +10,7 @@ func disassembly(_ code: [UInt8]) throws -> [String] {
     guard let clang = executable("clang"), let objdump = executable("llvm-objdump") else {
         throw XCTSkip("no clang or llvm-objdump on PATH (the Swift toolchain has both): the programs are not read")
     }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("int8-jit-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("jit-listing-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let source = directory.appendingPathComponent("program.s"),

@@ -86,12 +86,16 @@ final class KernelRegistryTests: XCTestCase {
         XCTAssertFalse(noHugePages.hugePages)
     }
 
-    /// BERT_EMBED_AMX=0 leaves a context without the AMX tile kernel; unset, the context has the registry's (which
+    /// BERT_EMBED_AMX=0 leaves a registry and a context without the AMX tile kernel; unset, the context has the registry's (which
     /// is nil on a CPU without AMX-BF16, where this says so).
     func testAMXCanBeTurnedOff() throws {
         let off = try ComputeContext(
             settings: ComputeSettings(), environment: EnvironmentOverrides(["BERT_EMBED_AMX": "0"]))
         XCTAssertNil(off.kernels.bf16Tile)
+        XCTAssertNil(
+            try KernelRegistry(
+                settings: ComputeSettings(), environment: EnvironmentOverrides(["BERT_EMBED_AMX": "0"])
+            ).bf16Tile, "bench-kernels' registry too")
         let on = try ComputeContext(settings: ComputeSettings(), environment: EnvironmentOverrides())
         let registry = KernelRegistry(features: .current(allowingCodeGeneration: true), codeGeneration: true)
         XCTAssertEqual(on.kernels.bf16Tile?.name, registry.bf16Tile?.name)

@@ -11,27 +11,38 @@
 //
 // Linux hands a process the tile registers only when it asks (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA):
 // without it the first tile instruction raises SIGILL); `permission` asks once per process, through a generated
-// system call (Glibc's variadic syscall() is not callable from Swift), and the kernel is listed only when the answer
-// is yes.
+// system call (Glibc's variadic syscall() is not callable from Swift), when the first bfloat16 layer is packed for
+// the kernel (`BF16TileKernel.isGranted`), not when the kernel is listed: the grant is process-wide and permanent
+// (larger signal frames; Linux then refuses small alternate signal stacks), so a process that never builds a
+// bfloat16 layer never asks. A refusal leaves bfloat16 layers on the widening path.
 
 /// The generated AMX-BF16 kernel of bfloat16 layers.
 package enum BF16TileJIT {
     /// What the CPU needs: the tile registers and their bfloat16 products (cpuid, and XCR0's tile state).
     package static let features: CPUFeatures = [.amxTile, .amxBF16]
 
-    /// The kernel, where `features` has AMX-BF16 and Linux granted this process the tile registers; else nil.
+    /// What the generated input split needs besides: AVX512-BF16 with the OS's AVX-512 state (an OS or hypervisor
+    /// may grant the tile state and not that).
+    static let splitFeatures: CPUFeatures = [.avx512F, .avx512BF16]
+
+    /// The kernel, where `features` has AMX-BF16 (its generated input split where it also has AVX512-BF16); else nil.
+    /// Linux's grant of the tile registers is asked by `BF16TileKernel.isGranted`, before the first use.
     static func kernel(features: CPUFeatures) -> BF16TileKernel? {
-        guard features.isSuperset(of: Self.features), permission, let one = oneTileRowCode, let two = twoTileRowsCode
-        else { return nil }
+        guard features.isSuperset(of: Self.features), let one = oneTileRowCode, let two = twoTileRowsCode else {
+            return nil
+        }
+        let split = features.isSuperset(of: splitFeatures) ? splitCode : nil
         return BF16TileKernel(
             name: "32x32-bf16-amx-jit", oneTileRow: unsafeBitCast(one.entry, to: BF16TileKernel.Function.self),
             twoTileRows: unsafeBitCast(two.entry, to: BF16TileKernel.Function.self),
-            splitSteps: splitCode.map { unsafeBitCast($0.entry, to: BF16TileKernel.SplitFunction.self) })
+            splitSteps: split.map { unsafeBitCast($0.entry, to: BF16TileKernel.SplitFunction.self) })
     }
 
     /// The code blocks behind `kernel(features:)`, for the perf map.
     static func codeBlocks(features: CPUFeatures) -> [ExecutableCode] {
-        kernel(features: features) == nil ? [] : [oneTileRowCode, twoTileRowsCode, splitCode].compactMap { $0 }
+        guard features.isSuperset(of: Self.features) else { return [] }
+        let split = features.isSuperset(of: splitFeatures) ? splitCode : nil
+        return [oneTileRowCode, twoTileRowsCode, split].compactMap { $0 }
     }
 
     private static let oneTileRowCode = ExecutableCode(program(tileRows: 1), name: "bf16-tile-16x32-amx-jit")
@@ -126,11 +137,12 @@ package enum BF16TileJIT {
     }
 
     /// The machine code splitting a row's full steps of inputs into hi and lo parts (`BF16TileKernel.SplitFunction`)
-    /// with AVX512-BF16, which every AMX-BF16 CPU has: per 16 inputs vcvtneps2bf16 gives hi, widening it back
+    /// with AVX512-BF16 (which every AMX-BF16 CPU has, though an OS may not enable it: then `split` runs): per 16 inputs vcvtneps2bf16 gives hi, widening it back
     /// (vpmovzxwd, vpslld 16) and subtracting gives the remainder, and a second vcvtneps2bf16 gives lo, zeroed
     /// where the remainder is not finite (x - hi - (x - hi) is NaN exactly there: hi or x infinite or NaN). The same
-    /// bits as `BF16TileKernel.split` but for denormals, which vcvtneps2bf16 reads and writes as zero (the tile
-    /// instructions read a denormal bfloat16 as zero anyway). System V arguments: source (rdi), target (rsi: the
+    /// bits as `BF16TileKernel.split` but where an input or remainder is denormal: vcvtneps2bf16 reads and writes
+    /// denormals as zero (where `split` may give a denormal bfloat16, which the tile instructions read as zero, or
+    /// round one up to the smallest normal, 2^-126: a difference below 2^-126 in that input). System V arguments: source (rdi), target (rsi: the
     /// step's hi row; its lo row is 2 KB further), steps (rdx, >= 0).
     package static func splitProgram() -> [UInt8] {
         var asm = X86Assembler()

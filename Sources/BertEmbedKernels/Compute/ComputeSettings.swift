@@ -62,6 +62,7 @@ extension KernelRegistry {
     package init(settings: ComputeSettings, environment: EnvironmentOverrides) throws {
         let codeGeneration = settings.codeGeneration ?? environment.codeGeneration ?? true
         self.init(features: .current(allowingCodeGeneration: codeGeneration), codeGeneration: codeGeneration)
+        if environment.amx == false { bf16Tile = nil }
         if let name = settings.gemmKernel ?? environment.gemmKernel {
             guard let named = gemmKernel(named: name) else {
                 throw ComputeSettingsError.unavailableKernel(
@@ -89,7 +90,7 @@ extension ComputeContext {
             threads: settings.threads,
             kernels: KernelSet(
                 gemm: registry.chosenGemmKernel, int8Gemm: registry.int8Gemm, gelu: registry.gelu,
-                bf16Tile: environment.amx == false ? nil : registry.bf16Tile),
+                bf16Tile: registry.bf16Tile),
             hugePages: settings.hugePages ?? environment.hugePages ?? false,
             weightFormat: settings.weightFormat ?? .float32)
     }

@@ -15,8 +15,8 @@ package struct KernelSet: Sendable {
     package let int8Gemm: Int8GemmKernel?
     /// The generated erf-GELU epilogue (bit-identical to the compiled one, faster), or nil: the compiled one runs.
     package let gelu: GELUKernel?
-    /// The AMX tile kernel of bfloat16 layers (BF16TileKernel: inputs rounded to bfloat16 too), or nil: bfloat16
-    /// layers widen their weights to float32 for `gemm`.
+    /// The AMX tile kernel of bfloat16 layers (BF16TileKernel: inputs split into two bfloat16), or nil: bfloat16
+    /// layers widen their weights to float32 for `gemm` (as they do where Linux refuses the tile registers).
     package let bf16Tile: BF16TileKernel?
 
     /// The kernels `gemm`, `int8Gemm`, `gelu` and `bf16Tile`.
@@ -55,9 +55,9 @@ package struct KernelRegistry: Sendable {
     package var int8Gemm: Int8GemmKernel? { int8GemmKernels.first }
     /// The generated erf-GELU epilogue `features` allow, if code generation does.
     package let gelu: GELUKernel?
-    /// The AMX tile kernel of bfloat16 layers, where `features` has AMX-BF16, code generation is allowed and the OS
-    /// grants the tile registers.
-    package let bf16Tile: BF16TileKernel?
+    /// The AMX tile kernel of bfloat16 layers, where `features` has AMX-BF16 and code generation is allowed (and
+    /// `BERT_EMBED_AMX` does not say 0); the OS's grant is asked when a layer is first packed for it.
+    package internal(set) var bf16Tile: BF16TileKernel?
     /// The generated code behind the generated kernels (for the perf map).
     let generatedCode: [ExecutableCode]
 

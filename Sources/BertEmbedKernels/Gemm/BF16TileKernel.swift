@@ -35,7 +35,7 @@ package struct BF16TileKernel: Sendable, CustomStringConvertible {
     package typealias Function = @convention(c) (UnsafeRawPointer) -> Void
 
     /// (source, target, steps): splits `steps` x 32 inputs from source into the hi and lo rows of that many steps
-    /// from target (a row of an input group's first step), as `split` does but for denormals (zero).
+    /// from target (a row of an input group's first step), as `split` does but for denormals (`BF16TileJIT`).
     package typealias SplitFunction = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<UInt16>, Int) -> Void
 
     /// Name, e.g. "32x32-bf16-amx-jit".
@@ -48,6 +48,10 @@ package struct BF16TileKernel: Sendable, CustomStringConvertible {
 
     /// The name.
     package var description: String { name }
+
+    /// Whether Linux lets this process run tile instructions: asked once per process, the first time (the grant is
+    /// permanent: `BF16TileJIT`'s file comment). Check before packing a layer for the kernel.
+    package var isGranted: Bool { BF16TileJIT.permission }
 
     /// The call block the kernel reads (64-byte aligned): bytes 0-63 the tile configuration (ldtilecfg's: palette 1,
     /// each tile's bytes per row at 16 + 2 t, its rows at 48 + t), then 8-byte fields at these offsets.

@@ -75,7 +75,7 @@ package struct PackedLinear: Sendable {
         let kernel = context.kernels.gemm
         let format = format ?? context.weightFormat
         let integerKernel = format == .int8 ? context.kernels.int8Gemm : nil
-        let tileKernel = format == .bfloat16 ? context.kernels.bf16Tile : nil
+        let tileKernel = format == .bfloat16 ? context.kernels.bf16Tile.flatMap { $0.isGranted ? $0 : nil } : nil
         self.outFeatures = bias.count
         self.inFeatures = rows.inFeatures
         self.kernel = kernel
@@ -381,7 +381,7 @@ package struct PackedLinear: Sendable {
                     let r0 = rows.lowerBound + g * group
                     kernel.packInputs(
                         input + r0 * k, rows: min(group, rows.upperBound - r0), stride: k, inFeatures: k,
-                        into: (a + g * groupBytes).assumingMemoryBound(to: UInt16.self))
+                        into: (a + g * groupBytes).bindMemory(to: UInt16.self, capacity: groupBytes / 2))
                 }
                 var p0 = panels.lowerBound
                 while p0 < panels.upperBound {
