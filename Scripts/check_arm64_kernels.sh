@@ -12,7 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64 >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get install -y -q gcc-aarch64-linux-gnu qemu-user >/dev/null
+    # A fresh machine may have no package lists yet: read them when the first try finds nothing.
+    apt-get install -y -q gcc-aarch64-linux-gnu qemu-user >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null && apt-get install -y -q gcc-aarch64-linux-gnu qemu-user >/dev/null; }
   else
     echo "needs gcc-aarch64-linux-gnu and qemu-user (Debian packages)" >&2
     exit 1

@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 binary="${1:-.build/release/bert-embed}"
 model="${2:-Resources/families/mpnet}"
 lines="${3:-1000000}"
-[ -x /usr/bin/time ] || apt-get install -y -q time >/dev/null  # GNU time, for the peak resident set size
+# GNU time, for the peak resident set size (the package lists read first on a fresh machine that has none).
+[ -x /usr/bin/time ] || apt-get install -y -q time >/dev/null 2>&1 \
+  || { apt-get update -q >/dev/null && apt-get install -y -q time >/dev/null; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 text() { python3 -c "import sys; n = int(sys.argv[1]); [print(f'line {i}: ' + 'word ' * (i % 23) + str(i * 7919 % 100003)) for i in range(n)]" "$1"; }
