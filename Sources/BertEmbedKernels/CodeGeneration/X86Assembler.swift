@@ -125,14 +125,26 @@ package struct X86Assembler {
         bytes.append(mod << 6 | (reg & 7) << 3 | (rm & 7))
     }
 
-    /// ModRM (+ SIB) (+ displacement) for `[base + displacement]` with `reg` in the reg field.
-    private mutating func memoryOperand(reg: UInt8, _ memory: X86Memory) {
-        let base = memory.base.number & 7, displacement = memory.displacement
-        let mod: UInt8 = displacement == 0 && base != 5 ? 0 : (-128...127).contains(displacement) ? 1 : 2
-        modRM(mod: mod, reg: reg, rm: base)
-        if base == 4 { bytes.append(0x24) }  // rsp / r12 need a SIB byte: no index, that base
-        if mod == 1 { bytes.append(UInt8(bitPattern: Int8(displacement))) }
+    /// ModRM.mod for `displacement` from `base`: 0 (none; rbp / r13 always need one), 1 (8 bits, counted in units of
+    /// `scale`: EVEX's disp8 x N, 1 elsewhere) or 2 (32 bits, never scaled).
+    private func displacementMode(_ displacement: Int32, base: X86Register, scale: Int32 = 1) -> UInt8 {
+        if displacement == 0 && base.number & 7 != 5 { return 0 }
+        return displacement % scale == 0 && (-128...127).contains(displacement / scale) ? 1 : 2
+    }
+
+    /// The displacement's bytes for ModRM.mod `mod` (`displacementMode`).
+    private mutating func appendDisplacement(_ displacement: Int32, mod: UInt8, scale: Int32 = 1) {
+        if mod == 1 { bytes.append(UInt8(bitPattern: Int8(displacement / scale))) }
         if mod == 2 { withUnsafeBytes(of: displacement.littleEndian) { bytes.append(contentsOf: $0) } }
+    }
+
+    /// ModRM (+ SIB) (+ displacement) for `[base + displacement]` with `reg` in the reg field; an EVEX instruction
+    /// reading `scale` bytes counts an 8-bit displacement in units of it.
+    private mutating func memoryOperand(reg: UInt8, _ memory: X86Memory, scale: Int32 = 1) {
+        let mod = displacementMode(memory.displacement, base: memory.base, scale: scale)
+        modRM(mod: mod, reg: reg, rm: memory.base.number)
+        if memory.base.number & 7 == 4 { bytes.append(0x24) }  // rsp / r12 need a SIB byte: no index, that base
+        appendDisplacement(memory.displacement, mod: mod, scale: scale)
     }
 
     /// A 64-bit register-to-register instruction: REX.W, `opcode`, ModRM with `source` in reg.
@@ -277,15 +289,18 @@ package struct X86Assembler {
         case pF2 = 3
     }
 
-    /// The VEX prefix, L = 256-bit, W = 0. The 2-byte form (C5: R, vvvv, L, pp) where it can say
-    /// everything (map 0F, no B extension), as assemblers do; else the 3-byte form (C4: R, X, B, map;
-    /// W, vvvv, L, pp). R, X, B and vvvv are stored inverted.
-    private mutating func vex(map: OpcodeMap, prefix: Prefix, reg: UInt8, vvvv: UInt8, rm: UInt8) {
-        let notR = (~reg >> 3 & 1) << 7, lastByte = (~vvvv & 15) << 3 | 1 << 2 | prefix.rawValue
-        if map == .map0F && rm >> 3 & 1 == 0 {
+    /// The VEX prefix, W = 0, L = 256-bit (or 128: AMX). The 2-byte form (C5: R, vvvv, L, pp) where it can say
+    /// everything (map 0F, no X or B extension), as assemblers do; else the 3-byte form (C4: R, X, B, map;
+    /// W, vvvv, L, pp). R, X (extending a SIB index), B and vvvv are stored inverted.
+    private mutating func vex(
+        map: OpcodeMap, prefix: Prefix, reg: UInt8, vvvv: UInt8, rm: UInt8, index: UInt8 = 0, wide: Bool = true
+    ) {
+        let notR = (~reg >> 3 & 1) << 7, lastByte = (~vvvv & 15) << 3 | (wide ? 1 << 2 : 0) | prefix.rawValue
+        if map == .map0F && rm >> 3 & 1 == 0 && index >> 3 & 1 == 0 {
             bytes.append(contentsOf: [0xC5, notR | lastByte])
         } else {
-            bytes.append(contentsOf: [0xC4, notR | 1 << 6 | (~rm >> 3 & 1) << 5 | map.rawValue, lastByte])
+            let notX = (~index >> 3 & 1) << 6, notB = (~rm >> 3 & 1) << 5
+            bytes.append(contentsOf: [0xC4, notR | notX | notB | map.rawValue, lastByte])
         }
     }
 
@@ -431,12 +446,9 @@ package struct X86Assembler {
 
     // MARK: AMX (VEX-encoded, 128-bit form, W = 0)
 
-    /// The 3-byte VEX prefix of an AMX instruction (map 0F38, L = 0, W = 0), with X for an index register.
+    /// The VEX prefix of an AMX instruction (map 0F38, L = 0, W = 0).
     private mutating func amxVEX(prefix: Prefix, reg: UInt8, index: UInt8 = 0, rm: UInt8, vvvv: UInt8 = 0) {
-        bytes.append(contentsOf: [
-            0xC4, (~reg >> 3 & 1) << 7 | (~index >> 3 & 1) << 6 | (~rm >> 3 & 1) << 5 | OpcodeMap.map0F38.rawValue,
-            (~vvvv & 15) << 3 | prefix.rawValue,
-        ])
+        vex(map: .map0F38, prefix: prefix, reg: reg, vvvv: vvvv, rm: rm, index: index, wide: false)
     }
 
     /// An AMX instruction on `[base + index + displacement]` (SIB, scale 1: the index is a tile's row stride).
@@ -446,11 +458,10 @@ package struct X86Assembler {
         precondition(index.number != 4, "rsp cannot be an index")
         amxVEX(prefix: prefix, reg: reg, index: index.number, rm: base.number)
         bytes.append(opcode)
-        let mod: UInt8 = displacement == 0 && base.number & 7 != 5 ? 0 : (-128...127).contains(displacement) ? 1 : 2
+        let mod = displacementMode(displacement, base: base)
         modRM(mod: mod, reg: reg, rm: 4)  // r/m 100: a SIB byte follows
         bytes.append((index.number & 7) << 3 | (base.number & 7))  // scale 1
-        if mod == 1 { bytes.append(UInt8(bitPattern: Int8(displacement))) }
-        if mod == 2 { withUnsafeBytes(of: displacement.littleEndian) { bytes.append(contentsOf: $0) } }
+        appendDisplacement(displacement, mod: mod)
     }
 
     /// `ldtilecfg [memory]`: loads the 64-byte tile configuration (palette, each tile's rows and bytes per row).
@@ -506,23 +517,11 @@ package struct X86Assembler {
         ])
     }
 
-    /// ModRM + displacement for `[base + displacement]` of an EVEX instruction reading `size` bytes: an 8-bit
-    /// displacement counts in units of `size` (disp8 x N, SDM 2.7.5), else 32 bits (never scaled).
-    private mutating func evexMemoryOperand(reg: UInt8, _ memory: X86Memory, size: Int32) {
-        precondition(memory.base.number & 7 != 4, "rsp / r12 as base need a SIB byte")
-        let displacement = memory.displacement
-        let compressed = displacement % size == 0 && (-128...127).contains(displacement / size)
-        let mod: UInt8 = displacement == 0 && memory.base.number & 7 != 5 ? 0 : compressed ? 1 : 2
-        modRM(mod: mod, reg: reg, rm: memory.base.number)
-        if mod == 1 { bytes.append(UInt8(bitPattern: Int8(displacement / size))) }
-        if mod == 2 { withUnsafeBytes(of: displacement.littleEndian) { bytes.append(contentsOf: $0) } }
-    }
-
     /// `vmovups destination, [memory]` (unaligned load of 16 floats).
     package mutating func vmovups(_ destination: ZMMRegister, _ memory: X86Memory) {
         evex512(map: .map0F, prefix: .none, reg: destination.number, vvvv: 0, rm: memory.base.number)
         bytes.append(0x10)
-        evexMemoryOperand(reg: destination.number, memory, size: 64)
+        memoryOperand(reg: destination.number, memory, scale: 64)
     }
 
     /// `vcvtneps2bf16 destination, source` (AVX512-BF16): the 16 floats of `source` rounded to bfloat16 (nearest,

@@ -308,15 +308,9 @@ package struct PackedLinear: Sendable {
             Int8Inputs.pack(
                 input + i * mr * k, rows: min(mr, m - i * mr), stride: k, inFeatures: k, blocks: blocks, into: target)
         }
-        // Rows split between tasks by columns (few rows, several threads) are quantized once, before, in parallel:
-        // quantized per task, a single query's rows were quantized once per task and took longer than its products.
-        let shared: UnsafeMutableRawPointer? =
-            split.chunks > 1 ? .allocate(byteCount: (m + mr - 1) / mr * microBytes, alignment: 64) : nil
+        let shared = Self.packOnceIfSplitByColumns(
+            split, units: (m + mr - 1) / mr, unitBytes: microBytes, values: m * k, context: context, pack: pack)
         defer { shared?.deallocate() }
-        if let shared {
-            let packing = context.with(threads: m * k <= ComputeContext.serialValueLimit ? 1 : nil)
-            packing.parallelFor((m + mr - 1) / mr) { pack($0, into: shared + $0 * microBytes) }
-        }
         forEachTask(split, context: context) { rows, panels, weights, bias in
             let microPanels = (rows.count + mr - 1) / mr
             let ownBytes = shared == nil ? microPanels * microBytes : 0
@@ -355,8 +349,26 @@ package struct PackedLinear: Sendable {
         }
     }
 
+    /// Where `split`'s tasks share rows (split by columns: few rows, several threads), the rows packed once, before,
+    /// in parallel (`units` units of `unitBytes`, unit i by `pack(i, into:)`; one thread under
+    /// `ComputeContext.serialValueLimit` input values): packed per task, a single query's rows were packed once per
+    /// task and took longer than its products. Nil where each task has rows of its own (it packs them itself). The
+    /// caller deallocates the buffer.
+    private static func packOnceIfSplitByColumns(
+        _ split: TaskSplit, units: Int, unitBytes: Int, values: Int, context: ComputeContext,
+        pack: (Int, UnsafeMutableRawPointer) -> Void
+    ) -> UnsafeMutableRawPointer? {
+        guard split.chunks > 1 else { return nil }
+        let shared = UnsafeMutableRawPointer.allocate(byteCount: units * unitBytes, alignment: 64)
+        context.with(threads: values <= ComputeContext.serialValueLimit ? 1 : nil).parallelFor(units) {
+            pack($0, shared + $0 * unitBytes)
+        }
+        return shared
+    }
+
     /// `apply` on the AMX path of a bfloat16 layer: per task (up to 128 rows times a run of panels) the rows are
-    /// split into two bfloat16 once, in groups of 32 (`BF16TileKernel.packInputs`), then for each sub-run of panels
+    /// split into two bfloat16 once, in groups of 32 (`BF16TileKernel.packInputs`; before the tasks when they split
+    /// by columns, `packOnceIfSplitByColumns`), then for each sub-run of panels
     /// whose weights stay in L2 (about 256 KB) each group runs the tile kernel over it, straight into the output (the
     /// last, partial panel through a 32 x 32 tile); bias and activation follow once over the task's whole output.
     /// Applied after each kernel call instead, the GELU made a 1344 x 1536 x 384 layer 2x slower on Sapphire Rapids
@@ -370,18 +382,27 @@ package struct PackedLinear: Sendable {
         let groupBytes = steps * BF16TileKernel.inputStepBytes
         let fullPanels = n / nr, runPanels = max(1, 262_144 / panelBytes)
         let split = TaskSplit(rows: m, rowBlock: 4 * group, panels: (n + nr - 1) / nr, threads: context.threads)
+        func pack(_ g: Int, into target: UnsafeMutableRawPointer) {  // group g of all the rows
+            kernel.packInputs(
+                input + g * group * k, rows: min(group, m - g * group), stride: k, inFeatures: k,
+                into: target.bindMemory(to: UInt16.self, capacity: groupBytes / 2))
+        }
+        let shared = Self.packOnceIfSplitByColumns(
+            split, units: (m + group - 1) / group, unitBytes: groupBytes, values: m * k, context: context, pack: pack)
+        defer { shared?.deallocate() }
         forEachTask(split, context: context) { rows, panels, weights, bias in
             let groups = (rows.count + group - 1) / group
-            let scratchBytes =
-                ThreadScratch.bytes(floats: groups * groupBytes / 4) + ThreadScratch.bytes(floats: group * nr)
+            let ownBytes = shared == nil ? groups * groupBytes : 0
+            let scratchBytes = ThreadScratch.bytes(floats: ownBytes / 4) + ThreadScratch.bytes(floats: group * nr)
             ThreadScratch.with(bytes: scratchBytes) { scratch in
-                let a = UnsafeMutableRawPointer(scratch.floats(groups * groupBytes / 4))
+                let own = UnsafeMutableRawPointer(scratch.floats(ownBytes / 4))
                 let tile = scratch.floats(group * nr)
-                for g in 0..<groups {
-                    let r0 = rows.lowerBound + g * group
-                    kernel.packInputs(
-                        input + r0 * k, rows: min(group, rows.upperBound - r0), stride: k, inFeatures: k,
-                        into: (a + g * groupBytes).bindMemory(to: UInt16.self, capacity: groupBytes / 2))
+                let a: UnsafeMutableRawPointer
+                if let shared {
+                    a = shared + rows.lowerBound / group * groupBytes
+                } else {
+                    a = own
+                    for g in 0..<groups { pack(rows.lowerBound / group + g, into: a + g * groupBytes) }
                 }
                 var p0 = panels.lowerBound
                 while p0 < panels.upperBound {
