@@ -47,9 +47,14 @@ package func multiHeadAttention(
         precondition(sequence.lowerBound >= 0 && sequence.upperBound <= tokens)
         precondition(bias.map { sequence.count <= $0.maxDistance + 1 && $0.heads == heads } ?? true)
     }
+    // A short query's attention (11 tokens: 46,464 multiply-adds in q k^T) is done in microseconds: split over
+    // threads, the loop's start and the other core's rows cost more (a MiniLM bfloat16 query on 2 threads: 1.53 ms
+    // with attention split, 1.38 with it on one thread; BENCHMARKS.md, "bfloat16 on two threads").
+    let products = sequences.reduce(0) { $0 + $1.count * $1.count } * heads * headDim
+    let runner = products <= ComputeContext.serialAttentionLimit ? context.with(threads: 1) : context
     (bias?.values ?? []).withUnsafeBufferPointer { biasValues in
         let biasBase = bias == nil ? nil : biasValues.baseAddress
-        context.parallelFor(sequences.count * heads) { task in
+        runner.parallelFor(sequences.count * heads) { task in
             let head = task % heads
             // The head's bias for key - query = 0 (the row is indexed by key - query).
             let biasCenter = biasBase.map { $0 + head * (2 * bias!.maxDistance + 1) + bias!.maxDistance }

@@ -161,17 +161,21 @@ final class BF16TileTests: XCTestCase {
 
     /// bfloat16 layers on the tile kernel against their definition (input split into hi + lo, weight rounded to
     /// bfloat16, exact products, float64 sums, bias and activation in float64): within float32's summation error, at
-    /// sizes off the tile (rows off 16 and 32, columns off 32, inputs off 32), on 1 and 3 threads (the same bits on
-    /// both), with the guard cells intact.
+    /// sizes off the tile (rows off 16 and 32, columns off 32, inputs off 32), on 1, 2 and 3 threads (the same bits
+    /// on all), with the guard cells intact.
     func testLayersFollowTheirDefinition() throws {
         let kernel = try tileKernel()
         var generator = NormalGenerator(seed: 8)
         let gemm = runnableKernels[0]
-        for (m, n, k) in [(1, 1, 1), (11, 384, 384), (37, 45, 70), (64, 96, 33), (100, 70, 130), (33, 33, 31)] {
+        // Row blocks of 128 and column chunks: 300 rows are 3 blocks (on 2 threads each split in 2 column chunks).
+        let shapes = [
+            (1, 1, 1), (11, 384, 384), (37, 45, 70), (64, 96, 33), (100, 70, 130), (33, 33, 31), (300, 70, 40),
+        ]
+        for (m, n, k) in shapes {
             let input = generator.array(m * k), weight = generator.array(n * k, scale: 0.1)
             let bias = generator.array(n, scale: 0.1)
             var firstRun: [Float]?
-            for threads in [1, 3] {
+            for threads in [1, 2, 3] {
                 let compute = ComputeContext(
                     threads: threads, kernels: KernelSet(gemm: gemm, bf16Tile: kernel), weightFormat: .bfloat16)
                 let layer = PackedLinear(weight: weight, bias: bias, outFeatures: n, inFeatures: k, context: compute)

@@ -51,6 +51,10 @@ package struct ComputeContext: Sendable {
     /// takes less time than a parallel loop's start (BENCHMARKS.md, "int8 single query").
     package static let serialValueLimit = 32_768
 
+    /// Multiply-adds of attention's q k^T (summed over sequences and heads) below which attention runs on one thread
+    /// (about 20 microseconds of work: sequences up to about 25 tokens alone; `multiHeadAttention`).
+    package static let serialAttentionLimit = 262_144
+
     /// Runs `body(task)` for every task in 0..<count, on up to `threads` threads, and returns when all are done, on
     /// the persistent `WorkerPool`. Tasks are taken from a shared counter (so a thread the OS delays does not hold
     /// up the others); which thread runs a task never changes what the task computes. With one thread (or one

@@ -102,23 +102,25 @@ package struct BF16TileKernel: Sendable, CustomStringConvertible {
     }
 
     /// Packs `rows` (<= 32) rows of `inFeatures` inputs (row r at source + r * stride) into an input group at `target`
-    /// (`steps(inFeatures)` x 4 KB, every byte written: zero past the rows and past K), split into hi and lo
-    /// (`split`).
+    /// (`steps(inFeatures)` x 4 KB; zero past K), split into hi and lo (`split`). The tile rows past `rows` are not
+    /// written: `run` with the same `rows` configures its tiles to that many rows and never loads them (an 11-token
+    /// query's group has 21 such rows).
     package func packInputs(
         _ source: UnsafePointer<Float>, rows: Int, stride: Int, inFeatures: Int,
         into target: UnsafeMutablePointer<UInt16>
     ) {
+        precondition((0...Self.groupRows).contains(rows))
         let steps = Self.steps(inFeatures)
-        for r in 0..<Self.groupRows {
+        for r in 0..<rows {
             let tileRow = target + (r / 16) * 512 + (r % 16) * 32  // in UInt16: a tile is 512, a row 32
             var first = 0
-            if let splitSteps, r < rows {  // the row's full steps, generated
+            if let splitSteps {  // the row's full steps, generated
                 first = inFeatures / Self.stepDepth
                 splitSteps(source + r * stride, tileRow, first)
             }
             for s in first..<steps {
                 let hi = tileRow + s * 2048, lo = hi + 1024, k0 = s * Self.stepDepth
-                let count = r < rows ? min(Self.stepDepth, inFeatures - k0) : 0
+                let count = min(Self.stepDepth, inFeatures - k0)
                 let from = source + r * stride + k0
                 for i in 0..<count { (hi[i], lo[i]) = Self.split(from[i]) }  // branch-free: the compiler vectorizes it
                 for i in max(0, count)..<Self.stepDepth { (hi[i], lo[i]) = (0, 0) }

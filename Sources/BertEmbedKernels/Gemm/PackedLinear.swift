@@ -201,6 +201,22 @@ package struct PackedLinear: Sendable {
             panelsPerChunk = (panels + min(panels, wanted) - 1) / min(panels, wanted)
             chunks = (panels + panelsPerChunk - 1) / panelsPerChunk
         }
+
+        /// Few tasks, evenly shared: blocks of `rowBlock` rows, each split by columns into the fewest chunks that
+        /// make the task count a multiple of `threads` (no chunks once there are 4 row blocks per thread: then the
+        /// threads take row blocks as they come).
+        init(rows: Int, rowBlock: Int, panels: Int, evenlyOver threads: Int) {
+            self.rows = rows
+            self.rowBlock = rowBlock
+            self.panels = panels
+            rowBlocks = (rows + rowBlock - 1) / rowBlock
+            var wanted = 1
+            if rowBlocks < 4 * threads {
+                while (rowBlocks * wanted) % threads != 0 && wanted < panels { wanted += 1 }
+            }
+            panelsPerChunk = (panels + wanted - 1) / wanted
+            chunks = (panels + panelsPerChunk - 1) / panelsPerChunk
+        }
     }
 
     /// Runs `body(rows, panels, weights, bias)` for every task of `split` on `context`'s threads.
@@ -367,12 +383,19 @@ package struct PackedLinear: Sendable {
     }
 
     /// `apply` on the AMX path of a bfloat16 layer: per task (up to 128 rows times a run of panels) the rows are
-    /// split into two bfloat16 once, in groups of 32 (`BF16TileKernel.packInputs`; before the tasks when they split
-    /// by columns, `packOnceIfSplitByColumns`), then for each sub-run of panels
+    /// split into two bfloat16 once, in groups of 32 (`BF16TileKernel.packInputs`), then for each sub-run of panels
     /// whose weights stay in L2 (about 256 KB) each group runs the tile kernel over it, straight into the output (the
     /// last, partial panel through a 32 x 32 tile); bias and activation follow once over the task's whole output.
     /// Applied after each kernel call instead, the GELU made a 1344 x 1536 x 384 layer 2x slower on Sapphire Rapids
     /// (9.4 ms against 4.7): each switch between tile and AVX code costs the core time of its own.
+    ///
+    /// Tasks are few and even (`TaskSplit.init(rows:rowBlock:panels:evenlyOver:)`), and each splits its rows itself,
+    /// even where tasks share rows (a short query: one task per thread, split by columns, each splitting the same
+    /// few rows). Split as the other layers are (about 4 tasks per thread, shared rows split once, before the
+    /// tasks), two threads were slower than one on a short query's layers (11 x 1536 x 384: 425 GFLOP/s against 454
+    /// on one thread; one task per thread splitting its rows: 630; 256 x 1152 x 384: 600 against 1,150;
+    /// BENCHMARKS.md, "bfloat16 on two threads"): tile loads of rows another core has just written wait on that
+    /// core, and every task's switch between tile and AVX code costs time.
     private func applyTiles(
         _ input: UnsafePointer<Float>, rows m: Int, output: UnsafeMutablePointer<Float>, activation: Activation,
         kernel: BF16TileKernel, context: ComputeContext
@@ -381,28 +404,19 @@ package struct PackedLinear: Sendable {
         let steps = BF16TileKernel.steps(k), panelBytes = steps * BF16TileKernel.weightStepBytes
         let groupBytes = steps * BF16TileKernel.inputStepBytes
         let fullPanels = n / nr, runPanels = max(1, 262_144 / panelBytes)
-        let split = TaskSplit(rows: m, rowBlock: 4 * group, panels: (n + nr - 1) / nr, threads: context.threads)
-        func pack(_ g: Int, into target: UnsafeMutableRawPointer) {  // group g of all the rows
-            kernel.packInputs(
-                input + g * group * k, rows: min(group, m - g * group), stride: k, inFeatures: k,
-                into: target.bindMemory(to: UInt16.self, capacity: groupBytes / 2))
-        }
-        let shared = Self.packOnceIfSplitByColumns(
-            split, units: (m + group - 1) / group, unitBytes: groupBytes, values: m * k, context: context, pack: pack)
-        defer { shared?.deallocate() }
+        let split = TaskSplit(rows: m, rowBlock: 4 * group, panels: (n + nr - 1) / nr, evenlyOver: context.threads)
         forEachTask(split, context: context) { rows, panels, weights, bias in
             let groups = (rows.count + group - 1) / group
-            let ownBytes = shared == nil ? groups * groupBytes : 0
-            let scratchBytes = ThreadScratch.bytes(floats: ownBytes / 4) + ThreadScratch.bytes(floats: group * nr)
+            let scratchBytes =
+                ThreadScratch.bytes(floats: groups * groupBytes / 4) + ThreadScratch.bytes(floats: group * nr)
             ThreadScratch.with(bytes: scratchBytes) { scratch in
-                let own = UnsafeMutableRawPointer(scratch.floats(ownBytes / 4))
+                let a = UnsafeMutableRawPointer(scratch.floats(groups * groupBytes / 4))
                 let tile = scratch.floats(group * nr)
-                let a: UnsafeMutableRawPointer
-                if let shared {
-                    a = shared + rows.lowerBound / group * groupBytes
-                } else {
-                    a = own
-                    for g in 0..<groups { pack(rows.lowerBound / group + g, into: a + g * groupBytes) }
+                for g in 0..<groups {  // group g of the task's rows
+                    let r0 = rows.lowerBound + g * group
+                    kernel.packInputs(
+                        input + r0 * k, rows: min(group, rows.upperBound - r0), stride: k, inFeatures: k,
+                        into: (a + g * groupBytes).bindMemory(to: UInt16.self, capacity: groupBytes / 2))
                 }
                 var p0 = panels.lowerBound
                 while p0 < panels.upperBound {
