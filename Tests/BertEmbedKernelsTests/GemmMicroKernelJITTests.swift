@@ -163,6 +163,57 @@ final class GemmMicroKernelJITTests: XCTestCase {
                 },
                 [0x4C, 0x8D, 0x15, 0x10, 0x00, 0x00, 0x00] + [UInt8](repeating: 0x90, count: 16)
             ),
+            // AVX-512 on zmm (`-mattr=+avx512f`): registers 16-31 (R', X, V'), disp8 x 64 and x 4 (a broadcast).
+            (
+                "vpxord %zmm23, %zmm17, %zmm9", { $0.vpxord(ZMMRegister(9), ZMMRegister(17), ZMMRegister(23)) },
+                [0x62, 0x31, 0x75, 0x40, 0xEF, 0xCF]
+            ),
+            (
+                "vpxord %zmm0, %zmm0, %zmm0", { $0.vpxord(ZMMRegister(0), ZMMRegister(0), ZMMRegister(0)) },
+                [0x62, 0xF1, 0x7D, 0x48, 0xEF, 0xC0]
+            ),
+            (
+                "vmovups %zmm25, 128(%rsi)",
+                { $0.vmovups(X86Memory(base: .rsi, displacement: 128), ZMMRegister(25)) },
+                [0x62, 0x61, 0x7C, 0x48, 0x11, 0x4E, 0x02]
+            ),
+            (
+                "vmovups %zmm3, 300(%r13)", { $0.vmovups(X86Memory(base: r13, displacement: 300), ZMMRegister(3)) },
+                [0x62, 0xD1, 0x7C, 0x48, 0x11, 0x9D, 0x2C, 0x01, 0x00, 0x00]
+            ),
+            (
+                "vmovups 64(%rsi), %zmm24", { $0.vmovups(ZMMRegister(24), X86Memory(base: .rsi, displacement: 64)) },
+                [0x62, 0x61, 0x7C, 0x48, 0x10, 0x46, 0x01]
+            ),
+            (
+                "vbroadcastss 44(%rdi), %zmm31",
+                { $0.vbroadcastss(ZMMRegister(31), X86Memory(base: .rdi, displacement: 44)) },
+                [0x62, 0x62, 0x7D, 0x48, 0x18, 0x7F, 0x0B]
+            ),
+            (
+                "vbroadcastss 2(%r12), %zmm5",
+                { $0.vbroadcastss(ZMMRegister(5), X86Memory(base: r12, displacement: 2)) },
+                [0x62, 0xD2, 0x7D, 0x48, 0x18, 0xAC, 0x24, 0x02, 0x00, 0x00, 0x00]
+            ),
+            (
+                "vfmadd231ps %zmm24, %zmm26, %zmm23",
+                { $0.vfmadd231ps(ZMMRegister(23), ZMMRegister(26), ZMMRegister(24)) },
+                [0x62, 0x82, 0x2D, 0x40, 0xB8, 0xF8]
+            ),
+            (
+                "vfmadd231ps %zmm9, %zmm30, %zmm1", { $0.vfmadd231ps(ZMMRegister(1), ZMMRegister(30), ZMMRegister(9)) },
+                [0x62, 0xD2, 0x0D, 0x40, 0xB8, 0xC9]
+            ),
+            (
+                "vaddps 64(%rax), %zmm22, %zmm22",
+                { $0.vaddps(ZMMRegister(22), ZMMRegister(22), X86Memory(base: .rax, displacement: 64)) },
+                [0x62, 0xE1, 0x4C, 0x40, 0x58, 0x70, 0x01]
+            ),
+            (
+                "vaddps -8(%rcx), %zmm2, %zmm18",
+                { $0.vaddps(ZMMRegister(18), ZMMRegister(2), X86Memory(base: .rcx, displacement: -8)) },
+                [0x62, 0xE1, 0x6C, 0x48, 0x58, 0x91, 0xF8, 0xFF, 0xFF, 0xFF]
+            ),
             ("movq %rcx, %rax", { $0.mov(.rax, .rcx) }, [0x48, 0x89, 0xC8]),
             ("movq %r8, %rbx", { $0.mov(.rbx, .r8) }, [0x4C, 0x89, 0xC3]),
             ("addq $96, %rdi", { $0.add(.rdi, 96) }, [0x48, 0x83, 0xC7, 0x60]),
@@ -229,36 +280,65 @@ final class GemmMicroKernelJITTests: XCTestCase {
         #endif
     }
 
-    /// Same FMA per element in the same order as `gemm6x16SIMD8FMA` (a `fmaf` per lane in a default
-    /// build, vfmadd with -target-cpu native: both one rounding), so the outputs must be equal bit for
-    /// bit, for every remainder of the 4-step unrolled loop, both store modes, and a row stride wider
-    /// than the tile whose cells outside the tile must stay untouched.
+    /// Same FMA per element in the same order as the compiled kernel each mirrors (`gemm6x16SIMD8FMA`,
+    /// `gemm12x32SIMD16FMA`: a `fmaf` per lane in a default build, vfmadd with -target-cpu native: both one
+    /// rounding), so the outputs must be equal bit for bit, for every remainder of the 4-step unrolled loop, both
+    /// store modes, and a row stride wider than the tile whose cells outside the tile must stay untouched. Each
+    /// generated kernel is skipped, with a message, on a CPU without its instructions.
     func testBitIdenticalToTheCompiledFMAKernel() throws {
-        guard let jit = runnableKernels.first(where: { $0.name == "6x16-avx2-jit" }) else {
-            throw XCTSkip(
-                "the generated kernel needs Linux x86-64 with AVX2 + FMA (this CPU: \(CPUFeatures.current(allowingCodeGeneration: true)))"
-            )
-        }
-        guard let compiled = runnableKernels.first(where: { $0.name == "6x16-simd8-fma" }) else {
-            return XCTFail("no compiled 6x16 FMA kernel")
-        }
-        var random = SplitMix64(seed: 42)
-        func value() -> Float { Float(Int(random.next() % 2001) - 1000) / 337 }
-        for kc in [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 385] {
-            for accumulate in [false, true] {
-                let ldc = 37
-                let a = (0..<(6 * kc)).map { _ in value() }, b = (0..<(16 * kc)).map { _ in value() }
-                let start = (0..<(6 * ldc)).map { _ in value() }
-                var expected = start, actual = start
-                compiled.function(a, b, kc, &expected, ldc, accumulate)
-                jit.function(a, b, kc, &actual, ldc, accumulate)
-                let differing = (0..<actual.count).filter { actual[$0].bitPattern != expected[$0].bitPattern }
-                XCTAssertEqual(differing, [], "kc \(kc) accumulate \(accumulate): cells that differ")
-                for r in 0..<6 {
-                    for j in 16..<ldc { XCTAssertEqual(actual[r * ldc + j], start[r * ldc + j], "outside the tile") }
+        var skipped: [String] = []
+        for (generated, twin) in [("6x16-avx2-jit", "6x16-simd8-fma"), ("12x32-avx512-jit", "12x32-simd16-fma")] {
+            guard let jit = runnableKernels.first(where: { $0.name == generated }) else {
+                skipped.append(generated)
+                continue
+            }
+            guard let compiled = runnableKernels.first(where: { $0.name == twin }) else {
+                return XCTFail("no compiled kernel \(twin)")
+            }
+            let rows = jit.rows, columns = jit.columns
+            XCTAssertEqual([rows, columns], [compiled.rows, compiled.columns])
+            var random = SplitMix64(seed: 42)
+            func value() -> Float { Float(Int(random.next() % 2001) - 1000) / 337 }
+            for kc in [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 385] {
+                for accumulate in [false, true] {
+                    let ldc = columns + 21
+                    let a = (0..<(rows * kc)).map { _ in value() }, b = (0..<(columns * kc)).map { _ in value() }
+                    let start = (0..<(rows * ldc)).map { _ in value() }
+                    var expected = start, actual = start
+                    compiled.function(a, b, kc, &expected, ldc, accumulate)
+                    jit.function(a, b, kc, &actual, ldc, accumulate)
+                    let differing = (0..<actual.count).filter { actual[$0].bitPattern != expected[$0].bitPattern }
+                    XCTAssertEqual(differing, [], "\(generated) kc \(kc) accumulate \(accumulate): cells that differ")
+                    for r in 0..<rows {
+                        for j in columns..<ldc {
+                            XCTAssertEqual(actual[r * ldc + j], start[r * ldc + j], "\(generated): outside the tile")
+                        }
+                    }
                 }
             }
         }
+        if !skipped.isEmpty {
+            throw XCTSkip(
+                "not generated on this CPU (\(CPUFeatures.current(allowingCodeGeneration: true))): "
+                    + skipped.joined(separator: ", ") + " (6x16 needs AVX2 + FMA, 12x32 AVX-512)")
+        }
+    }
+
+    /// The 12x32 AVX-512 program decodes, with LLVM's disassembler (any CPU), to its loop: 24 FMAs and 12
+    /// broadcasts per k step, accumulators and operands in zmm0-31.
+    func testAVX512ProgramDisassembles() throws {
+        let text = try disassembly(GemmMicroKernelJIT.avx512Program())
+        let mnemonics = text.map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        // 4 unrolled steps + 1 single step of 24 FMAs and 12 broadcasts each; 24 stores, 24 adds, 24 zeroings.
+        XCTAssertEqual(mnemonics.filter { $0 == "vfmadd231ps" }.count, 5 * 24, text.joined(separator: "\n"))
+        XCTAssertEqual(mnemonics.filter { $0 == "vbroadcastss" }.count, 5 * 12)
+        XCTAssertEqual(mnemonics.filter { $0 == "vpxord" }.count, 24)
+        XCTAssertEqual(mnemonics.filter { $0 == "vaddps" }.count, 24)
+        XCTAssertTrue(text.contains { $0.hasPrefix("vfmadd231ps %zmm25, %zmm31, %zmm23") }, text.joined(separator: "\n"))
+        XCTAssertTrue(text.contains { $0.hasPrefix("vmovups 448(%rsi), %zmm25") }, text.joined(separator: "\n"))
+        XCTAssertTrue(text.contains { $0.hasPrefix("vbroadcastss 188(%rdi), %zmm31") }, text.joined(separator: "\n"))
+        XCTAssertTrue(text.contains { $0.hasPrefix("vmovups %zmm23, 64(%rax)") }, text.joined(separator: "\n"))
+        XCTAssertFalse(text.contains { $0.contains("<unknown>") || $0.contains("(bad)") }, text.joined(separator: "\n"))
     }
 
     /// A perf map directory setting names the generated code in <directory>/perf-<pid>.map for `perf report`.

@@ -6,9 +6,9 @@ import Foundation
 import XCTest
 
 final class KernelRegistryTests: XCTestCase {
-    /// The choice for given features on this architecture, each case a rule of the registry: a generated AVX2 tile
-    /// wherever the CPU has AVX2 + FMA and code may be generated (also on AVX-512 CPUs: there is no generated
-    /// AVX-512 tile yet), else the SSE2 tile on x86-64; the NEON FMA tile on arm64 whatever else.
+    /// The choice for given features on this architecture, each case a rule of the registry: where code may be
+    /// generated, the generated AVX-512 tile wherever the CPU has AVX-512, else the generated AVX2 tile wherever it
+    /// has AVX2 + FMA, else the SSE2 tile on x86-64; the NEON FMA tile on arm64 whatever else.
     func testChoiceFollowsTheFeatures() {
         let avx512: CPUFeatures = [.fma, .avx2, .avx512F, .avx512BW, .avx512VL, .avx512VNNI]
         let cases: [(CPUFeatures, Bool, String)]
@@ -20,10 +20,12 @@ final class KernelRegistryTests: XCTestCase {
         XCTAssertTrue(generated, "Linux x86-64 generates code unless executable memory is refused")
         #endif
         let jit = generated ? "6x16-avx2-jit" : "6x8-simd4-muladd-splat"
+        let jit512 = generated ? "12x32-avx512-jit" : "6x8-simd4-muladd-splat"
         cases = [
             ([], true, "6x8-simd4-muladd-splat"), ([.avx2, .fma], true, jit),
             ([.avx2, .fma], false, "6x8-simd4-muladd-splat"),
-            ([.avx2], true, "6x8-simd4-muladd-splat"), ([.fma], true, "6x8-simd4-muladd-splat"), (avx512, true, jit),
+            ([.avx2], true, "6x8-simd4-muladd-splat"), ([.fma], true, "6x8-simd4-muladd-splat"), (avx512, true, jit512),
+            (avx512, false, "6x8-simd4-muladd-splat"),
         ]
         #elseif arch(arm64)
         cases = [([.neon], true, "8x12-simd4-fma"), ([.neon], false, "8x12-simd4-fma"), ([], true, "8x12-simd4-fma")]

@@ -1,11 +1,16 @@
-// The 6x16 AVX2 FMA GEMM micro-kernel, generated as machine code at run time (X86Assembler.swift) so that a default
-// build, which Swift compiles for SSE2 only, still runs the AVX2 loop when the CPU has it. It computes exactly what
-// the compiled `gemm6x16SIMD8FMA` computes (same FMA order per element, one rounding each), so its results are
-// bit-identical to that kernel's, which the tests check.
+// The GEMM micro-kernels generated as machine code at run time (X86Assembler.swift), so that a default build, which
+// Swift compiles for SSE2 only, still runs the CPU's vector loop:
+// - 6x16 AVX2 + FMA ("6x16-avx2-jit"): exactly what the compiled `gemm6x16SIMD8FMA` computes;
+// - 12x32 AVX-512 ("12x32-avx512-jit"): exactly what the compiled `gemm12x32SIMD16FMA` computes (24 zmm
+//   accumulators). Where a core has two 512-bit FMA units (Xeon Sapphire Rapids) it does twice the AVX2 tile's
+//   multiply-adds per cycle: MiniLM's float32 layers ran at 80-84 GFLOP/s on one thread with the AVX2 tile, which is
+//   that tile's peak there, while MKL's AVX-512 sgemm reached 115-149 (BENCHMARKS.md, "float32 on AVX-512").
+// Each uses the same FMA order per element as its compiled twin, one rounding each, so their results are bit-identical
+// to it and to each other (same arithmetic, tested).
 //
-// Registered (as "6x16-avx2-jit", ranked above every compiled tile) only where the CPU reports AVX2 + FMA with OS
-// support, code generation is allowed (`ComputeSettings.codeGeneration`, `BERT_EMBED_JIT`), and the system grants
-// executable memory.
+// Registered (ranked above every compiled tile, the AVX-512 tile above the AVX2 one) only where the CPU reports the
+// instructions with OS support, code generation is allowed (`ComputeSettings.codeGeneration`, `BERT_EMBED_JIT`), and
+// the system grants executable memory.
 
 /// The generated GEMM micro-kernels.
 package enum GemmMicroKernelJIT {
@@ -16,22 +21,107 @@ package enum GemmMicroKernelJIT {
 
     /// The generated kernels a CPU with `features` runs, as registry entries; empty where code cannot be generated.
     static func kernels(features: CPUFeatures) -> [GemmKernel] {
-        guard features.isSuperset(of: [.avx2, .fma]), let code = avx2FMACode else { return [] }
-        return [
-            GemmKernel(
-                name: "6x16-avx2-jit", rows: 6, columns: 16, fused: true, rank: 30, isGenerated: true,
-                function: unsafeBitCast(code.entry, to: GemmKernel.Function.self))
-        ]
+        var kernels: [GemmKernel] = []
+        if features.isSuperset(of: [.avx2, .fma]), let code = avx2FMACode {
+            kernels.append(
+                GemmKernel(
+                    name: "6x16-avx2-jit", rows: 6, columns: 16, fused: true, rank: 30, isGenerated: true,
+                    function: unsafeBitCast(code.entry, to: GemmKernel.Function.self)))
+        }
+        if features.contains(.avx512F), let code = avx512Code {
+            kernels.append(
+                GemmKernel(
+                    name: "12x32-avx512-jit", rows: 12, columns: 32, fused: true, rank: 40, isGenerated: true,
+                    function: unsafeBitCast(code.entry, to: GemmKernel.Function.self)))
+        }
+        return kernels
     }
 
     /// The code blocks behind `kernels(features:)`, for the perf map.
     static func codeBlocks(features: CPUFeatures) -> [ExecutableCode] {
-        guard features.isSuperset(of: [.avx2, .fma]), let code = avx2FMACode else { return [] }
-        return [code]
+        let avx2 = features.isSuperset(of: [.avx2, .fma]) ? avx2FMACode : nil
+        let avx512 = features.contains(.avx512F) ? avx512Code : nil
+        return [avx2, avx512].compactMap { $0 }
     }
 
-    /// Generated once per process, at first use by a CPU that can run it; nil where executable memory is refused.
+    /// Generated once per process, at first use by a CPU that can run them; nil where executable memory is refused.
     private static let avx2FMACode = ExecutableCode(program(), name: "gemm-6x16-avx2-jit")
+    private static let avx512Code = ExecutableCode(avx512Program(), name: "gemm-12x32-avx512-jit")
+
+    /// The 12x32 AVX-512 kernel's machine code; arguments as `program()`'s, a packed (kc, 12), b packed (kc, 32),
+    /// c (12, 32). Accumulators: row r in zmm(2r) (columns 0-15) and zmm(2r+1) (16-31); b in zmm24-25; broadcasts of a
+    /// in zmm26-31 (in turn, so that loads run ahead of the multiply-adds).
+    package static func avx512Program() -> [UInt8] {
+        var asm = X86Assembler()
+        let a = X86Register.rdi, b = X86Register.rsi, depth = X86Register.rdx
+        let c = X86Register.rcx, rowBytes = X86Register.r8, accumulate = X86Register.r9, row = X86Register.rax
+        let b0 = ZMMRegister(24), b1 = ZMMRegister(25)
+        func accumulator(_ r: Int, _ half: Int) -> ZMMRegister { ZMMRegister(2 * r + half) }
+
+        for register in 0..<24 { asm.vpxord(ZMMRegister(register), ZMMRegister(register), ZMMRegister(register)) }
+        // One k step: 2 loads of b, 12 broadcasts of a, 24 FMAs; `offset` k steps ahead of the pointers.
+        func step(_ asm: inout X86Assembler, _ offset: Int32) {
+            asm.vmovups(b0, X86Memory(base: b, displacement: offset * 128))
+            asm.vmovups(b1, X86Memory(base: b, displacement: offset * 128 + 64))
+            for r in 0..<12 {
+                let broadcast = ZMMRegister(26 + r % 6)
+                asm.vbroadcastss(broadcast, X86Memory(base: a, displacement: offset * 48 + Int32(4 * r)))
+                asm.vfmadd231ps(accumulator(r, 0), broadcast, b0)
+                asm.vfmadd231ps(accumulator(r, 1), broadcast, b1)
+            }
+        }
+        loop(&asm, depth: depth, a: a, b: b, aStep: 48, bStep: 128, step: step)
+
+        asm.shl(rowBytes, 2)
+        let write = asm.newLabel()
+        asm.testLowBytes(accumulate, accumulate)
+        asm.jump(if: .zero, to: write)
+        asm.mov(row, c)
+        for r in 0..<12 {
+            asm.vaddps(accumulator(r, 0), accumulator(r, 0), X86Memory(base: row, displacement: 0))
+            asm.vaddps(accumulator(r, 1), accumulator(r, 1), X86Memory(base: row, displacement: 64))
+            if r < 11 { asm.add(row, rowBytes) }
+        }
+        asm.bind(write)
+        asm.mov(row, c)
+        for r in 0..<12 {
+            asm.vmovups(X86Memory(base: row, displacement: 0), accumulator(r, 0))
+            asm.vmovups(X86Memory(base: row, displacement: 64), accumulator(r, 1))
+            if r < 11 { asm.add(row, rowBytes) }
+        }
+        asm.vzeroupper()
+        asm.ret()
+        return asm.finish()
+    }
+
+    /// The k loop both kernels share: four `step`s per iteration while at least four k remain, then one at a time;
+    /// a and b advance by `aStep` and `bStep` bytes per k.
+    private static func loop(
+        _ asm: inout X86Assembler, depth: X86Register, a: X86Register, b: X86Register, aStep: Int32, bStep: Int32,
+        step: (inout X86Assembler, Int32) -> Void
+    ) {
+        let unrolled = asm.newLabel(), single = asm.newLabel(), singleLoop = asm.newLabel(), done = asm.newLabel()
+        asm.cmp(depth, 4)
+        asm.jump(if: .less, to: single)
+        asm.align(32)
+        asm.bind(unrolled)
+        for offset in 0..<Int32(4) { step(&asm, offset) }
+        asm.add(a, 4 * aStep)
+        asm.add(b, 4 * bStep)
+        asm.sub(depth, 4)
+        asm.cmp(depth, 4)
+        asm.jump(if: .greaterOrEqual, to: unrolled)
+        asm.bind(single)
+        asm.test(depth, depth)
+        asm.jump(if: .zero, to: done)
+        asm.bind(singleLoop)
+        step(&asm, 0)
+        asm.add(a, aStep)
+        asm.add(b, bStep)
+        asm.sub(depth, 1)
+        asm.jump(if: .notZero, to: singleLoop)
+        asm.bind(done)
+    }
 
     /// The machine code. System V arguments: a (rdi): packed (kc, 6); b (rsi): packed (kc, 16);
     /// kc (rdx); c (rcx): (6, 16) with row stride ldc (r8, in floats); accumulate (r9b, a C bool): c += instead of c =.
@@ -45,7 +135,7 @@ package enum GemmMicroKernelJIT {
 
         for register in 0..<12 { asm.vxorps(YMMRegister(register), YMMRegister(register), YMMRegister(register)) }
         // One k step: 2 loads of b, 6 broadcasts of a, 12 FMAs; `offset` k steps ahead of the pointers.
-        func step(_ offset: Int32) {
+        func step(_ asm: inout X86Assembler, _ offset: Int32) {
             asm.vmovups(b0, X86Memory(base: b, displacement: offset * 64))
             asm.vmovups(b1, X86Memory(base: b, displacement: offset * 64 + 32))
             for r in 0..<6 {
@@ -55,29 +145,8 @@ package enum GemmMicroKernelJIT {
                 asm.vfmadd231ps(accumulator(r, 1), b1, broadcast)
             }
         }
-        // Four k steps per iteration while at least four remain, then one at a time.
-        let unrolled = asm.newLabel(), single = asm.newLabel(), singleLoop = asm.newLabel(), store = asm.newLabel()
-        asm.cmp(depth, 4)
-        asm.jump(if: .less, to: single)
-        asm.align(32)
-        asm.bind(unrolled)
-        for offset in 0..<Int32(4) { step(offset) }
-        asm.add(a, 4 * 24)
-        asm.add(b, 4 * 64)
-        asm.sub(depth, 4)
-        asm.cmp(depth, 4)
-        asm.jump(if: .greaterOrEqual, to: unrolled)
-        asm.bind(single)
-        asm.test(depth, depth)
-        asm.jump(if: .zero, to: store)
-        asm.bind(singleLoop)
-        step(0)
-        asm.add(a, 24)
-        asm.add(b, 64)
-        asm.sub(depth, 1)
-        asm.jump(if: .notZero, to: singleLoop)
+        loop(&asm, depth: depth, a: a, b: b, aStep: 24, bStep: 64, step: step)
 
-        asm.bind(store)
         asm.shl(rowBytes, 2)
         let write = asm.newLabel()
         asm.testLowBytes(accumulate, accumulate)

@@ -36,9 +36,9 @@ package struct YMMRegister: Equatable {
 package struct ZMMRegister: Equatable {
     /// The encoding number.
     package let number: UInt8
-    /// zmm`number`, 0 ..< 16.
+    /// zmm`number`, 0 ..< 32.
     package init(_ number: Int) {
-        precondition((0..<16).contains(number))
+        precondition((0..<32).contains(number))
         self.number = UInt8(number)
     }
 }
@@ -504,24 +504,68 @@ package struct X86Assembler {
         modRM(mod: 3, reg: accumulator.number, rm: a.number)
     }
 
-    // MARK: AVX-512 on zmm (EVEX-encoded, 512-bit, registers 0-15)
+    // MARK: AVX-512 on zmm (EVEX-encoded, 512-bit, registers 0-31)
 
-    /// The EVEX prefix for a 512-bit instruction, W = 0: R and B extend `reg` and `rm` (registers 8-15; X, R' and V'
-    /// stay 1, registers below 16); `mask` is aaa (0: none), `zeroing` the z bit.
+    /// The EVEX prefix for a 512-bit instruction, W = 0 (all stored inverted): R and R' extend `reg` (bits 3 and 4),
+    /// B and X `rm` (a vector register's bits 3 and 4; a base register's bit 3, X then 1: no index), V' `vvvv`
+    /// (bit 4); `mask` is aaa (0: none), `zeroing` the z bit.
     private mutating func evex512(
         map: OpcodeMap, prefix: Prefix, reg: UInt8, vvvv: UInt8, rm: UInt8, mask: UInt8 = 0, zeroing: Bool = false
     ) {
         bytes.append(contentsOf: [
-            0x62, (~reg >> 3 & 1) << 7 | 1 << 6 | (~rm >> 3 & 1) << 5 | 1 << 4 | map.rawValue,
-            (~vvvv & 15) << 3 | 1 << 2 | prefix.rawValue, (zeroing ? 1 << 7 : 0) | 0b10 << 5 | 1 << 3 | mask,
+            0x62,
+            (~reg >> 3 & 1) << 7 | (~rm >> 4 & 1) << 6 | (~rm >> 3 & 1) << 5 | (~reg >> 4 & 1) << 4 | map.rawValue,
+            (~vvvv & 15) << 3 | 1 << 2 | prefix.rawValue,
+            (zeroing ? 1 << 7 : 0) | 0b10 << 5 | (~vvvv >> 4 & 1) << 3 | mask,
         ])
+    }
+
+    /// An EVEX 512-bit instruction on registers: `opcode` with ModRM (reg, rm).
+    private mutating func evex512Register(
+        _ opcode: UInt8, map: OpcodeMap, prefix: Prefix, reg: UInt8, vvvv: UInt8, rm: UInt8
+    ) {
+        evex512(map: map, prefix: prefix, reg: reg, vvvv: vvvv, rm: rm)
+        bytes.append(opcode)
+        modRM(mod: 3, reg: reg, rm: rm)
+    }
+
+    /// An EVEX 512-bit instruction on `[memory]` reading or writing `scale` bytes (its disp8 x N).
+    private mutating func evex512Memory(
+        _ opcode: UInt8, map: OpcodeMap, prefix: Prefix, reg: UInt8, vvvv: UInt8, _ memory: X86Memory, scale: Int32
+    ) {
+        evex512(map: map, prefix: prefix, reg: reg, vvvv: vvvv, rm: memory.base.number)
+        bytes.append(opcode)
+        memoryOperand(reg: reg, memory, scale: scale)
+    }
+
+    /// `vpxord destination, a, b` (AVX512F): bitwise exclusive or; with a = b, zero.
+    package mutating func vpxord(_ destination: ZMMRegister, _ a: ZMMRegister, _ b: ZMMRegister) {
+        evex512Register(0xEF, map: .map0F, prefix: .p66, reg: destination.number, vvvv: a.number, rm: b.number)
+    }
+
+    /// `vmovups [memory], source` (unaligned store of 16 floats).
+    package mutating func vmovups(_ memory: X86Memory, _ source: ZMMRegister) {
+        evex512Memory(0x11, map: .map0F, prefix: .none, reg: source.number, vvvv: 0, memory, scale: 64)
+    }
+
+    /// `vbroadcastss destination, dword [memory]`: one float into all 16 lanes.
+    package mutating func vbroadcastss(_ destination: ZMMRegister, _ memory: X86Memory) {
+        evex512Memory(0x18, map: .map0F38, prefix: .p66, reg: destination.number, vvvv: 0, memory, scale: 4)
+    }
+
+    /// `vfmadd231ps accumulator, a, b`: accumulator += a * b, one rounding per lane.
+    package mutating func vfmadd231ps(_ accumulator: ZMMRegister, _ a: ZMMRegister, _ b: ZMMRegister) {
+        evex512Register(0xB8, map: .map0F38, prefix: .p66, reg: accumulator.number, vvvv: a.number, rm: b.number)
+    }
+
+    /// `vaddps destination, a, [memory]`: destination = a + 16 floats of memory.
+    package mutating func vaddps(_ destination: ZMMRegister, _ a: ZMMRegister, _ memory: X86Memory) {
+        evex512Memory(0x58, map: .map0F, prefix: .none, reg: destination.number, vvvv: a.number, memory, scale: 64)
     }
 
     /// `vmovups destination, [memory]` (unaligned load of 16 floats).
     package mutating func vmovups(_ destination: ZMMRegister, _ memory: X86Memory) {
-        evex512(map: .map0F, prefix: .none, reg: destination.number, vvvv: 0, rm: memory.base.number)
-        bytes.append(0x10)
-        memoryOperand(reg: destination.number, memory, scale: 64)
+        evex512Memory(0x10, map: .map0F, prefix: .none, reg: destination.number, vvvv: 0, memory, scale: 64)
     }
 
     /// `vcvtneps2bf16 destination, source` (AVX512-BF16): the 16 floats of `source` rounded to bfloat16 (nearest,
@@ -539,31 +583,23 @@ package struct X86Assembler {
 
     /// `vpmovzxwd destination, source`: the 16 uint16 of the ymm `source`, zero-extended to 16 uint32.
     package mutating func vpmovzxwd(_ destination: ZMMRegister, _ source: YMMRegister) {
-        evex512(map: .map0F38, prefix: .p66, reg: destination.number, vvvv: 0, rm: source.number)
-        bytes.append(0x33)
-        modRM(mod: 3, reg: destination.number, rm: source.number)
+        evex512Register(0x33, map: .map0F38, prefix: .p66, reg: destination.number, vvvv: 0, rm: source.number)
     }
 
     /// `vpslld destination, source, count`: each 32-bit lane shifted left by `count` bits.
     package mutating func vpslld(_ destination: ZMMRegister, _ source: ZMMRegister, _ count: UInt8) {
-        evex512(map: .map0F, prefix: .p66, reg: 6, vvvv: destination.number, rm: source.number)
-        bytes.append(0x72)
-        modRM(mod: 3, reg: 6, rm: source.number)
+        evex512Register(0x72, map: .map0F, prefix: .p66, reg: 6, vvvv: destination.number, rm: source.number)
         bytes.append(count)
     }
 
     /// `vsubps destination, a, b`: destination = a - b.
     package mutating func vsubps(_ destination: ZMMRegister, _ a: ZMMRegister, _ b: ZMMRegister) {
-        evex512(map: .map0F, prefix: .none, reg: destination.number, vvvv: a.number, rm: b.number)
-        bytes.append(0x5C)
-        modRM(mod: 3, reg: destination.number, rm: b.number)
+        evex512Register(0x5C, map: .map0F, prefix: .none, reg: destination.number, vvvv: a.number, rm: b.number)
     }
 
     /// `vcmpordps mask, a, b` (vcmpps with predicate 7, ORD_Q): each bit of `mask` set where neither lane is NaN.
     package mutating func vcmpordps(_ mask: OpmaskRegister, _ a: ZMMRegister, _ b: ZMMRegister) {
-        evex512(map: .map0F, prefix: .none, reg: mask.number, vvvv: a.number, rm: b.number)
-        bytes.append(0xC2)
-        modRM(mod: 3, reg: mask.number, rm: b.number)
+        evex512Register(0xC2, map: .map0F, prefix: .none, reg: mask.number, vvvv: a.number, rm: b.number)
         bytes.append(7)
     }
 
