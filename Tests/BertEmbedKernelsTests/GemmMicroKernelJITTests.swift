@@ -334,10 +334,13 @@ final class GemmMicroKernelJITTests: XCTestCase {
         XCTAssertEqual(mnemonics.filter { $0 == "vbroadcastss" }.count, 5 * 12)
         XCTAssertEqual(mnemonics.filter { $0 == "vpxord" }.count, 24)
         XCTAssertEqual(mnemonics.filter { $0 == "vaddps" }.count, 24)
-        XCTAssertTrue(text.contains { $0.hasPrefix("vfmadd231ps %zmm25, %zmm31, %zmm23") }, text.joined(separator: "\n"))
-        XCTAssertTrue(text.contains { $0.hasPrefix("vmovups 448(%rsi), %zmm25") }, text.joined(separator: "\n"))
-        XCTAssertTrue(text.contains { $0.hasPrefix("vbroadcastss 188(%rdi), %zmm31") }, text.joined(separator: "\n"))
-        XCTAssertTrue(text.contains { $0.hasPrefix("vmovups %zmm23, 64(%rax)") }, text.joined(separator: "\n"))
+        let listing = text.joined(separator: "\n")
+        for line in [
+            "vfmadd231ps %zmm25, %zmm31, %zmm23", "vmovups 448(%rsi), %zmm25", "vbroadcastss 188(%rdi), %zmm31",
+            "vmovups %zmm23, 64(%rax)",
+        ] {
+            XCTAssertTrue(text.contains { $0.hasPrefix(line) }, "\(line) in\n\(listing)")
+        }
         XCTAssertFalse(text.contains { $0.contains("<unknown>") || $0.contains("(bad)") }, text.joined(separator: "\n"))
     }
 
