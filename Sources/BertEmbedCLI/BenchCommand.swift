@@ -23,7 +23,8 @@ let benchCommand = Subcommand(
         and the process's peak resident memory: while loading (the memory-mapped file and the packed weights) and,
         on Linux, while encoding (the packed weights plus a batch's activations; the peak is reset after loading).
         gemm_kernel names the matrix-product micro-kernel chosen for this CPU ("6x16-avx2-jit": generated at run
-        time for AVX2 + FMA; BERT_EMBED_JIT=0 turns code generation off, BERT_EMBED_GEMM_KERNEL=NAME forces a kernel);
+        time for AVX2 + FMA; "12x32-avx512-jit" where the CPU has AVX-512; BERT_EMBED_JIT=0 turns code generation
+        off, BERT_EMBED_GEMM_KERNEL=NAME forces a kernel);
         int8_kernel the integer micro-kernel of int8 layers ("6x8-int16-avx2-jit", generated for AVX2 + FMA;
         "6x8-int16-avxvnni-jit" or "6x8-int16-avx512vnni-jit" where the CPU also has VNNI), or none (not int8, or
         int8 weights widened to float32 for gemm_kernel); bfloat16_kernel the AMX tile kernel of bfloat16 layers
