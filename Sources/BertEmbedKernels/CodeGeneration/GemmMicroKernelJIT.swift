@@ -4,7 +4,8 @@
 // - 12x32 AVX-512 ("12x32-avx512-jit"): exactly what the compiled `gemm12x32SIMD16FMA` computes (24 zmm
 //   accumulators). Where a core has two 512-bit FMA units (Xeon Sapphire Rapids) it does twice the AVX2 tile's
 //   multiply-adds per cycle: MiniLM's float32 layers ran at 80-84 GFLOP/s on one thread with the AVX2 tile, which is
-//   that tile's peak there, while MKL's AVX-512 sgemm reached 115-149 (BENCHMARKS.md, "float32 on AVX-512").
+//   that tile's peak there, while MKL's AVX-512 sgemm reached 115-149 and this tile 135-152 (BENCHMARKS.md, "float32
+//   on AVX-512").
 // Each uses the same FMA order per element as its compiled twin, one rounding each, so their results are bit-identical
 // to it and to each other (same arithmetic, tested).
 //
@@ -48,58 +49,23 @@ package enum GemmMicroKernelJIT {
     private static let avx2FMACode = ExecutableCode(program(), name: "gemm-6x16-avx2-jit")
     private static let avx512Code = ExecutableCode(avx512Program(), name: "gemm-12x32-avx512-jit")
 
-    /// The 12x32 AVX-512 kernel's machine code; arguments as `program()`'s, a packed (kc, 12), b packed (kc, 32),
-    /// c (12, 32). Accumulators: row r in zmm(2r) (columns 0-15) and zmm(2r+1) (16-31); b in zmm24-25; broadcasts of a
-    /// in zmm26-31 (in turn, so that loads run ahead of the multiply-adds).
-    package static func avx512Program() -> [UInt8] {
+    /// The registers both programs use: System V arguments a (rdi): packed (kc, rows); b (rsi): packed (kc,
+    /// columns); kc (rdx); c (rcx): (rows, columns) with row stride ldc (r8, in floats); accumulate (r9b, a C bool):
+    /// c += instead of c =. rax walks c's rows.
+    private static let a = X86Register.rdi, b = X86Register.rsi, depth = X86Register.rdx, c = X86Register.rcx
+    private static let rowBytes = X86Register.r8, accumulate = X86Register.r9, row = X86Register.rax
+
+    /// A tile program: `rows` x 2 vectors of accumulators (`vectorBytes` each; accumulator 2r + h holds row r's
+    /// half h) zeroed by `zero`, the k loop over `step` (four per iteration while at least four k remain, then one
+    /// at a time; a and b advance `aStep` and `bStep` bytes per k), then c added (`add`, when accumulating) and
+    /// stored (`store`) row by row; vzeroupper before the return.
+    private static func tileProgram(
+        rows: Int, vectorBytes: Int32, aStep: Int32, bStep: Int32, zero: (inout X86Assembler, Int) -> Void,
+        step: (inout X86Assembler, Int32) -> Void, add: (inout X86Assembler, Int, X86Memory) -> Void,
+        store: (inout X86Assembler, X86Memory, Int) -> Void
+    ) -> [UInt8] {
         var asm = X86Assembler()
-        let a = X86Register.rdi, b = X86Register.rsi, depth = X86Register.rdx
-        let c = X86Register.rcx, rowBytes = X86Register.r8, accumulate = X86Register.r9, row = X86Register.rax
-        let b0 = ZMMRegister(24), b1 = ZMMRegister(25)
-        func accumulator(_ r: Int, _ half: Int) -> ZMMRegister { ZMMRegister(2 * r + half) }
-
-        for register in 0..<24 { asm.vpxord(ZMMRegister(register), ZMMRegister(register), ZMMRegister(register)) }
-        // One k step: 2 loads of b, 12 broadcasts of a, 24 FMAs; `offset` k steps ahead of the pointers.
-        func step(_ asm: inout X86Assembler, _ offset: Int32) {
-            asm.vmovups(b0, X86Memory(base: b, displacement: offset * 128))
-            asm.vmovups(b1, X86Memory(base: b, displacement: offset * 128 + 64))
-            for r in 0..<12 {
-                let broadcast = ZMMRegister(26 + r % 6)
-                asm.vbroadcastss(broadcast, X86Memory(base: a, displacement: offset * 48 + Int32(4 * r)))
-                asm.vfmadd231ps(accumulator(r, 0), broadcast, b0)
-                asm.vfmadd231ps(accumulator(r, 1), broadcast, b1)
-            }
-        }
-        loop(&asm, depth: depth, a: a, b: b, aStep: 48, bStep: 128, step: step)
-
-        asm.shl(rowBytes, 2)
-        let write = asm.newLabel()
-        asm.testLowBytes(accumulate, accumulate)
-        asm.jump(if: .zero, to: write)
-        asm.mov(row, c)
-        for r in 0..<12 {
-            asm.vaddps(accumulator(r, 0), accumulator(r, 0), X86Memory(base: row, displacement: 0))
-            asm.vaddps(accumulator(r, 1), accumulator(r, 1), X86Memory(base: row, displacement: 64))
-            if r < 11 { asm.add(row, rowBytes) }
-        }
-        asm.bind(write)
-        asm.mov(row, c)
-        for r in 0..<12 {
-            asm.vmovups(X86Memory(base: row, displacement: 0), accumulator(r, 0))
-            asm.vmovups(X86Memory(base: row, displacement: 64), accumulator(r, 1))
-            if r < 11 { asm.add(row, rowBytes) }
-        }
-        asm.vzeroupper()
-        asm.ret()
-        return asm.finish()
-    }
-
-    /// The k loop both kernels share: four `step`s per iteration while at least four k remain, then one at a time;
-    /// a and b advance by `aStep` and `bStep` bytes per k.
-    private static func loop(
-        _ asm: inout X86Assembler, depth: X86Register, a: X86Register, b: X86Register, aStep: Int32, bStep: Int32,
-        step: (inout X86Assembler, Int32) -> Void
-    ) {
+        for accumulator in 0..<(2 * rows) { zero(&asm, accumulator) }
         let unrolled = asm.newLabel(), single = asm.newLabel(), singleLoop = asm.newLabel(), done = asm.newLabel()
         asm.cmp(depth, 4)
         asm.jump(if: .less, to: single)
@@ -121,19 +87,31 @@ package enum GemmMicroKernelJIT {
         asm.sub(depth, 1)
         asm.jump(if: .notZero, to: singleLoop)
         asm.bind(done)
+
+        asm.shl(rowBytes, 2)
+        let write = asm.newLabel()
+        asm.testLowBytes(accumulate, accumulate)
+        asm.jump(if: .zero, to: write)
+        for (pass, label) in [(0, nil), (1, write)] {
+            if let label { asm.bind(label) }
+            asm.mov(row, c)
+            for r in 0..<rows {
+                for half in 0..<2 {
+                    let memory = X86Memory(base: row, displacement: vectorBytes * Int32(half))
+                    if pass == 0 { add(&asm, 2 * r + half, memory) } else { store(&asm, memory, 2 * r + half) }
+                }
+                if r < rows - 1 { asm.add(row, rowBytes) }
+            }
+        }
+        asm.vzeroupper()
+        asm.ret()
+        return asm.finish()
     }
 
-    /// The machine code. System V arguments: a (rdi): packed (kc, 6); b (rsi): packed (kc, 16);
-    /// kc (rdx); c (rcx): (6, 16) with row stride ldc (r8, in floats); accumulate (r9b, a C bool): c += instead of c =.
-    /// Accumulators: row r in ymm(2r) (columns 0-7) and ymm(2r+1) (8-15); b in ymm12-13; a broadcast in ymm14-15.
+    /// The 6x16 AVX2 kernel's machine code (`tileProgram`'s arguments). Accumulators: row r in ymm(2r) (columns 0-7)
+    /// and ymm(2r+1) (8-15); b in ymm12-13; a broadcast in ymm14-15.
     package static func program() -> [UInt8] {
-        var asm = X86Assembler()
-        let a = X86Register.rdi, b = X86Register.rsi, depth = X86Register.rdx
-        let c = X86Register.rcx, rowBytes = X86Register.r8, accumulate = X86Register.r9, row = X86Register.rax
         let b0 = YMMRegister(12), b1 = YMMRegister(13)
-        func accumulator(_ r: Int, _ half: Int) -> YMMRegister { YMMRegister(2 * r + half) }
-
-        for register in 0..<12 { asm.vxorps(YMMRegister(register), YMMRegister(register), YMMRegister(register)) }
         // One k step: 2 loads of b, 6 broadcasts of a, 12 FMAs; `offset` k steps ahead of the pointers.
         func step(_ asm: inout X86Assembler, _ offset: Int32) {
             asm.vmovups(b0, X86Memory(base: b, displacement: offset * 64))
@@ -141,31 +119,35 @@ package enum GemmMicroKernelJIT {
             for r in 0..<6 {
                 let broadcast = YMMRegister(14 + r % 2)
                 asm.vbroadcastss(broadcast, X86Memory(base: a, displacement: offset * 24 + Int32(4 * r)))
-                asm.vfmadd231ps(accumulator(r, 0), b0, broadcast)
-                asm.vfmadd231ps(accumulator(r, 1), b1, broadcast)
+                asm.vfmadd231ps(YMMRegister(2 * r), b0, broadcast)
+                asm.vfmadd231ps(YMMRegister(2 * r + 1), b1, broadcast)
             }
         }
-        loop(&asm, depth: depth, a: a, b: b, aStep: 24, bStep: 64, step: step)
+        return tileProgram(
+            rows: 6, vectorBytes: 32, aStep: 24, bStep: 64,
+            zero: { $0.vxorps(YMMRegister($1), YMMRegister($1), YMMRegister($1)) }, step: step,
+            add: { $0.vaddps(YMMRegister($1), YMMRegister($1), $2) }, store: { $0.vmovups($1, YMMRegister($2)) })
+    }
 
-        asm.shl(rowBytes, 2)
-        let write = asm.newLabel()
-        asm.testLowBytes(accumulate, accumulate)
-        asm.jump(if: .zero, to: write)
-        asm.mov(row, c)
-        for r in 0..<6 {
-            asm.vaddps(accumulator(r, 0), accumulator(r, 0), X86Memory(base: row, displacement: 0))
-            asm.vaddps(accumulator(r, 1), accumulator(r, 1), X86Memory(base: row, displacement: 32))
-            if r < 5 { asm.add(row, rowBytes) }
+    /// The 12x32 AVX-512 kernel's machine code (`tileProgram`'s arguments). Accumulators: row r in zmm(2r) (columns
+    /// 0-15) and zmm(2r+1) (16-31); b in zmm24-25; broadcasts of a in zmm26-31 (in turn, so that loads run ahead of
+    /// the multiply-adds).
+    package static func avx512Program() -> [UInt8] {
+        let b0 = ZMMRegister(24), b1 = ZMMRegister(25)
+        // One k step: 2 loads of b, 12 broadcasts of a, 24 FMAs; `offset` k steps ahead of the pointers.
+        func step(_ asm: inout X86Assembler, _ offset: Int32) {
+            asm.vmovups(b0, X86Memory(base: b, displacement: offset * 128))
+            asm.vmovups(b1, X86Memory(base: b, displacement: offset * 128 + 64))
+            for r in 0..<12 {
+                let broadcast = ZMMRegister(26 + r % 6)
+                asm.vbroadcastss(broadcast, X86Memory(base: a, displacement: offset * 48 + Int32(4 * r)))
+                asm.vfmadd231ps(ZMMRegister(2 * r), broadcast, b0)
+                asm.vfmadd231ps(ZMMRegister(2 * r + 1), broadcast, b1)
+            }
         }
-        asm.bind(write)
-        asm.mov(row, c)
-        for r in 0..<6 {
-            asm.vmovups(X86Memory(base: row, displacement: 0), accumulator(r, 0))
-            asm.vmovups(X86Memory(base: row, displacement: 32), accumulator(r, 1))
-            if r < 5 { asm.add(row, rowBytes) }
-        }
-        asm.vzeroupper()
-        asm.ret()
-        return asm.finish()
+        return tileProgram(
+            rows: 12, vectorBytes: 64, aStep: 48, bStep: 128,
+            zero: { $0.vpxord(ZMMRegister($1), ZMMRegister($1), ZMMRegister($1)) }, step: step,
+            add: { $0.vaddps(ZMMRegister($1), ZMMRegister($1), $2) }, store: { $0.vmovups($1, ZMMRegister($2)) })
     }
 }
