@@ -280,47 +280,46 @@ final class GemmMicroKernelJITTests: XCTestCase {
         #endif
     }
 
-    /// Same FMA per element in the same order as the compiled kernel each mirrors (`gemm6x16SIMD8FMA`,
-    /// `gemm12x32SIMD16FMA`: a `fmaf` per lane in a default build, vfmadd with -target-cpu native: both one
-    /// rounding), so the outputs must be equal bit for bit, for every remainder of the 4-step unrolled loop, both
-    /// store modes, and a row stride wider than the tile whose cells outside the tile must stay untouched. Each
-    /// generated kernel is skipped, with a message, on a CPU without its instructions.
-    func testBitIdenticalToTheCompiledFMAKernel() throws {
-        var skipped: [String] = []
-        for (generated, twin) in [("6x16-avx2-jit", "6x16-simd8-fma"), ("12x32-avx512-jit", "12x32-simd16-fma")] {
-            guard let jit = runnableKernels.first(where: { $0.name == generated }) else {
-                skipped.append(generated)
-                continue
-            }
-            guard let compiled = runnableKernels.first(where: { $0.name == twin }) else {
-                return XCTFail("no compiled kernel \(twin)")
-            }
-            let rows = jit.rows, columns = jit.columns
-            XCTAssertEqual([rows, columns], [compiled.rows, compiled.columns])
-            var random = SplitMix64(seed: 42)
-            func value() -> Float { Float(Int(random.next() % 2001) - 1000) / 337 }
-            for kc in [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 385] {
-                for accumulate in [false, true] {
-                    let ldc = columns + 21
-                    let a = (0..<(rows * kc)).map { _ in value() }, b = (0..<(columns * kc)).map { _ in value() }
-                    let start = (0..<(rows * ldc)).map { _ in value() }
-                    var expected = start, actual = start
-                    compiled.function(a, b, kc, &expected, ldc, accumulate)
-                    jit.function(a, b, kc, &actual, ldc, accumulate)
-                    let differing = (0..<actual.count).filter { actual[$0].bitPattern != expected[$0].bitPattern }
-                    XCTAssertEqual(differing, [], "\(generated) kc \(kc) accumulate \(accumulate): cells that differ")
-                    for r in 0..<rows {
-                        for j in columns..<ldc {
-                            XCTAssertEqual(actual[r * ldc + j], start[r * ldc + j], "\(generated): outside the tile")
-                        }
+    /// Same FMA per element in the same order as the compiled kernel it mirrors (`gemm6x16SIMD8FMA`: a `fmaf` per
+    /// lane in a default build, vfmadd with -target-cpu native: both one rounding), so the outputs must be equal bit
+    /// for bit, for every remainder of the 4-step unrolled loop, both store modes, and a row stride wider than the
+    /// tile whose cells outside the tile must stay untouched.
+    func testAVX2KernelBitIdenticalToTheCompiledFMAKernel() throws {
+        try checkBitIdentical(generated: "6x16-avx2-jit", compiled: "6x16-simd8-fma", needs: "AVX2 + FMA")
+    }
+
+    /// The same for the AVX-512 tile and `gemm12x32SIMD16FMA`.
+    func testAVX512KernelBitIdenticalToTheCompiledFMAKernel() throws {
+        try checkBitIdentical(generated: "12x32-avx512-jit", compiled: "12x32-simd16-fma", needs: "AVX-512")
+    }
+
+    private func checkBitIdentical(generated: String, compiled twin: String, needs: String) throws {
+        guard let jit = runnableKernels.first(where: { $0.name == generated }) else {
+            throw XCTSkip(
+                "\(generated) needs Linux x86-64 with \(needs) (this CPU: "
+                    + "\(CPUFeatures.current(allowingCodeGeneration: true)))")
+        }
+        let compiled = try XCTUnwrap(runnableKernels.first { $0.name == twin }, "no compiled kernel \(twin)")
+        let rows = jit.rows, columns = jit.columns
+        XCTAssertEqual([rows, columns], [compiled.rows, compiled.columns])
+        var random = SplitMix64(seed: 42)
+        func value() -> Float { Float(Int(random.next() % 2001) - 1000) / 337 }
+        for kc in [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 385] {
+            for accumulate in [false, true] {
+                let ldc = columns + 21
+                let a = (0..<(rows * kc)).map { _ in value() }, b = (0..<(columns * kc)).map { _ in value() }
+                let start = (0..<(rows * ldc)).map { _ in value() }
+                var expected = start, actual = start
+                compiled.function(a, b, kc, &expected, ldc, accumulate)
+                jit.function(a, b, kc, &actual, ldc, accumulate)
+                let differing = (0..<actual.count).filter { actual[$0].bitPattern != expected[$0].bitPattern }
+                XCTAssertEqual(differing, [], "\(generated) kc \(kc) accumulate \(accumulate): cells that differ")
+                for r in 0..<rows {
+                    for j in columns..<ldc {
+                        XCTAssertEqual(actual[r * ldc + j], start[r * ldc + j], "\(generated): outside the tile")
                     }
                 }
             }
-        }
-        if !skipped.isEmpty {
-            throw XCTSkip(
-                "not generated on this CPU (\(CPUFeatures.current(allowingCodeGeneration: true))): "
-                    + skipped.joined(separator: ", ") + " (6x16 needs AVX2 + FMA, 12x32 AVX-512)")
         }
     }
 

@@ -3,7 +3,7 @@
 // - 6x16 AVX2 + FMA ("6x16-avx2-jit"): exactly what the compiled `gemm6x16SIMD8FMA` computes;
 // - 12x32 AVX-512 ("12x32-avx512-jit"): exactly what the compiled `gemm12x32SIMD16FMA` computes (24 zmm
 //   accumulators). Where a core has two 512-bit FMA units (Xeon Sapphire Rapids) it does twice the AVX2 tile's
-//   multiply-adds per cycle: MiniLM's float32 layers ran at 80-84 GFLOP/s on one thread with the AVX2 tile, which is
+//   multiply-adds per cycle: MiniLM's float32 layers ran at 79-84 GFLOP/s on one thread with the AVX2 tile, which is
 //   that tile's peak there, while MKL's AVX-512 sgemm reached 115-149 and this tile 135-152 (BENCHMARKS.md, "float32
 //   on AVX-512").
 // Each uses the same FMA order per element as its compiled twin, one rounding each, so their results are bit-identical
@@ -55,23 +55,34 @@ package enum GemmMicroKernelJIT {
     private static let a = X86Register.rdi, b = X86Register.rsi, depth = X86Register.rdx, c = X86Register.rcx
     private static let rowBytes = X86Register.r8, accumulate = X86Register.r9, row = X86Register.rax
 
-    /// A tile program: `rows` x 2 vectors of accumulators (`vectorBytes` each; accumulator 2r + h holds row r's
-    /// half h) zeroed by `zero`, the k loop over `step` (four per iteration while at least four k remain, then one
-    /// at a time; a and b advance `aStep` and `bStep` bytes per k), then c added (`add`, when accumulating) and
-    /// stored (`store`) row by row; vzeroupper before the return.
-    private static func tileProgram(
-        rows: Int, vectorBytes: Int32, aStep: Int32, bStep: Int32, zero: (inout X86Assembler, Int) -> Void,
-        step: (inout X86Assembler, Int32) -> Void, add: (inout X86Assembler, Int, X86Memory) -> Void,
-        store: (inout X86Assembler, X86Memory, Int) -> Void
-    ) -> [UInt8] {
+    /// A tile program of `rows` rows x 2 vectors of `V`: accumulator 2r + h holds row r's half h (registers 0 ..<
+    /// 2 rows), b's two vectors the next two registers, the broadcasts of a the next `broadcasts` (in turn, so that
+    /// loads run ahead of the multiply-adds). The k loop takes four steps per iteration while at least four k remain,
+    /// then one at a time; each step loads b's two vectors, then per row broadcasts a's value and does two FMAs
+    /// (accumulator += broadcast x b). Then c is added (when accumulating) and stored row by row; vzeroupper before
+    /// the return.
+    private static func tileProgram<V: TileVector>(_: V.Type, rows: Int, broadcasts: Int) -> [UInt8] {
         var asm = X86Assembler()
-        for accumulator in 0..<(2 * rows) { zero(&asm, accumulator) }
+        let aStep = Int32(4 * rows), bStep = 2 * V.bytes
+        let b0 = V(2 * rows), b1 = V(2 * rows + 1)
+        for register in 0..<(2 * rows) { V.zero(&asm, V(register)) }
+        // One k step, `offset` k steps ahead of the pointers.
+        func step(_ offset: Int32) {
+            V.load(&asm, b0, X86Memory(base: b, displacement: offset * bStep))
+            V.load(&asm, b1, X86Memory(base: b, displacement: offset * bStep + V.bytes))
+            for r in 0..<rows {
+                let broadcast = V(2 * rows + 2 + r % broadcasts)
+                V.broadcast(&asm, broadcast, X86Memory(base: a, displacement: offset * aStep + Int32(4 * r)))
+                V.fma(&asm, V(2 * r), broadcast, b0)
+                V.fma(&asm, V(2 * r + 1), broadcast, b1)
+            }
+        }
         let unrolled = asm.newLabel(), single = asm.newLabel(), singleLoop = asm.newLabel(), done = asm.newLabel()
         asm.cmp(depth, 4)
         asm.jump(if: .less, to: single)
         asm.align(32)
         asm.bind(unrolled)
-        for offset in 0..<Int32(4) { step(&asm, offset) }
+        for offset in 0..<Int32(4) { step(offset) }
         asm.add(a, 4 * aStep)
         asm.add(b, 4 * bStep)
         asm.sub(depth, 4)
@@ -81,7 +92,7 @@ package enum GemmMicroKernelJIT {
         asm.test(depth, depth)
         asm.jump(if: .zero, to: done)
         asm.bind(singleLoop)
-        step(&asm, 0)
+        step(0)
         asm.add(a, aStep)
         asm.add(b, bStep)
         asm.sub(depth, 1)
@@ -97,8 +108,12 @@ package enum GemmMicroKernelJIT {
             asm.mov(row, c)
             for r in 0..<rows {
                 for half in 0..<2 {
-                    let memory = X86Memory(base: row, displacement: vectorBytes * Int32(half))
-                    if pass == 0 { add(&asm, 2 * r + half, memory) } else { store(&asm, memory, 2 * r + half) }
+                    let memory = X86Memory(base: row, displacement: V.bytes * Int32(half))
+                    if pass == 0 {
+                        V.add(&asm, V(2 * r + half), memory)
+                    } else {
+                        V.store(&asm, memory, V(2 * r + half))
+                    }
                 }
                 if r < rows - 1 { asm.add(row, rowBytes) }
             }
@@ -108,46 +123,68 @@ package enum GemmMicroKernelJIT {
         return asm.finish()
     }
 
-    /// The 6x16 AVX2 kernel's machine code (`tileProgram`'s arguments). Accumulators: row r in ymm(2r) (columns 0-7)
-    /// and ymm(2r+1) (8-15); b in ymm12-13; a broadcast in ymm14-15.
-    package static func program() -> [UInt8] {
-        let b0 = YMMRegister(12), b1 = YMMRegister(13)
-        // One k step: 2 loads of b, 6 broadcasts of a, 12 FMAs; `offset` k steps ahead of the pointers.
-        func step(_ asm: inout X86Assembler, _ offset: Int32) {
-            asm.vmovups(b0, X86Memory(base: b, displacement: offset * 64))
-            asm.vmovups(b1, X86Memory(base: b, displacement: offset * 64 + 32))
-            for r in 0..<6 {
-                let broadcast = YMMRegister(14 + r % 2)
-                asm.vbroadcastss(broadcast, X86Memory(base: a, displacement: offset * 24 + Int32(4 * r)))
-                asm.vfmadd231ps(YMMRegister(2 * r), b0, broadcast)
-                asm.vfmadd231ps(YMMRegister(2 * r + 1), b1, broadcast)
-            }
-        }
-        return tileProgram(
-            rows: 6, vectorBytes: 32, aStep: 24, bStep: 64,
-            zero: { $0.vxorps(YMMRegister($1), YMMRegister($1), YMMRegister($1)) }, step: step,
-            add: { $0.vaddps(YMMRegister($1), YMMRegister($1), $2) }, store: { $0.vmovups($1, YMMRegister($2)) })
-    }
+    /// The 6x16 AVX2 kernel's machine code (`tileProgram`): accumulators ymm0-11, b in ymm12-13, broadcasts ymm14-15.
+    package static func program() -> [UInt8] { tileProgram(YMMRegister.self, rows: 6, broadcasts: 2) }
 
-    /// The 12x32 AVX-512 kernel's machine code (`tileProgram`'s arguments). Accumulators: row r in zmm(2r) (columns
-    /// 0-15) and zmm(2r+1) (16-31); b in zmm24-25; broadcasts of a in zmm26-31 (in turn, so that loads run ahead of
-    /// the multiply-adds).
-    package static func avx512Program() -> [UInt8] {
-        let b0 = ZMMRegister(24), b1 = ZMMRegister(25)
-        // One k step: 2 loads of b, 12 broadcasts of a, 24 FMAs; `offset` k steps ahead of the pointers.
-        func step(_ asm: inout X86Assembler, _ offset: Int32) {
-            asm.vmovups(b0, X86Memory(base: b, displacement: offset * 128))
-            asm.vmovups(b1, X86Memory(base: b, displacement: offset * 128 + 64))
-            for r in 0..<12 {
-                let broadcast = ZMMRegister(26 + r % 6)
-                asm.vbroadcastss(broadcast, X86Memory(base: a, displacement: offset * 48 + Int32(4 * r)))
-                asm.vfmadd231ps(ZMMRegister(2 * r), broadcast, b0)
-                asm.vfmadd231ps(ZMMRegister(2 * r + 1), broadcast, b1)
-            }
-        }
-        return tileProgram(
-            rows: 12, vectorBytes: 64, aStep: 48, bStep: 128,
-            zero: { $0.vpxord(ZMMRegister($1), ZMMRegister($1), ZMMRegister($1)) }, step: step,
-            add: { $0.vaddps(ZMMRegister($1), ZMMRegister($1), $2) }, store: { $0.vmovups($1, ZMMRegister($2)) })
+    /// The 12x32 AVX-512 kernel's machine code (`tileProgram`): accumulators zmm0-23, b in zmm24-25, broadcasts
+    /// zmm26-31.
+    package static func avx512Program() -> [UInt8] { tileProgram(ZMMRegister.self, rows: 12, broadcasts: 6) }
+}
+
+/// A vector register file the generated float32 tiles run on: its width and the instructions they need.
+private protocol TileVector {
+    /// Bytes per register.
+    static var bytes: Int32 { get }
+    init(_ number: Int)
+    static func zero(_ asm: inout X86Assembler, _ register: Self)
+    static func load(_ asm: inout X86Assembler, _ register: Self, _ memory: X86Memory)
+    static func broadcast(_ asm: inout X86Assembler, _ register: Self, _ memory: X86Memory)
+    /// accumulator += a x b, one rounding per lane.
+    static func fma(_ asm: inout X86Assembler, _ accumulator: Self, _ a: Self, _ b: Self)
+    static func add(_ asm: inout X86Assembler, _ register: Self, _ memory: X86Memory)
+    static func store(_ asm: inout X86Assembler, _ memory: X86Memory, _ register: Self)
+}
+
+extension YMMRegister: TileVector {
+    fileprivate static var bytes: Int32 { 32 }
+    fileprivate static func zero(_ asm: inout X86Assembler, _ register: Self) {
+        asm.vxorps(register, register, register)
+    }
+    fileprivate static func load(_ asm: inout X86Assembler, _ register: Self, _ memory: X86Memory) {
+        asm.vmovups(register, memory)
+    }
+    fileprivate static func broadcast(_ asm: inout X86Assembler, _ register: Self, _ memory: X86Memory) {
+        asm.vbroadcastss(register, memory)
+    }
+    fileprivate static func fma(_ asm: inout X86Assembler, _ accumulator: Self, _ a: Self, _ b: Self) {
+        asm.vfmadd231ps(accumulator, a, b)
+    }
+    fileprivate static func add(_ asm: inout X86Assembler, _ register: Self, _ memory: X86Memory) {
+        asm.vaddps(register, register, memory)
+    }
+    fileprivate static func store(_ asm: inout X86Assembler, _ memory: X86Memory, _ register: Self) {
+        asm.vmovups(memory, register)
+    }
+}
+
+extension ZMMRegister: TileVector {
+    fileprivate static var bytes: Int32 { 64 }
+    fileprivate static func zero(_ asm: inout X86Assembler, _ register: Self) {
+        asm.vpxord(register, register, register)
+    }
+    fileprivate static func load(_ asm: inout X86Assembler, _ register: Self, _ memory: X86Memory) {
+        asm.vmovups(register, memory)
+    }
+    fileprivate static func broadcast(_ asm: inout X86Assembler, _ register: Self, _ memory: X86Memory) {
+        asm.vbroadcastss(register, memory)
+    }
+    fileprivate static func fma(_ asm: inout X86Assembler, _ accumulator: Self, _ a: Self, _ b: Self) {
+        asm.vfmadd231ps(accumulator, a, b)
+    }
+    fileprivate static func add(_ asm: inout X86Assembler, _ register: Self, _ memory: X86Memory) {
+        asm.vaddps(register, register, memory)
+    }
+    fileprivate static func store(_ asm: inout X86Assembler, _ memory: X86Memory, _ register: Self) {
+        asm.vmovups(memory, register)
     }
 }

@@ -51,8 +51,9 @@ package struct ComputeContext: Sendable {
     /// takes less time than a parallel loop's start (BENCHMARKS.md, "int8 single query").
     package static let serialValueLimit = 32_768
 
-    /// Multiply-adds of attention's q k^T (summed over sequences and heads) below which attention runs on one thread
-    /// (about 20 microseconds of work: sequences up to about 25 tokens alone; `multiHeadAttention`).
+    /// Multiply-adds of attention's q k^T (summed over sequences and heads) up to which attention runs on one thread
+    /// (`multiHeadAttention`): a MiniLM sequence of up to 26 tokens alone, an MPNet one of up to 18. Measured at 11
+    /// tokens only (BENCHMARKS.md, "bfloat16 on two threads"); the limit is not tuned.
     package static let serialAttentionLimit = 262_144
 
     /// Runs `body(task)` for every task in 0..<count, on up to `threads` threads, and returns when all are done, on
