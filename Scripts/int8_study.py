@@ -192,15 +192,19 @@ def feeding_norm(model, name):
     return None
 
 
-def quantize_model(model, scheme, only=None):
+def quantize_model(model, scheme, only=None, others=None):
     auto_model = model[0].auto_model
     encoder = auto_model.encoder
     targets = [(name, module) for name, module in encoder.named_modules() if isinstance(module, torch.nn.Linear)]
     for name, module in targets:
+        layer_scheme = scheme
         if (scheme.endswith("-ffn32") and is_ffn_output(name)) or (only and not re.search(only, name)):
-            continue
+            if not others:
+                continue
+            layer_scheme = others
         parent = encoder.get_submodule(name.rsplit(".", 1)[0]) if "." in name else encoder
-        setattr(parent, name.rsplit(".", 1)[-1], QuantizedLinear(module, scheme, feeding_norm(auto_model, name)))
+        setattr(
+            parent, name.rsplit(".", 1)[-1], QuantizedLinear(module, layer_scheme, feeding_norm(auto_model, name)))
     return len(targets)
 
 
@@ -226,6 +230,7 @@ def main():
     parser.add_argument("--schemes", nargs="*", default=SCHEMES, choices=SCHEMES)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--only", help="quantize only the linear layers whose name matches this regex (diagnosis)")
+    parser.add_argument("--others", choices=SCHEMES, help="with --only: the scheme of the other layers (default float32)")
     parser.add_argument("--json-out")
     parser.add_argument("--texts-file", help="one text per line (empty lines kept) instead of the corpus")
     args = parser.parse_args()
@@ -243,7 +248,7 @@ def main():
     for scheme in args.schemes:
         count = min(len(texts), args.saturation_texts) if scheme.endswith("-sat") else len(texts)
         model = SentenceTransformer(args.model, device="cpu")
-        layers = quantize_model(model, scheme, args.only)
+        layers = quantize_model(model, scheme, args.only, args.others)
         start = time.time()
         with torch.no_grad():
             ours = model.encode(texts[:count], batch_size=16, normalize_embeddings=True, convert_to_numpy=True)

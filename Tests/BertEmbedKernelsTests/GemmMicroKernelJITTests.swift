@@ -9,7 +9,7 @@ final class GemmMicroKernelJITTests: XCTestCase {
     /// Every instruction form the encoder has, with register numbers >= 8 (REX / VEX extension bits),
     /// rsp / r12 bases (SIB byte), rbp / r13 bases (no displacement-free form), 8- and 32-bit and negative
     /// displacements. Expected bytes: `llvm-mc -triple=x86_64 -show-encoding` (LLVM 14; the VNNI lines with
-    /// `-mattr=+avxvnni,+avx512vnni,+avx512vl`) on the AT&T lines.
+    /// `-mattr=+avxvnni,+avx512vnni,+avx512vl`, the zmm integer lines with `+avx512bw`) on the AT&T lines.
     func testEncodingsEqualLLVMMC() {
         let r12 = X86Register(12), r13 = X86Register(13), rbp = X86Register(5), rsp = X86Register(4)
         let cases: [(String, (inout X86Assembler) -> Void, [UInt8])] = [
@@ -213,6 +213,41 @@ final class GemmMicroKernelJITTests: XCTestCase {
                 "vaddps -8(%rcx), %zmm2, %zmm18",
                 { $0.vaddps(ZMMRegister(18), ZMMRegister(2), X86Memory(base: .rcx, displacement: -8)) },
                 [0x62, 0xE1, 0x6C, 0x48, 0x58, 0x91, 0xF8, 0xFF, 0xFF, 0xFF]
+            ),
+            (
+                "vmulps %zmm27, %zmm14, %zmm14",
+                { $0.vmulps(ZMMRegister(14), ZMMRegister(14), ZMMRegister(27)) },
+                [0x62, 0x11, 0x0C, 0x48, 0x59, 0xF3]
+            ),
+            (
+                "vpmovsxbw 480(%rsi), %zmm24",
+                { $0.vpmovsxbw(ZMMRegister(24), X86Memory(base: .rsi, displacement: 480)) },
+                [0x62, 0x62, 0x7D, 0x48, 0x20, 0x46, 0x0F]
+            ),
+            (
+                "vpmovsxbw 4(%r12), %zmm2",
+                { $0.vpmovsxbw(ZMMRegister(2), X86Memory(base: r12, displacement: 4)) },
+                [0x62, 0xD2, 0x7D, 0x48, 0x20, 0x94, 0x24, 0x04, 0x00, 0x00, 0x00]
+            ),
+            (
+                "vpmaddwd %zmm26, %zmm24, %zmm11",
+                { $0.vpmaddwd(ZMMRegister(11), ZMMRegister(24), ZMMRegister(26)) },
+                [0x62, 0x11, 0x3D, 0x40, 0xF5, 0xDA]
+            ),
+            (
+                "vpdpwssd %zmm26, %zmm25, %zmm11",
+                { $0.vpdpwssd(ZMMRegister(11), ZMMRegister(25), ZMMRegister(26)) },
+                [0x62, 0x12, 0x35, 0x40, 0x52, 0xDA]
+            ),
+            (
+                "vpdpwssd %zmm9, %zmm17, %zmm0",
+                { $0.vpdpwssd(ZMMRegister(0), ZMMRegister(17), ZMMRegister(9)) },
+                [0x62, 0xD2, 0x75, 0x40, 0x52, 0xC1]
+            ),
+            (
+                "vcvtdq2ps %zmm11, %zmm27",
+                { $0.vcvtdq2ps(ZMMRegister(27), ZMMRegister(11)) },
+                [0x62, 0x41, 0x7C, 0x48, 0x5B, 0xDB]
             ),
             ("movq %rcx, %rax", { $0.mov(.rax, .rcx) }, [0x48, 0x89, 0xC8]),
             ("movq %r8, %rbx", { $0.mov(.rbx, .r8) }, [0x4C, 0x89, 0xC3]),

@@ -15,17 +15,19 @@ final class Int8GemmJITTests: XCTestCase {
             KernelRegistry(features: features, codeGeneration: codeGeneration).int8GemmKernels.map(\.name)
         }
         let avx2 = "6x8-int16-avx2-jit", avxVNNI = "6x8-int16-avxvnni-jit", avx512VNNI = "6x8-int16-avx512vnni-jit"
+        let zmm = "6x32-int16-avx512vnni-jit"
         guard names([.avx2, .fma]) == [avx2] else {
             throw XCTSkip("no executable memory here: no generated kernel is listed")
         }
         XCTAssertEqual(names([.avx2, .fma, .avxVNNI]), [avxVNNI, avx2])
         XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512VNNI]), [avx2], "EVEX on ymm registers needs AVX512VL")
         XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512VL, .avx512VNNI]), [avx512VNNI, avx2])
+        XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512BW, .avx512VNNI]), [zmm, avx2], "zmm needs AVX512BW")
         let sapphireRapids: CPUFeatures = [
             .avx2, .fma, .f16c, .avxVNNI, .avx512F, .avx512DQ, .avx512BW, .avx512VL, .avx512VNNI, .avx512BF16,
         ]
-        XCTAssertEqual(names(sapphireRapids), [avxVNNI, avx512VNNI, avx2])
-        XCTAssertEqual(KernelRegistry(features: sapphireRapids, codeGeneration: true).int8Gemm?.name, avxVNNI)
+        XCTAssertEqual(names(sapphireRapids), [zmm, avxVNNI, avx512VNNI, avx2])
+        XCTAssertEqual(KernelRegistry(features: sapphireRapids, codeGeneration: true).int8Gemm?.name, zmm)
         XCTAssertEqual(names([.avxVNNI, .avx512VNNI, .avx512VL]), [], "no AVX2 + FMA")
         XCTAssertEqual(names(sapphireRapids, codeGeneration: false), [])
     }
@@ -63,5 +65,25 @@ final class Int8GemmJITTests: XCTestCase {
         XCTAssertEqual(vex, expectedVEX.lines)
         XCTAssertEqual(evex, expectedEVEX.lines)
         XCTAssertNotEqual(vex, avx2)
+    }
+
+    /// The zmm program is the EVEX ymm program's body on two registers per row: every row's pair of inputs meets
+    /// both halves of the pair's 32 columns of weights, the first pair of a block with vpmaddwd, the rest with
+    /// vpdpwssd; every instruction names zmm registers.
+    func testZMMProgramDoublesTheEVEXProgramOnZMMRegisters() throws {
+        let evex = try disassembly(Int8GemmJIT.program(.avx512VNNI))
+        let zmm = try disassembly(Int8GemmJIT.program(.avx512VNNIZMM))
+        func count(_ listing: [String], _ mnemonic: String) -> Int {
+            listing.filter { $0.hasPrefix(mnemonic + " ") }.count
+        }
+        for mnemonic in ["vpmaddwd", "vpdpwssd", "vpmovsxbw", "vcvtdq2ps", "vfmadd231ps", "vmulps", "vmovups"] {
+            XCTAssertEqual(count(zmm, mnemonic), 2 * count(evex, mnemonic), mnemonic)
+        }
+        XCTAssertEqual(count(zmm, "vbroadcastss"), count(evex, "vbroadcastss"), "one broadcast per row and pair")
+        XCTAssertEqual(count(zmm, "vpdpwssd"), 2 * 21 * (Int8Weights.blockSize / 2 - 1))
+        let vector = zmm.filter { $0.hasPrefix("v") && $0 != "vzeroupper" }
+        XCTAssertFalse(vector.isEmpty)
+        for line in vector { XCTAssertTrue(line.contains("%zmm") && !line.contains("%ymm"), line) }
+        XCTAssertEqual(zmm.filter { $0 == "retq" || $0 == "ret" }.count, Int8GemmKernel.tileRows)
     }
 }

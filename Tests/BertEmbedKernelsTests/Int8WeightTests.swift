@@ -128,7 +128,9 @@ final class Int8WeightTests: XCTestCase {
     }
 
     /// The integer kernels this process can run: the scalar reference, and the generated ones where the CPU has them.
-    var integerKernels: [Int8GemmKernel] { [Int8GemmKernel.reference] + generatedKernels }
+    var integerKernels: [Int8GemmKernel] {
+        [Int8GemmKernel.reference, Int8GemmKernel.wideReference] + generatedKernels
+    }
 
     /// The arithmetic of an int8 layer on the integer path (Int8GemmKernel.swift, Int8Inputs.swift), one value at a
     /// time from the two quantizations' definitions.
@@ -189,7 +191,9 @@ final class Int8WeightTests: XCTestCase {
                     let layer = PackedLinear(
                         weight: weight, bias: bias, outFeatures: n, inFeatures: k, context: compute, format: .int8)
                     XCTAssertEqual(layer.integerKernel?.name, kernel.name)
-                    XCTAssertEqual(layer.byteCount, (n + 7) / 8 * 8 * 20 * ((k + 15) / 16) + 4 * n, "1.25 B/weight")
+                    let nr = kernel.columns
+                    XCTAssertEqual(
+                        layer.byteCount, (n + nr - 1) / nr * nr * 20 * ((k + 15) / 16) + 4 * n, "1.25 B/weight")
                     let activation = Activation.allCases[Int(seed) % Activation.allCases.count]
                     let actual = applied(layer, to: input, rows: m, activation: activation, context: compute)
                     let expected = integerLayer(
@@ -206,69 +210,73 @@ final class Int8WeightTests: XCTestCase {
         }
     }
 
-    /// Each generated kernel against the reference kernel on the extremes of both integer ranges (the largest block
-    /// sums: 16 x 32767 x 127), zero, one and several blocks, and scales of every kind.
+    /// Each generated kernel against the reference kernel of its width on the extremes of both integer ranges (the
+    /// largest block sums: 16 x 32767 x 127), zero, one and several blocks, and scales of every kind.
     func testGeneratedIntegerKernelsEqualTheReference() throws {
         guard !generatedKernels.isEmpty else {
             throw XCTSkip("no generated integer kernel here (needs AVX2 + FMA and executable memory)")
         }
         var generator = NormalGenerator(seed: 7)
-        for blocks in [0, 1, 3, 8] {
-            for extreme in [false, true] {
-                let aBytes = Int8GemmKernel.microPanelBytes(blocks: blocks), bBytes = blocks * 160
-                var a = [UInt8](repeating: 0, count: aBytes), b = [UInt8](repeating: 0, count: bBytes)
-                a.withUnsafeMutableBytes { a in
-                    for w in 0..<(48 * blocks) {
-                        let low =
-                            extreme
-                            ? Int16(w % 3 == 0 ? -32767 : 32767)
-                            : Int16(max(-32767, min(32767, generator.next(scale: 9000))))
-                        let high =
-                            extreme
-                            ? Int16(w % 5 == 0 ? 32767 : -32767)
-                            : Int16(max(-32767, min(32767, generator.next(scale: 9000))))
-                        a.storeBytes(
-                            of: UInt32(UInt16(bitPattern: low)) | UInt32(UInt16(bitPattern: high)) << 16,
-                            toByteOffset: 4 * w, as: UInt32.self)
-                    }
-                    for r in 0..<6 {
-                        a.storeBytes(of: generator.next(), toByteOffset: 192 * blocks + 4 * r, as: Float.self)
-                    }
-                }
-                b.withUnsafeMutableBytes { b in
-                    for block in 0..<blocks {
-                        for i in 0..<128 {
-                            let value =
+        for generated in generatedKernels {
+            let nr = generated.columns, blockBytes = Int8Weights.blockBytes(columns: nr)
+            let reference = [Int8GemmKernel.reference, .wideReference].first { $0.columns == nr }!
+            for blocks in [0, 1, 3, 8] {
+                for extreme in [false, true] {
+                    let aBytes = Int8GemmKernel.microPanelBytes(blocks: blocks), bBytes = blocks * blockBytes
+                    var a = [UInt8](repeating: 0, count: aBytes), b = [UInt8](repeating: 0, count: bBytes)
+                    a.withUnsafeMutableBytes { a in
+                        for w in 0..<(48 * blocks) {
+                            let low =
                                 extreme
-                                ? (i % 7 == 0 ? -127 : 127) : Int8(max(-127, min(127, generator.next(scale: 60))))
-                            b.storeBytes(of: Int8(value), toByteOffset: 160 * block + i, as: Int8.self)
+                                ? Int16(w % 3 == 0 ? -32767 : 32767)
+                                : Int16(max(-32767, min(32767, generator.next(scale: 9000))))
+                            let high =
+                                extreme
+                                ? Int16(w % 5 == 0 ? 32767 : -32767)
+                                : Int16(max(-32767, min(32767, generator.next(scale: 9000))))
+                            a.storeBytes(
+                                of: UInt32(UInt16(bitPattern: low)) | UInt32(UInt16(bitPattern: high)) << 16,
+                                toByteOffset: 4 * w, as: UInt32.self)
                         }
-                        for j in 0..<8 {
-                            let scale: Float = j == 7 ? 0 : generator.next(scale: 1e-3)
-                            b.storeBytes(of: scale, toByteOffset: 160 * block + 128 + 4 * j, as: Float.self)
+                        for r in 0..<6 {
+                            a.storeBytes(of: generator.next(), toByteOffset: 192 * blocks + 4 * r, as: Float.self)
                         }
                     }
-                }
-                // Every row count: the rows past it stay as they were (NaN).
-                func run(_ kernel: Int8GemmKernel, rows: Int) -> [UInt32] {
-                    var c = [Float](repeating: .nan, count: 6 * 11)  // row stride 11: the kernel writes 8 of each
-                    a.withUnsafeBytes { a in
-                        b.withUnsafeBytes { b in
-                            c.withUnsafeMutableBufferPointer {
-                                kernel.function(
-                                    a.baseAddress!, b.baseAddress ?? UnsafeRawPointer(a.baseAddress!), blocks,
-                                    $0.baseAddress!, 11, rows)
+                    b.withUnsafeMutableBytes { b in
+                        for block in 0..<blocks {
+                            for i in 0..<(16 * nr) {
+                                let value =
+                                    extreme
+                                    ? (i % 7 == 0 ? -127 : 127) : Int8(max(-127, min(127, generator.next(scale: 60))))
+                                b.storeBytes(of: Int8(value), toByteOffset: blockBytes * block + i, as: Int8.self)
+                            }
+                            for j in 0..<nr {
+                                let scale: Float = j % 8 == 7 ? 0 : generator.next(scale: 1e-3)
+                                b.storeBytes(
+                                    of: scale, toByteOffset: blockBytes * block + 16 * nr + 4 * j, as: Float.self)
                             }
                         }
                     }
-                    return c.map(\.bitPattern)
-                }
-                for rows in 1...6 {
-                    let expected = run(.reference, rows: rows)
-                    XCTAssertEqual(
-                        expected.filter { Float(bitPattern: $0).isNaN }.count, 66 - 8 * rows,
-                        "the reference writes \(rows) rows of 8")
-                    for generated in generatedKernels {
+                    // Every row count: the rows past it stay as they were (NaN); row stride nr + 3.
+                    let ldc = nr + 3
+                    func run(_ kernel: Int8GemmKernel, rows: Int) -> [UInt32] {
+                        var c = [Float](repeating: .nan, count: 6 * ldc)
+                        a.withUnsafeBytes { a in
+                            b.withUnsafeBytes { b in
+                                c.withUnsafeMutableBufferPointer {
+                                    kernel.function(
+                                        a.baseAddress!, b.baseAddress ?? UnsafeRawPointer(a.baseAddress!), blocks,
+                                        $0.baseAddress!, ldc, rows)
+                                }
+                            }
+                        }
+                        return c.map(\.bitPattern)
+                    }
+                    for rows in 1...6 {
+                        let expected = run(reference, rows: rows)
+                        XCTAssertEqual(
+                            expected.filter { Float(bitPattern: $0).isNaN }.count, 6 * ldc - nr * rows,
+                            "the reference writes \(rows) rows of \(nr)")
                         XCTAssertEqual(
                             run(generated, rows: rows), expected,
                             "\(generated) \(rows) rows, \(blocks) blocks, extreme \(extreme)")
@@ -343,9 +351,11 @@ final class Int8WeightTests: XCTestCase {
         XCTAssertNil(KernelRegistry(features: features, codeGeneration: false).int8Gemm)
         XCTAssertNil(KernelRegistry(features: [.avx2], codeGeneration: true).int8Gemm)
         let expected =
-            features.contains(.avxVNNI)
-            ? "6x8-int16-avxvnni-jit"
-            : features.isSuperset(of: [.avx512VNNI, .avx512VL]) ? "6x8-int16-avx512vnni-jit" : "6x8-int16-avx2-jit"
+            features.isSuperset(of: [.avx512F, .avx512BW, .avx512VNNI])
+            ? "6x32-int16-avx512vnni-jit"
+            : features.contains(.avxVNNI)
+                ? "6x8-int16-avxvnni-jit"
+                : features.isSuperset(of: [.avx512VNNI, .avx512VL]) ? "6x8-int16-avx512vnni-jit" : "6x8-int16-avx2-jit"
         XCTAssertEqual(KernelSet.preferred.int8Gemm?.name, expected)
     }
 
@@ -355,6 +365,9 @@ final class Int8WeightTests: XCTestCase {
     func testVNNIKernelsRunWhereTheCPUHasVNNI() throws {
         let features = CPUFeatures.current(allowingCodeGeneration: true)
         var expected: [String] = []
+        if features.isSuperset(of: [.avx2, .fma, .avx512F, .avx512BW, .avx512VNNI]) {
+            expected.append("6x32-int16-avx512vnni-jit")
+        }
         if features.isSuperset(of: [.avx2, .fma, .avxVNNI]) { expected.append("6x8-int16-avxvnni-jit") }
         if features.isSuperset(of: [.avx2, .fma, .avx512VNNI, .avx512VL]) {
             expected.append("6x8-int16-avx512vnni-jit")

@@ -7,19 +7,30 @@
 // the block's weight scales (vfmadd231ps); at the end each row is multiplied by its input scale. A block's first
 // products start its sums (no zeroing); the pairs are broadcast with vbroadcastss (the same 32 bits, a load-only
 // instruction). The program holds one such body per row count (6 down to 1), so that a short text's last micro-panel
-// costs its rows only (an 11-token query: 11 rows of work, not 12). Measured on AMD EPYC (Zen 3): vpmaddwd issues two per cycle, as vfmadd231ps does, but each needs a
-// vpaddd that competes for the same ports, so the kernel runs about 1.3x the float32 kernel's multiply-adds in L1
-// (BENCHMARKS.md), not 2x.
+// costs its rows only (an 11-token query: 11 rows of work, not 12). Measured on AMD EPYC (Zen 3): vpmaddwd issues
+// two per cycle, as vfmadd231ps does, but each needs a vpaddd that competes for the same ports, so the kernel runs
+// about 1.3x the float32 kernel's multiply-adds in L1 (BENCHMARKS.md), not 2x.
 //
 // VNNI's vpdpwssd fuses the two: the block's later pairs add their products into the sums in one instruction, which
-// halves the loop's integer multiply and add instructions (the loads and broadcasts stay). It comes in two encodings of the same operation on ymm registers:
-// VEX (AVX-VNNI: Alder Lake, Sapphire Rapids, Zen 5) and EVEX (AVX512-VNNI with AVX512VL: Ice Lake, Cascade Lake,
-// Zen 4). The three programs differ only in those instructions (a test disassembles them with LLVM to show it), so
-// they compute the same bits; each is also held to the reference kernel where the CPU can run it.
+// halves the loop's integer multiply and add instructions (the loads and broadcasts stay). It comes in two encodings
+// of the same operation on ymm registers: VEX (AVX-VNNI: Alder Lake, Sapphire Rapids, Zen 5) and EVEX (AVX512-VNNI
+// with AVX512VL: Ice Lake, Cascade Lake, Zen 4). The three ymm programs differ only in those instructions (a test
+// disassembles them with LLVM to show it), so they compute the same bits.
 //
-// Registered (as "6x8-int16-avx2-jit", "6x8-int16-avxvnni-jit", "6x8-int16-avx512vnni-jit") where the CPU reports
-// AVX2 + FMA (and the VNNI extension) with OS support and code generation is allowed, like the float32 generated
-// kernel; elsewhere int8 layers widen their weights to float32 instead.
+// On zmm registers (AVX512-VNNI with AVX512BW) the same body covers 32 columns, two registers per row: each pair's
+// 32 columns of weights are two vpmovsxbw from 32 bytes each, each broadcast pair of inputs meets both, and one
+// vpdpwssd does 32 multiply-adds. On Sapphire Rapids vpdpwssd on zmm issues two per cycle, as the ymm form does
+// (measured: 4.8 against 4.6 billion a second in a loop of independent ones), so the zmm tile doubles the products
+// per instruction; its registers: 12 sums, 12 accumulators, 2 weights, 1 broadcast, 2 converted sums. The same
+// arithmetic in the same order per output, so the same bits as the ymm programs (its reference is the 32-column
+// reference kernel, which is the 8-column one's loop).
+//
+// Each program is held to the reference kernel of its width where the CPU can run it.
+//
+// Registered (as "6x32-int16-avx512vnni-jit", "6x8-int16-avxvnni-jit", "6x8-int16-avx512vnni-jit",
+// "6x8-int16-avx2-jit", preferred in that order) where the CPU reports AVX2 + FMA (and the extensions) with OS
+// support and code generation is allowed, like the float32 generated kernels; elsewhere int8 layers widen their
+// weights to float32 instead.
 
 /// The generated integer micro-kernels of int8 layers.
 package enum Int8GemmJIT {
@@ -31,6 +42,9 @@ package enum Int8GemmJIT {
         case avxVNNI
         /// EVEX vpdpwssd on ymm registers (AVX512-VNNI with AVX512VL).
         case avx512VNNI
+        /// EVEX vpdpwssd on zmm registers, a tile of 32 columns (AVX512-VNNI with AVX512BW, for vpmovsxbw and
+        /// vpmaddwd on zmm).
+        case avx512VNNIZMM
 
         /// What the CPU needs beyond the generated code's AVX2 + FMA.
         package var features: CPUFeatures {
@@ -38,6 +52,7 @@ package enum Int8GemmJIT {
             case .avx2: return [.avx2, .fma]
             case .avxVNNI: return [.avx2, .fma, .avxVNNI]
             case .avx512VNNI: return [.avx2, .fma, .avx512VNNI, .avx512VL]
+            case .avx512VNNIZMM: return [.avx2, .fma, .avx512F, .avx512BW, .avx512VNNI]
             }
         }
 
@@ -47,6 +62,7 @@ package enum Int8GemmJIT {
             case .avx2: return "6x8-int16-avx2-jit"
             case .avxVNNI: return "6x8-int16-avxvnni-jit"
             case .avx512VNNI: return "6x8-int16-avx512vnni-jit"
+            case .avx512VNNIZMM: return "6x32-int16-avx512vnni-jit"
             }
         }
 
@@ -56,17 +72,21 @@ package enum Int8GemmJIT {
             case .avx2: return Int8GemmJIT.avx2Code
             case .avxVNNI: return Int8GemmJIT.avxVNNICode
             case .avx512VNNI: return Int8GemmJIT.avx512VNNICode
+            case .avx512VNNIZMM: return Int8GemmJIT.avx512VNNIZMMCode
             }
         }
+
+        /// The tile's columns: the output features of one weight panel.
+        package var columns: Int { self == .avx512VNNIZMM ? 32 : 8 }
     }
 
     /// The kernels a CPU with `features` runs, preferred first (a VNNI one before the AVX2 one; VEX before EVEX: the
     /// same instruction in a shorter encoding, not measured); empty without AVX2 + FMA or executable memory.
     static func kernels(features: CPUFeatures) -> [Int8GemmKernel] {
-        [DotProduct.avxVNNI, .avx512VNNI, .avx2].compactMap { dot in
+        [DotProduct.avx512VNNIZMM, .avxVNNI, .avx512VNNI, .avx2].compactMap { dot in
             guard features.isSuperset(of: dot.features), let code = dot.code else { return nil }
             return Int8GemmKernel(
-                name: dot.kernelName, rows: Int8GemmKernel.tileRows, columns: Int8GemmKernel.tileColumns,
+                name: dot.kernelName, rows: Int8GemmKernel.tileRows, columns: dot.columns,
                 function: unsafeBitCast(code.entry, to: Int8GemmKernel.Function.self))
         }
     }
@@ -79,13 +99,48 @@ package enum Int8GemmJIT {
     private static let avx2Code = ExecutableCode(program(.avx2), name: "int8-gemm-6x8-avx2-jit")
     private static let avxVNNICode = ExecutableCode(program(.avxVNNI), name: "int8-gemm-6x8-avxvnni-jit")
     private static let avx512VNNICode = ExecutableCode(program(.avx512VNNI), name: "int8-gemm-6x8-avx512vnni-jit")
+    private static let avx512VNNIZMMCode = ExecutableCode(
+        program(.avx512VNNIZMM), name: "int8-gemm-6x32-avx512vnni-jit")
 
     /// The machine code. System V arguments: a (rdi), b (rsi), blocks (rdx), c (rcx), ldc (r8, in floats), rows (r9,
     /// 1 ... 6). One body per row count, 6 first, entered by comparing rows (the same branch every call of a
-    /// layer but its last micro-panel's). Integer sums of row r in ymm(r), its float32 accumulator in ymm(6 + r); the
-    /// weights of a pair in ymm12, a broadcast pair of inputs in ymm13, products (AVX2) and converted sums in
-    /// ymm14-15.
+    /// layer but its last micro-panel's). With V vectors per row of the tile (1 ymm: 8 columns; 2 zmm: 32), the
+    /// integer sums of row r are registers V r ..< V (r + 1), its float32 accumulators 6 V more; then the V
+    /// registers of a pair's weights (and, at a block's end, of its scales), one broadcast pair of inputs, and two
+    /// for products (AVX2) and converted sums (ymm0-5, ymm6-11, ymm12, ymm13, ymm14-15; zmm0-11, zmm12-23, zmm24-25,
+    /// zmm26, zmm27-28).
     package static func program(_ dot: DotProduct) -> [UInt8] {
+        switch dot {
+        case .avx2:
+            return program(YMMRegister.self, columns: 8) { asm, sums, weights, inputs, first, product in
+                if first {
+                    asm.vpmaddwd(sums, weights, inputs)
+                } else {
+                    asm.vpmaddwd(product, weights, inputs)
+                    asm.vpaddd(sums, sums, product)
+                }
+            }
+        case .avxVNNI:
+            return program(YMMRegister.self, columns: 8) { asm, sums, weights, inputs, first, _ in
+                if first { asm.vpmaddwd(sums, weights, inputs) } else { asm.vpdpwssdVEX(sums, weights, inputs) }
+            }
+        case .avx512VNNI:
+            return program(YMMRegister.self, columns: 8) { asm, sums, weights, inputs, first, _ in
+                if first { asm.vpmaddwd(sums, weights, inputs) } else { asm.vpdpwssdEVEX(sums, weights, inputs) }
+            }
+        case .avx512VNNIZMM:
+            return program(ZMMRegister.self, columns: 32) { asm, sums, weights, inputs, first, _ in
+                if first { asm.vpmaddwd(sums, weights, inputs) } else { asm.vpdpwssd(sums, weights, inputs) }
+            }
+        }
+    }
+
+    /// `dot(asm, sums, weights, inputs, first, product)`: adds the pair products of weights and inputs to sums (the
+    /// block's first pair: starts them), with `product` free to use.
+    private typealias Dot<V> = (inout X86Assembler, V, V, V, Bool, V) -> Void
+
+    /// The program over the register file V for a tile of 6 rows by `columns`.
+    private static func program<V: TileVector>(_: V.Type, columns: Int, dot: Dot<V>) -> [UInt8] {
         var asm = X86Assembler()
         let mr = Int8GemmKernel.tileRows
         let bodies = (1...mr).map { _ in asm.newLabel() }
@@ -97,46 +152,48 @@ package enum Int8GemmJIT {
         for rows in stride(from: mr, through: 1, by: -1) {
             asm.align(16)
             asm.bind(bodies[rows - 1])
-            body(&asm, dot, rows: rows)
+            body(&asm, V.self, columns: columns, rows: rows, dot: dot)
         }
         return asm.finish()
     }
 
     /// The kernel for the first `rows` rows of the tile (the micro-panel's layout is still 6 rows wide).
-    private static func body(_ asm: inout X86Assembler, _ dot: DotProduct, rows: Int) {
+    private static func body<V: TileVector>(
+        _ asm: inout X86Assembler, _: V.Type, columns nr: Int, rows: Int, dot: Dot<V>
+    ) {
         let a = X86Register.rdi, b = X86Register.rsi, blocks = X86Register.rdx
         let c = X86Register.rcx, rowBytes = X86Register.r8, row = X86Register.rax
-        let mr = Int8GemmKernel.tileRows, nr = Int8GemmKernel.tileColumns
-        let weights = YMMRegister(12), inputs = YMMRegister(13)
-        func sums(_ r: Int) -> YMMRegister { YMMRegister(r) }
-        func accumulator(_ r: Int) -> YMMRegister { YMMRegister(mr + r) }
-        func product(_ r: Int) -> YMMRegister { YMMRegister(14 + r % 2) }
+        let mr = Int8GemmKernel.tileRows, vectors = 4 * nr / Int(V.bytes)
+        let inputs = V(2 * mr * vectors + vectors)
+        func sums(_ r: Int, _ v: Int) -> V { V(r * vectors + v) }
+        func accumulator(_ r: Int, _ v: Int) -> V { V(mr * vectors + r * vectors + v) }
+        func weights(_ v: Int) -> V { V(2 * mr * vectors + v) }
+        func product(_ r: Int, _ v: Int) -> V { V(2 * mr * vectors + vectors + 1 + (r * vectors + v) % 2) }
 
-        for r in 0..<rows { asm.vxorps(accumulator(r), accumulator(r), accumulator(r)) }
+        for r in 0..<rows { for v in 0..<vectors { V.zero(&asm, accumulator(r, v)) } }
         let loop = asm.newLabel(), store = asm.newLabel()
         asm.test(blocks, blocks)
         asm.jump(if: .zero, to: store)
         asm.align(32)
         asm.bind(loop)
         for pair in 0..<(Int8Weights.blockSize / 2) {
-            asm.vpmovsxbw(weights, X86Memory(base: b, displacement: Int32(2 * nr * pair)))
+            for v in 0..<vectors {
+                let source = X86Memory(base: b, displacement: Int32(2 * nr * pair) + Int32(v) * V.bytes / 2)
+                V.widenBytes(&asm, weights(v), source)
+            }
             for r in 0..<rows {
-                asm.vbroadcastss(inputs, X86Memory(base: a, displacement: Int32(4 * (mr * pair + r))))
-                switch (pair, dot) {
-                case (0, _):  // the block's first products start its sums
-                    asm.vpmaddwd(sums(r), weights, inputs)
-                case (_, .avx2):
-                    asm.vpmaddwd(product(r), weights, inputs)
-                    asm.vpaddd(sums(r), sums(r), product(r))
-                case (_, .avxVNNI): asm.vpdpwssdVEX(sums(r), weights, inputs)
-                case (_, .avx512VNNI): asm.vpdpwssdEVEX(sums(r), weights, inputs)
-                }
+                V.broadcast(&asm, inputs, X86Memory(base: a, displacement: Int32(4 * (mr * pair + r))))
+                for v in 0..<vectors { dot(&asm, sums(r, v), weights(v), inputs, pair == 0, product(r, v)) }
             }
         }
-        asm.vmovups(weights, X86Memory(base: b, displacement: Int32(16 * nr)))  // the block's weight scales
+        for v in 0..<vectors {  // the block's weight scales
+            V.load(&asm, weights(v), X86Memory(base: b, displacement: Int32(16 * nr) + Int32(v) * V.bytes))
+        }
         for r in 0..<rows {
-            asm.vcvtdq2ps(product(r), sums(r))
-            asm.vfmadd231ps(accumulator(r), product(r), weights)
+            for v in 0..<vectors {
+                V.convert(&asm, product(r, v), sums(r, v))
+                V.fma(&asm, accumulator(r, v), product(r, v), weights(v))
+            }
         }
         asm.add(a, Int32(4 * mr * Int8Weights.blockSize / 2))
         asm.add(b, Int32(Int8Weights.blockBytes(columns: nr)))
@@ -147,9 +204,11 @@ package enum Int8GemmJIT {
         asm.shl(rowBytes, 2)
         asm.mov(row, c)
         for r in 0..<rows {
-            asm.vbroadcastss(inputs, X86Memory(base: a, displacement: Int32(4 * r)))
-            asm.vmulps(accumulator(r), accumulator(r), inputs)
-            asm.vmovups(X86Memory(base: row, displacement: 0), accumulator(r))
+            V.broadcast(&asm, inputs, X86Memory(base: a, displacement: Int32(4 * r)))
+            for v in 0..<vectors {
+                V.multiply(&asm, accumulator(r, v), accumulator(r, v), inputs)
+                V.store(&asm, X86Memory(base: row, displacement: Int32(v) * V.bytes), accumulator(r, v))
+            }
             if r < rows - 1 { asm.add(row, rowBytes) }
         }
         asm.vzeroupper()

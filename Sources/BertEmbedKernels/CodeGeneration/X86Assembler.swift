@@ -568,6 +568,31 @@ package struct X86Assembler {
         evex512Memory(0x10, map: .map0F, prefix: .none, reg: destination.number, vvvv: 0, memory, scale: 64)
     }
 
+    /// `vmulps destination, a, b`: destination = a x b.
+    package mutating func vmulps(_ destination: ZMMRegister, _ a: ZMMRegister, _ b: ZMMRegister) {
+        evex512Register(0x59, map: .map0F, prefix: .none, reg: destination.number, vvvv: a.number, rm: b.number)
+    }
+
+    /// `vpmovsxbw destination, [memory]` (AVX512BW): 32 signed bytes, sign-extended to 32 int16.
+    package mutating func vpmovsxbw(_ destination: ZMMRegister, _ memory: X86Memory) {
+        evex512Memory(0x20, map: .map0F38, prefix: .p66, reg: destination.number, vvvv: 0, memory, scale: 32)
+    }
+
+    /// `vpmaddwd destination, a, b` (AVX512BW): per 32-bit lane, the sum of the two int16 products.
+    package mutating func vpmaddwd(_ destination: ZMMRegister, _ a: ZMMRegister, _ b: ZMMRegister) {
+        evex512Register(0xF5, map: .map0F, prefix: .p66, reg: destination.number, vvvv: a.number, rm: b.number)
+    }
+
+    /// `vpdpwssd accumulator, a, b` (AVX512-VNNI): `vpmaddwd` of a and b added to each 32-bit lane of accumulator.
+    package mutating func vpdpwssd(_ accumulator: ZMMRegister, _ a: ZMMRegister, _ b: ZMMRegister) {
+        evex512Register(0x52, map: .map0F38, prefix: .p66, reg: accumulator.number, vvvv: a.number, rm: b.number)
+    }
+
+    /// `vcvtdq2ps destination, source`: 16 int32 to float32, rounded to nearest, ties to even.
+    package mutating func vcvtdq2ps(_ destination: ZMMRegister, _ source: ZMMRegister) {
+        evex512Register(0x5B, map: .map0F, prefix: .none, reg: destination.number, vvvv: 0, rm: source.number)
+    }
+
     /// `vcvtneps2bf16 destination, source` (AVX512-BF16): the 16 floats of `source` rounded to bfloat16 (nearest,
     /// ties to even; a NaN stays a quiet NaN; denormal inputs and results are zero), into the ymm register numbered as
     /// `destination`; lanes whose `mask` bit is clear are zero (no mask: every lane).

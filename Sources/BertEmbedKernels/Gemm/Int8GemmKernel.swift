@@ -1,17 +1,17 @@
 // The integer micro-kernel of int8 layers: int16 inputs times int8 weights, exact int32 sums per block of 16, scaled
 // and summed in float32 (Int8Weights.swift gives the quantization and why; PackedLinear.swift the driver). Generated
-// as AVX2 code (CodeGeneration/Int8GemmJIT.swift); `reference` is the same arithmetic one value at a time, which the
-// tests hold the generated code to, bit for bit.
+// as AVX2 / AVX-512 code (CodeGeneration/Int8GemmJIT.swift); `reference` and `wideReference` are the same arithmetic
+// one value at a time, which the tests hold the generated code to, bit for bit.
 //
-// Operands, for a tile of 6 rows by 8 output features over K = 16 * blocks inputs (K padded with zeros to whole
-// blocks):
+// Operands, for a tile of 6 rows by nr output features (8, or 32 for the zmm kernel) over K = 16 * blocks inputs (K
+// padded with zeros to whole blocks):
 // - a: a micro-panel of quantized inputs: for each pair of inputs (2p, 2p + 1), for each of the 6 rows, one 32-bit
 //   word holding the two int16 (input 2p in the low half); then the 6 rows' float32 scales.
-// - b: an int8 weight panel of 8 columns (`Int8Weights`' layout): per block, 8 pairs of inputs times 8 columns of
-//   two int8 (input 2p first), then the block's 8 float32 scales.
+// - b: an int8 weight panel of nr columns (`Int8Weights`' layout): per block, 8 pairs of inputs times nr columns of
+//   two int8 (input 2p first), then the block's nr float32 scales.
 // - rows: how many of the tile's rows to compute and store, 1 ... 6 (a short text's last micro-panel has fewer than
 //   6 rows: the kernel does no work for the missing ones and leaves their rows of c untouched).
-// - c (`rows` rows of 8, row stride ldc floats) = for each row r < rows and column j:
+// - c (`rows` rows of nr, row stride ldc floats) = for each row r < rows and column j:
 //     acc = 0;  for each block: acc = fma(Float(sum of the block's 16 products, int32), weight scale, acc)
 //     c[r][j] = acc * input scale of row r
 // Every block's integer sum is exact: at most 16 * 32767 * 127 < 2^31. Its conversion to float32 rounds to nearest,
@@ -24,7 +24,7 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
     package typealias Function =
         @convention(c) (UnsafeRawPointer, UnsafeRawPointer, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void
 
-    /// Name, e.g. "6x8-int16-avx2-jit".
+    /// Name, e.g. "6x8-int16-avx2-jit", "6x32-int16-avx512vnni-jit".
     package let name: String
     /// Tile rows: the rows of one input micro-panel.
     package let rows: Int
@@ -36,23 +36,28 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
     /// The name.
     package var description: String { name }
 
-    /// Rows and columns of every int8 micro-kernel (the layouts of `a` and `b` are written for them).
-    package static let tileRows = 6, tileColumns = 8
+    /// Rows of every int8 micro-kernel (the layout of `a` is written for them).
+    package static let tileRows = 6
 
-    /// The file comment's arithmetic one value at a time, as a kernel (slow; for tests, and where named).
+    /// The file comment's arithmetic one value at a time, as a kernel of 8 columns (slow; for tests).
     package static let reference = Int8GemmKernel(
-        name: "6x8-int16-reference", rows: tileRows, columns: tileColumns, function: referenceKernel)
+        name: "6x8-int16-reference", rows: tileRows, columns: 8,
+        function: { referenceKernel($0, $1, $2, $3, $4, $5, 8) })
+    /// `reference` with 32 columns.
+    package static let wideReference = Int8GemmKernel(
+        name: "6x32-int16-reference", rows: tileRows, columns: 32,
+        function: { referenceKernel($0, $1, $2, $3, $4, $5, 32) })
 
     /// Bytes of an input micro-panel over `blocks` blocks: the words, then the row scales.
     package static func microPanelBytes(blocks: Int) -> Int { 4 * tileRows * (8 * blocks) + 4 * tileRows }
 }
 
-/// `Int8GemmKernel.reference`'s function.
+/// The function of `Int8GemmKernel.reference` (nr 8) and `wideReference` (nr 32).
 private func referenceKernel(
     _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ blocks: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-    _ rows: Int
+    _ rows: Int, _ nr: Int
 ) {
-    let mr = Int8GemmKernel.tileRows, nr = Int8GemmKernel.tileColumns
+    let mr = Int8GemmKernel.tileRows
     let blockBytes = Int8Weights.blockBytes(columns: nr)
     let rowScales = a + 4 * mr * 8 * blocks
     for r in 0..<min(rows, mr) {
