@@ -18,6 +18,19 @@ final class GemmMicroKernelJITTests: XCTestCase {
                 [0xC4, 0xC1, 0x34, 0x57, 0xDF]
             ),
             (
+                "prefetcht0 4096(%rsi)", { $0.prefetcht0(X86Memory(base: .rsi, displacement: 4096)) },
+                [0x0F, 0x18, 0x8E, 0x00, 0x10, 0x00, 0x00]
+            ),
+            (
+                "prefetcht0 64(%rsi)", { $0.prefetcht0(X86Memory(base: .rsi, displacement: 64)) },
+                [0x0F, 0x18, 0x4E, 0x40]
+            ),
+            ("prefetcht0 (%r12)", { $0.prefetcht0(X86Memory(base: r12)) }, [0x41, 0x0F, 0x18, 0x0C, 0x24]),
+            (
+                "prefetcht0 4096(%r13)", { $0.prefetcht0(X86Memory(base: r13, displacement: 4096)) },
+                [0x41, 0x0F, 0x18, 0x8D, 0x00, 0x10, 0x00, 0x00]
+            ),
+            (
                 "vmovups -8(%r12), %ymm10", { $0.vmovups(YMMRegister(10), X86Memory(base: r12, displacement: -8)) },
                 [0xC4, 0x41, 0x7C, 0x10, 0x54, 0x24, 0xF8]
             ),
@@ -358,8 +371,9 @@ final class GemmMicroKernelJITTests: XCTestCase {
         }
     }
 
-    /// The 12x32 AVX-512 program decodes, with LLVM's disassembler (any CPU), to its loop: 24 FMAs and 12
-    /// broadcasts per k step, accumulators and operands in zmm0-31.
+    /// The 12x32 AVX-512 program decodes, with LLVM's disassembler (any CPU), to its loop: 24 FMAs, 12 broadcasts
+    /// and 2 prefetches (the step's two cache lines of weights, 4 KiB ahead) per k step, accumulators and operands in
+    /// zmm0-31.
     func testAVX512ProgramDisassembles() throws {
         let text = try disassembly(GemmMicroKernelJIT.avx512Program())
         let mnemonics = text.map { $0.split(separator: " ").first.map(String.init) ?? "" }
@@ -368,10 +382,11 @@ final class GemmMicroKernelJITTests: XCTestCase {
         XCTAssertEqual(mnemonics.filter { $0 == "vbroadcastss" }.count, 5 * 12)
         XCTAssertEqual(mnemonics.filter { $0 == "vpxord" }.count, 24)
         XCTAssertEqual(mnemonics.filter { $0 == "vaddps" }.count, 24)
+        XCTAssertEqual(mnemonics.filter { $0 == "prefetcht0" }.count, 5 * 2)
         let listing = text.joined(separator: "\n")
         for line in [
             "vfmadd231ps %zmm25, %zmm31, %zmm23", "vmovups 448(%rsi), %zmm25", "vbroadcastss 188(%rdi), %zmm31",
-            "vmovups %zmm23, 64(%rax)",
+            "vmovups %zmm23, 64(%rax)", "prefetcht0 4096(%rsi)", "prefetcht0 4544(%rsi)",
         ] {
             XCTAssertTrue(text.contains { $0.hasPrefix(line) }, "\(line) in\n\(listing)")
         }

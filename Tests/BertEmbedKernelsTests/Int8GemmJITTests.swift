@@ -81,6 +81,11 @@ final class Int8GemmJITTests: XCTestCase {
         }
         XCTAssertEqual(count(zmm, "vbroadcastss"), count(evex, "vbroadcastss"), "one broadcast per row and pair")
         XCTAssertEqual(count(zmm, "vpdpwssd"), 2 * 21 * (Int8Weights.blockSize / 2 - 1))
+        // Each body asks for every cache line of a block's weights and scales once per block, 4 KiB ahead.
+        let lines = { (columns: Int) in (Int8Weights.blockBytes(columns: columns) + 63) / 64 }
+        XCTAssertEqual(count(zmm, "prefetcht0"), Int8GemmKernel.tileRows * lines(32))
+        XCTAssertEqual(count(evex, "prefetcht0"), Int8GemmKernel.tileRows * lines(8))
+        XCTAssertTrue(zmm.contains { $0.hasPrefix("prefetcht0 4672(%rsi)") }, zmm.joined(separator: "\n"))
         let vector = zmm.filter { $0.hasPrefix("v") && $0 != "vzeroupper" }
         XCTAssertFalse(vector.isEmpty)
         for line in vector { XCTAssertTrue(line.contains("%zmm") && !line.contains("%ymm"), line) }

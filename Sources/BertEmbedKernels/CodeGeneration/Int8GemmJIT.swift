@@ -178,6 +178,11 @@ package enum Int8GemmJIT {
         asm.jump(if: .zero, to: store)
         asm.align(32)
         asm.bind(loop)
+        // The block's weights and scales `prefetchDistance` bytes ahead, asked for once per cache line (as the float32
+        // tiles do: a query of all-mpnet-base-v2 8.0-8.2 -> 7.1-7.2 ms on Zen 5; MiniLM's 14 MB stay in L3 anyway).
+        for line in stride(from: 0, to: Int32(Int8Weights.blockBytes(columns: nr)), by: 64) {
+            asm.prefetcht0(X86Memory(base: b, displacement: GemmMicroKernelJIT.prefetchDistance + line))
+        }
         for pair in 0..<(Int8Weights.blockSize / 2) {
             for v in 0..<vectors {
                 let source = X86Memory(base: b, displacement: Int32(2 * nr * pair) + Int32(v) * V.bytes / 2)

@@ -188,6 +188,13 @@ package struct X86Assembler {
         withUnsafeBytes(of: immediate.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// `prefetcht0 [memory]`: asks for the cache line into every level (a hint: never faults, any address).
+    package mutating func prefetcht0(_ memory: X86Memory) {
+        rex(w: false, reg: 0, rm: memory.base.number)
+        bytes.append(contentsOf: [0x0F, 0x18])
+        memoryOperand(reg: 1, memory)
+    }
+
     /// `add destination, source` (64-bit).
     package mutating func add(_ destination: X86Register, _ source: X86Register) {
         registerForm(0x01, destination, source)
