@@ -130,28 +130,32 @@ def token_count(tokenizer, texts, max_length):
 
 
 def export_onnx(model_dir, path):
+    """The model's own transformers class (AutoModel: BertModel, MPNetModel, ...) exported with the inputs it takes
+    (MPNet has no token_type_ids)."""
+    import inspect
     import torch
-    from transformers import BertModel
-    bert = BertModel.from_pretrained(model_dir, attn_implementation="eager").eval()
+    from transformers import AutoModel
+    encoder = AutoModel.from_pretrained(model_dir, attn_implementation="eager").eval()
+    names = ["input_ids", "attention_mask"]
+    if "token_type_ids" in inspect.signature(encoder.forward).parameters:
+        names.append("token_type_ids")
 
     class Wrapper(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.bert = bert
+            self.encoder = encoder
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
+        def forward(self, *inputs):
+            return self.encoder(**dict(zip(names, inputs))).last_hidden_state
 
     model = Wrapper().eval()
     ids = torch.ones(2, 16, dtype=torch.long)
     partial = path + ".partial.onnx"
     with torch.no_grad():
         torch.onnx.export(
-            model, (ids, torch.ones_like(ids), torch.zeros_like(ids)), partial, dynamo=False,
-            input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["last_hidden_state"],
-            dynamic_axes={n: {0: "batch", 1: "seq"} for n in ["input_ids", "attention_mask", "token_type_ids",
-                                                              "last_hidden_state"]},
+            model, (ids, torch.ones_like(ids), torch.zeros_like(ids))[:len(names)], partial, dynamo=False,
+            input_names=names, output_names=["last_hidden_state"],
+            dynamic_axes={n: {0: "batch", 1: "seq"} for n in names + ["last_hidden_state"]},
             opset_version=17)
     os.replace(partial, path)
 
@@ -216,6 +220,7 @@ def bench_ort(model_dir, onnx_path, texts, threads, batch, runs, max_length):
     from transformers import AutoTokenizer
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     session = ort_session(onnx_path, threads)
+    inputs = [i.name for i in session.get_inputs()]  # the export's: token_type_ids only where the model takes them
     order = np.argsort([-len(t) for t in texts], kind="stable")
 
     def run():
@@ -224,9 +229,7 @@ def bench_ort(model_dir, onnx_path, texts, threads, batch, runs, max_length):
             idx = order[start:start + batch]
             enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length,
                             return_tensors="np")
-            feeds = {"input_ids": enc["input_ids"].astype(np.int64),
-                     "attention_mask": enc["attention_mask"].astype(np.int64),
-                     "token_type_ids": enc["token_type_ids"].astype(np.int64)}
+            feeds = {name: enc[name].astype(np.int64) for name in inputs}
             hidden = session.run(None, feeds)[0]
             mask = enc["attention_mask"][..., None].astype(np.float32)
             pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)

@@ -50,10 +50,11 @@ def ort_ms(model, onnx_path, threads, runs):
     from bench_peers import ort_session  # Scripts/ is this script's directory, first on sys.path
     tokenizer = AutoTokenizer.from_pretrained(model)
     session = ort_session(onnx_path, threads)
+    inputs = [i.name for i in session.get_inputs()]  # token_type_ids only where the model takes them
 
     def run():
         enc = tokenizer([QUERY], truncation=True, return_tensors="np")
-        feeds = {name: enc[name].astype(np.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
+        feeds = {name: enc[name].astype(np.int64) for name in inputs}
         hidden = session.run(None, feeds)[0]
         mask = enc["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
