@@ -7,7 +7,9 @@
 //   that tile's peak there, while MKL's AVX-512 sgemm reached 115-149 and this tile 135-152 (BENCHMARKS.md, "float32
 //   on AVX-512").
 // Each uses the same FMA order per element as its compiled twin, one rounding each, so their results are bit-identical
-// to it and to each other (same arithmetic, tested).
+// to it and to each other (same arithmetic, tested). Unlike their twins (Swift has no prefetch instruction) they ask
+// for their weights 4 KiB ahead (`prefetchDistance`): short texts, which stream every weight once, wait less; the bits
+// are the same.
 //
 // Registered (ranked above every compiled tile, the AVX-512 tile above the AVX2 one) only where the CPU reports the
 // instructions with OS support, code generation is allowed (`ComputeSettings.codeGeneration`, `BERT_EMBED_JIT`), and
@@ -55,12 +57,6 @@ package enum GemmMicroKernelJIT {
     private static let a = X86Register.rdi, b = X86Register.rsi, depth = X86Register.rdx, c = X86Register.rcx
     private static let rowBytes = X86Register.r8, accumulate = X86Register.r9, row = X86Register.rax
 
-    /// A tile program of `rows` rows x 2 vectors of `V`: accumulator 2r + h holds row r's half h (registers 0 ..<
-    /// 2 rows), b's two vectors the next two registers, the broadcasts of a the next `broadcasts` (in turn, so that
-    /// loads run ahead of the multiply-adds). The k loop takes four steps per iteration while at least four k remain,
-    /// then one at a time; each step loads b's two vectors, then per row broadcasts a's value and does two FMAs
-    /// (accumulator += broadcast x b). Then c is added (when accumulating) and stored row by row; vzeroupper before
-    /// the return.
     /// How far ahead of the weights it reads a tile asks for them (`prefetcht0`), in bytes: one 4 KiB page, 32 k
     /// steps of the AVX-512 tile, 64 of the AVX2 one. A short text has few rows, so the tile does little arithmetic
     /// per weight and waits on memory for each panel (a query streams every weight once, from L3 or DRAM), and the
@@ -70,6 +66,12 @@ package enum GemmMicroKernelJIT {
     /// end of the weights is harmless, and it changes no result.
     static let prefetchDistance: Int32 = 4096
 
+    /// A tile program of `rows` rows x 2 vectors of `V`: accumulator 2r + h holds row r's half h (registers 0 ..<
+    /// 2 rows), b's two vectors the next two registers, the broadcasts of a the next `broadcasts` (in turn, so that
+    /// loads run ahead of the multiply-adds). The k loop takes four steps per iteration while at least four k remain,
+    /// then one at a time; each step asks for b's cache lines `prefetchDistance` ahead, loads b's two vectors, then
+    /// per row broadcasts a's value and does two FMAs (accumulator += broadcast x b). Then c is added (when
+    /// accumulating) and stored row by row; vzeroupper before the return.
     private static func tileProgram<V: TileVector>(_: V.Type, rows: Int, broadcasts: Int) -> [UInt8] {
         var asm = X86Assembler()
         let aStep = Int32(4 * rows), bStep = 2 * V.bytes
