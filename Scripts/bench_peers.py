@@ -52,7 +52,7 @@ Every measurement is its own process: each bert-embed binary is run as `bert-emb
 runs in a fresh Python process (this script re-invoking itself with a hidden --worker mode) per thread count and
 round, so no thread pool (torch's OpenMP pool, ONNX Runtime's spinning pool) outlives its measurement and competes
 with the next one for the cores. The model facts (max sequence length, token count), the ONNX export and its int8
-quantization (both cached in the temp directory, bert-embed-MODEL.onnx and bert-embed-MODEL.int8.onnx) are computed
+quantization (both cached in the temp directory, bert-embed-MODEL.auto.onnx and bert-embed-MODEL.auto.int8.onnx) are computed
 in a worker too; this process imports neither torch nor the tokenizers.
 
 --runs N: timed passes within one process after one warm-up pass; a process reports the median of its passes.
@@ -116,6 +116,14 @@ def load_texts(path, limit):
     with open(path, encoding="utf-8") as f:
         texts = [line.rstrip("\n") for line in f if line.strip()]
     return texts[:limit] if limit else texts
+
+
+def onnx_path_for(model_dir):
+    """Where the fp32 export of a model is cached: the temp directory, named after the model's folder and the exporter
+    (".auto": AutoModel, the model's own class; earlier exports loaded every model as a BertModel, wrong for MPNet, and
+    must not be reused)."""
+    name = os.path.basename(os.path.normpath(model_dir))
+    return os.path.join(tempfile.gettempdir(), f"bert-embed-{name}.auto.onnx")
 
 
 def int8_path(onnx_path):
@@ -477,8 +485,7 @@ def main():
             sys.exit(f"--bin: label {label!r} is a peer's")
     args.model = os.path.expanduser(args.model)
     texts = load_texts(args.input, args.limit)
-    args.onnx = os.path.join(tempfile.gettempdir(),
-                             f"bert-embed-{os.path.basename(os.path.normpath(args.model))}.onnx")
+    args.onnx = onnx_path_for(args.model)
     date = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     cpu = cpu_name()
 

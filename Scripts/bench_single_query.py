@@ -108,9 +108,9 @@ def main():
     parser.add_argument("--llama-server", help="llama.cpp's llama-server (Scripts/setup_llama_cpp.sh builds it)")
     parser.add_argument("--gguf", nargs="*", default=[], help="GGUF files for --llama-server (f16, q8_0)")
     args = parser.parse_args()
-    name = os.path.basename(args.model.rstrip("/"))
-    onnx_path = os.path.join(tempfile.gettempdir(), f"bert-embed-{name}.onnx")
-    from bench_peers import int8_path as quantized_path
+    name = os.path.basename(os.path.normpath(args.model))
+    from bench_peers import int8_path as quantized_path, onnx_path_for
+    onnx_path = onnx_path_for(args.model)
     int8_path = quantized_path(onnx_path)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write(QUERY + "\n")

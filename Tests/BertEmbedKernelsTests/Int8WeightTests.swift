@@ -334,6 +334,32 @@ final class Int8WeightTests: XCTestCase {
                 }
             }
         }
+        // One row whose largest value, NaN or infinity sits only in the tail after the vector loop (k = 19: inputs
+        // 16-18), or only in the vector loop: the running maximum and the NaN-catching sum both see it.
+        let ramp = (0..<19).map { Float($0 % 7) - 3 }
+        for (index, value) in [(17, Float(-20)), (18, .nan), (16, .infinity), (3, .nan), (12, -.infinity)] {
+            var row = ramp
+            row[index] = value
+            let blocks = Int8Weights.blocks(row.count)
+            var panel = [UInt8](repeating: 0xAB, count: Int8GemmKernel.microPanelBytes(blocks: blocks))
+            row.withUnsafeBufferPointer { s in
+                panel.withUnsafeMutableBytes {
+                    Int8Inputs.pack(
+                        s.baseAddress!, rows: 1, stride: row.count, inFeatures: row.count, blocks: blocks,
+                        into: $0.baseAddress!)
+                }
+            }
+            let want = Int8Inputs.reference(row)
+            panel.withUnsafeBytes { p in
+                let scale = p.load(fromByteOffset: 192 * blocks, as: Float.self)
+                XCTAssertEqual(scale.bitPattern, want.scale.bitPattern, "\(value) at \(index): scale")
+                for i in 0..<row.count {
+                    let word = p.load(fromByteOffset: 4 * 6 * (i / 2), as: UInt32.self)
+                    let q = Int32(Int16(truncatingIfNeeded: i % 2 == 0 ? word : word >> 16))
+                    XCTAssertEqual(q, want.integers[i], "\(value) at \(index): input \(i)")
+                }
+            }
+        }
         // The definition itself on values chosen by hand.
         XCTAssertEqual(Int8Inputs.reference([0.5, -1.5, 2.5, 32767]).integers, [0, -2, 2, 32767])
         XCTAssertEqual(Int8Inputs.reference([-2, 1]).integers, [-32767, 16384])  // 16383.5, ties to even

@@ -73,8 +73,9 @@ package enum Int8Inputs {
                 }
                 // |x * inverse| <= amax * (L / amax) rounded twice < L + 0.5: no clamp needed.
                 // Each 64-bit lane holds a pair's two rounded values (the first in the low half): their low 16 bits
-                // side by side in its low 32. (evenHalf and oddHalf made LLVM take the whole loop apart into scalar
-                // code for SSE2: a seventh of int8's encoding time.)
+                // side by side in its low 32. (evenHalf and oddHalf made LLVM turn this loop into scalar code for
+                // SSE2; with it, and the integer maximum above, this function took 12.9 % of int8's encoding time on
+                // Zen 5, 9.8 % now.)
                 let lanes = unsafeBitCast(x * inverse + rounding, to: SIMD4<UInt64>.self)
                 let packed = (lanes & 0xFFFF) | ((lanes &>> 16) & 0xFFFF_0000)
                 for l in 0..<4 { words[(p + l) * mr + r] = UInt32(truncatingIfNeeded: packed[l]) }
