@@ -262,6 +262,49 @@ final class GemmMicroKernelJITTests: XCTestCase {
                 { $0.vcvtdq2ps(ZMMRegister(27), ZMMRegister(11)) },
                 [0x62, 0x41, 0x7C, 0x48, 0x5B, 0xDB]
             ),
+            // The bfloat16 twins' widening (`-mattr=+avx512f,+avx2`).
+            (
+                "vpslld $16, %ymm13, %ymm12", { $0.vpslld(YMMRegister(12), YMMRegister(13), 16) },
+                [0xC4, 0xC1, 0x1D, 0x72, 0xF5, 0x10]
+            ),
+            (
+                "vpslld $16, %ymm1, %ymm2", { $0.vpslld(YMMRegister(2), YMMRegister(1), 16) },
+                [0xC5, 0xED, 0x72, 0xF1, 0x10]
+            ),
+            (
+                "vpand %ymm15, %ymm13, %ymm13", { $0.vpand(YMMRegister(13), YMMRegister(13), YMMRegister(15)) },
+                [0xC4, 0x41, 0x15, 0xDB, 0xEF]
+            ),
+            (
+                "vpand %ymm1, %ymm2, %ymm3", { $0.vpand(YMMRegister(3), YMMRegister(2), YMMRegister(1)) },
+                [0xC5, 0xED, 0xDB, 0xD9]
+            ),
+            (
+                "vpcmpeqd %ymm15, %ymm15, %ymm15", { $0.vpcmpeqd(YMMRegister(15), YMMRegister(15), YMMRegister(15)) },
+                [0xC4, 0x41, 0x05, 0x76, 0xFF]
+            ),
+            (
+                "vpandd %zmm31, %zmm25, %zmm25", { $0.vpandd(ZMMRegister(25), ZMMRegister(25), ZMMRegister(31)) },
+                [0x62, 0x01, 0x35, 0x40, 0xDB, 0xCF]
+            ),
+            (
+                "vpandd %zmm1, %zmm2, %zmm3", { $0.vpandd(ZMMRegister(3), ZMMRegister(2), ZMMRegister(1)) },
+                [0x62, 0xF1, 0x6D, 0x48, 0xDB, 0xD9]
+            ),
+            (
+                "vpternlogd $255, %zmm31, %zmm31, %zmm31",
+                { $0.vpternlogd(ZMMRegister(31), ZMMRegister(31), ZMMRegister(31), 0xFF) },
+                [0x62, 0x03, 0x05, 0x40, 0x25, 0xFF, 0xFF]
+            ),
+            (
+                "vpternlogd $255, %zmm1, %zmm2, %zmm3",
+                { $0.vpternlogd(ZMMRegister(3), ZMMRegister(2), ZMMRegister(1), 0xFF) },
+                [0x62, 0xF3, 0x6D, 0x48, 0x25, 0xD9, 0xFF]
+            ),
+            (
+                "vpslld $16, %zmm25, %zmm24", { $0.vpslld(ZMMRegister(24), ZMMRegister(25), 16) },
+                [0x62, 0x91, 0x3D, 0x40, 0x72, 0xF1, 0x10]
+            ),
             ("movq %rcx, %rax", { $0.mov(.rax, .rcx) }, [0x48, 0x89, 0xC8]),
             ("movq %r8, %rbx", { $0.mov(.rbx, .r8) }, [0x4C, 0x89, 0xC3]),
             ("addq $96, %rdi", { $0.add(.rdi, 96) }, [0x48, 0x83, 0xC7, 0x60]),
@@ -368,6 +411,101 @@ final class GemmMicroKernelJITTests: XCTestCase {
                     }
                 }
             }
+        }
+    }
+
+    /// Each generated tile's bfloat16 twin, on a panel of bfloat16 pairs, equals the tile on the same weights widened
+    /// to float32, bit for bit: the widening in registers is exact and puts each column where the float32 panel has
+    /// it (a pairing or masking slip moves or truncates columns, which this sees), with the same FMA order; every
+    /// remainder of the unrolled loop, both store modes, cells outside the tile untouched.
+    func testAVX2BFloat16TwinBitIdenticalToTheTileOnWidenedWeights() throws {
+        try checkBFloat16Twin(generated: "6x16-avx2-jit", needs: "AVX2 + FMA")
+    }
+
+    /// The same for the AVX-512 tile's twin.
+    func testAVX512BFloat16TwinBitIdenticalToTheTileOnWidenedWeights() throws {
+        try checkBFloat16Twin(generated: "12x32-avx512-jit", needs: "AVX-512")
+    }
+
+    private func checkBFloat16Twin(generated: String, needs: String) throws {
+        guard let jit = runnableKernels.first(where: { $0.name == generated }) else {
+            throw XCTSkip(
+                "\(generated) needs Linux x86-64 with \(needs) (this CPU: "
+                    + "\(CPUFeatures.current(allowingCodeGeneration: true)))")
+        }
+        let twin = try XCTUnwrap(jit.bfloat16Function, "\(generated) has no bfloat16 twin")
+        let rows = jit.rows, columns = jit.columns
+        var random = SplitMix64(seed: 43)
+        // Weights with all 32 bits random (mantissas that bfloat16 rounds away, both signs, wide exponents).
+        func weight() -> Float { Float(bitPattern: UInt32(truncatingIfNeeded: random.next()) & 0xBFFF_FFFF) }
+        func value() -> Float { Float(Int(random.next() % 2001) - 1000) / 337 }
+        for kc in [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 385] {
+            for accumulate in [false, true] {
+                let ldc = columns + 21
+                let a = (0..<(rows * kc)).map { _ in value() }, b = (0..<(columns * kc)).map { _ in weight() }
+                var pairs = [UInt16](repeating: 0, count: b.count)
+                b.withUnsafeBufferPointer { source in
+                    pairs.withUnsafeMutableBufferPointer { target in
+                        if let from = source.baseAddress, let to = target.baseAddress {
+                            BFloat16.roundPairs(from, into: to, rows: kc, columns: columns)
+                        }
+                    }
+                }
+                let widened = b.map { BFloat16.widening(BFloat16.rounding($0)) }
+                if kc > 0 { XCTAssertNotEqual(widened, b, "the weights lose bits in bfloat16") }
+                let start = (0..<(rows * ldc)).map { _ in value() }
+                var expected = start, actual = start
+                jit.function(a, widened, kc, &expected, ldc, accumulate)
+                twin(a, pairs, kc, &actual, ldc, accumulate)
+                let differing = (0..<actual.count).filter { actual[$0].bitPattern != expected[$0].bitPattern }
+                XCTAssertEqual(
+                    differing, [], "\(generated) bfloat16 kc \(kc) accumulate \(accumulate): cells that differ")
+                for r in 0..<rows {
+                    for j in columns..<ldc {
+                        XCTAssertEqual(
+                            actual[r * ldc + j], start[r * ldc + j], "\(generated) bfloat16: outside the tile")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Both bfloat16 twins decode (any CPU) to their loops: per k step one load of pairs, one shift, one mask, the
+    /// tile's FMAs and broadcasts, and one prefetch per 64 bytes of weights (every step on AVX-512, every other step
+    /// of the unrolled loop on AVX2, plus the single step's); the mask built once from all ones.
+    func testBFloat16TwinsDisassemble() throws {
+        let programs = [
+            (
+                "avx2", GemmMicroKernelJIT.program(weights: .bfloat16Pairs), 12, 6, 2 + 1,
+                [
+                    "vpcmpeqd %ymm15, %ymm15, %ymm15", "vpslld $16, %ymm15, %ymm15", "vpslld $16, %ymm13, %ymm12",
+                    "vpand %ymm15, %ymm13, %ymm13", "vmovups 96(%rsi), %ymm13", "prefetcht0 4160(%rsi)",
+                    "vbroadcastss 92(%rdi), %ymm14",
+                ]
+            ),
+            (
+                "avx512", GemmMicroKernelJIT.avx512Program(weights: .bfloat16Pairs), 24, 12, 4 + 1,
+                [
+                    "vpternlogd $255, %zmm31, %zmm31, %zmm31", "vpslld $16, %zmm31, %zmm31",
+                    "vpslld $16, %zmm25, %zmm24", "vpandd %zmm31, %zmm25, %zmm25", "vmovups 192(%rsi), %zmm25",
+                    "prefetcht0 4288(%rsi)", "vbroadcastss 188(%rdi), %zmm27",
+                ]
+            ),
+        ]
+        for (name, program, fmas, broadcasts, prefetches, lines) in programs {
+            let text = try disassembly(program)
+            let listing = text.joined(separator: "\n")
+            let mnemonics = text.map { $0.split(separator: " ").first.map(String.init) ?? "" }
+            XCTAssertEqual(mnemonics.filter { $0 == "vfmadd231ps" }.count, 5 * fmas, "\(name)\n\(listing)")
+            XCTAssertEqual(mnemonics.filter { $0 == "vbroadcastss" }.count, 5 * broadcasts, name)
+            XCTAssertEqual(mnemonics.filter { $0 == "vpslld" }.count, 5 + 1, name)
+            XCTAssertEqual(mnemonics.filter { $0 == "vpand" || $0 == "vpandd" }.count, 5, name)
+            XCTAssertEqual(mnemonics.filter { $0 == "vmovups" }.count, 5 + fmas, "\(name): loads, then stores")
+            XCTAssertEqual(mnemonics.filter { $0 == "prefetcht0" }.count, prefetches, "\(name)\n\(listing)")
+            for line in lines {
+                XCTAssertTrue(text.contains { $0.hasPrefix(line) }, "\(name): \(line) in\n\(listing)")
+            }
+            XCTAssertFalse(text.contains { $0.contains("<unknown>") || $0.contains("(bad)") }, listing)
         }
     }
 

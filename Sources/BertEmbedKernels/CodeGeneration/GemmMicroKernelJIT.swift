@@ -11,6 +11,13 @@
 // for their weights 4 KiB ahead (`prefetchDistance`): short texts, which stream every weight once, wait less; the bits
 // are the same.
 //
+// Each has a twin reading bfloat16 weights (`GemmKernel.bfloat16Function`): a k step loads one vector of bfloat16
+// pairs (half the bytes) and widens it in registers, exactly, with two integer instructions: the pair shifted left 16
+// bits is the low column's float32, the pair with its low half cleared the high column's. Same FMAs in the same
+// order, so the bits are those of the float32 tile on the widened weights. A bfloat16 layer without AMX ran its
+// float32 tile on a block widened in L1 by compiled code first; a short query, which streams every weight once,
+// then paid the widening and lost the prefetch.
+//
 // Registered (ranked above every compiled tile, the AVX-512 tile above the AVX2 one) only where the CPU reports the
 // instructions with OS support, code generation is allowed (`ComputeSettings.codeGeneration`, `BERT_EMBED_JIT`), and
 // the system grants executable memory.
@@ -29,27 +36,45 @@ package enum GemmMicroKernelJIT {
             kernels.append(
                 GemmKernel(
                     name: "6x16-avx2-jit", rows: 6, columns: 16, fused: true, rank: 30, isGenerated: true,
-                    function: unsafeBitCast(code.entry, to: GemmKernel.Function.self)))
+                    function: unsafeBitCast(code.entry, to: GemmKernel.Function.self),
+                    bfloat16Function: avx2BFloat16Code.map {
+                        unsafeBitCast($0.entry, to: GemmKernel.BFloat16Function.self)
+                    }))
         }
         if features.contains(.avx512F), let code = avx512Code {
             kernels.append(
                 GemmKernel(
                     name: "12x32-avx512-jit", rows: 12, columns: 32, fused: true, rank: 40, isGenerated: true,
-                    function: unsafeBitCast(code.entry, to: GemmKernel.Function.self)))
+                    function: unsafeBitCast(code.entry, to: GemmKernel.Function.self),
+                    bfloat16Function: avx512BFloat16Code.map {
+                        unsafeBitCast($0.entry, to: GemmKernel.BFloat16Function.self)
+                    }))
         }
         return kernels
     }
 
     /// The code blocks behind `kernels(features:)`, for the perf map.
     static func codeBlocks(features: CPUFeatures) -> [ExecutableCode] {
-        let avx2 = features.isSuperset(of: [.avx2, .fma]) ? avx2FMACode : nil
-        let avx512 = features.contains(.avx512F) ? avx512Code : nil
-        return [avx2, avx512].compactMap { $0 }
+        let avx2 = features.isSuperset(of: [.avx2, .fma]) ? [avx2FMACode, avx2BFloat16Code] : []
+        let avx512 = features.contains(.avx512F) ? [avx512Code, avx512BFloat16Code] : []
+        return (avx2 + avx512).compactMap { $0 }
     }
 
     /// Generated once per process, at first use by a CPU that can run them; nil where executable memory is refused.
     private static let avx2FMACode = ExecutableCode(program(), name: "gemm-6x16-avx2-jit")
     private static let avx512Code = ExecutableCode(avx512Program(), name: "gemm-12x32-avx512-jit")
+    private static let avx2BFloat16Code = ExecutableCode(
+        program(weights: .bfloat16Pairs), name: "gemm-6x16-avx2-bf16-jit")
+    private static let avx512BFloat16Code = ExecutableCode(
+        avx512Program(weights: .bfloat16Pairs), name: "gemm-12x32-avx512-bf16-jit")
+
+    /// What a tile program reads as its weights.
+    package enum Weights: Sendable {
+        /// float32 panels (two vectors per k step).
+        case float32
+        /// bfloat16 pairs (`BFloat16.roundPairs`: one vector per k step, widened in registers).
+        case bfloat16Pairs
+    }
 
     /// The registers both programs use: System V arguments a (rdi): packed (kc, rows); b (rsi): packed (kc,
     /// columns); kc (rdx); c (rcx): (rows, columns) with row stride ldc (r8, in floats); accumulate (r9b, a C bool):
@@ -68,23 +93,38 @@ package enum GemmMicroKernelJIT {
 
     /// A tile program of `rows` rows x 2 vectors of `V`: accumulator 2r + h holds row r's half h (registers 0 ..<
     /// 2 rows), b's two vectors the next two registers, the broadcasts of a the next `broadcasts` (in turn, so that
-    /// loads run ahead of the multiply-adds). The k loop takes four steps per iteration while at least four k remain,
-    /// then one at a time; each step asks for b's cache lines `prefetchDistance` ahead, loads b's two vectors, then
-    /// per row broadcasts a's value and does two FMAs (accumulator += broadcast x b). Then c is added (when
-    /// accumulating) and stored row by row; vzeroupper before the return.
-    private static func tileProgram<V: TileVector>(_: V.Type, rows: Int, broadcasts: Int) -> [UInt8] {
+    /// loads run ahead of the multiply-adds), then, reading bfloat16 pairs, a mask of each lane's high half. The k
+    /// loop takes four steps per iteration while at least four k remain, then one at a time; each step asks for b's
+    /// cache lines `prefetchDistance` ahead (each line once in the unrolled loop), loads b's two vectors (or one
+    /// vector of pairs, widened: shifted left 16 bits, the low columns; masked, the high ones), then per row
+    /// broadcasts a's value and does two FMAs (accumulator += broadcast x b). Then c is added (when accumulating) and
+    /// stored row by row; vzeroupper before the return.
+    private static func tileProgram<V: TileVector>(
+        _: V.Type, rows: Int, broadcasts: Int, weights: Weights
+    ) -> [UInt8] {
         var asm = X86Assembler()
-        let aStep = Int32(4 * rows), bStep = 2 * V.bytes
+        let highHalves = weights == .bfloat16Pairs ? V(2 * rows + 2 + broadcasts) : nil
+        let aStep = Int32(4 * rows), bStep = highHalves != nil ? V.bytes : 2 * V.bytes
         let b0 = V(2 * rows), b1 = V(2 * rows + 1)
         for register in 0..<(2 * rows) { V.zero(&asm, V(register)) }
+        if let highHalves {  // 0xFFFF0000 in every lane
+            V.allOnes(&asm, highHalves)
+            V.shiftLeft(&asm, highHalves, highHalves, 16)
+        }
         // One k step, `offset` k steps ahead of the pointers; it first asks for the weights `prefetchDistance`
-        // bytes ahead (each of the step's cache lines once).
+        // bytes ahead: the cache lines that start within its bytes (the line at the pointer when alone).
         func step(_ offset: Int32) {
-            for line in stride(from: 0, to: bStep, by: 64) {
-                asm.prefetcht0(X86Memory(base: b, displacement: offset * bStep + prefetchDistance + line))
+            for line in stride(from: (offset * bStep + 63) / 64 * 64, to: (offset + 1) * bStep, by: 64) {
+                asm.prefetcht0(X86Memory(base: b, displacement: line + prefetchDistance))
             }
-            V.load(&asm, b0, X86Memory(base: b, displacement: offset * bStep))
-            V.load(&asm, b1, X86Memory(base: b, displacement: offset * bStep + V.bytes))
+            if let highHalves {
+                V.load(&asm, b1, X86Memory(base: b, displacement: offset * bStep))
+                V.shiftLeft(&asm, b0, b1, 16)
+                V.and(&asm, b1, b1, highHalves)
+            } else {
+                V.load(&asm, b0, X86Memory(base: b, displacement: offset * bStep))
+                V.load(&asm, b1, X86Memory(base: b, displacement: offset * bStep + V.bytes))
+            }
             for r in 0..<rows {
                 let broadcast = V(2 * rows + 2 + r % broadcasts)
                 V.broadcast(&asm, broadcast, X86Memory(base: a, displacement: offset * aStep + Int32(4 * r)))
@@ -138,10 +178,15 @@ package enum GemmMicroKernelJIT {
         return asm.finish()
     }
 
-    /// The 6x16 AVX2 kernel's machine code (`tileProgram`): accumulators ymm0-11, b in ymm12-13, broadcasts ymm14-15.
-    package static func program() -> [UInt8] { tileProgram(YMMRegister.self, rows: 6, broadcasts: 2) }
+    /// The 6x16 AVX2 kernel's machine code (`tileProgram`): accumulators ymm0-11, b in ymm12-13, broadcasts ymm14-15
+    /// (reading bfloat16 pairs: ymm14, and the mask in ymm15).
+    package static func program(weights: Weights = .float32) -> [UInt8] {
+        tileProgram(YMMRegister.self, rows: 6, broadcasts: weights == .float32 ? 2 : 1, weights: weights)
+    }
 
     /// The 12x32 AVX-512 kernel's machine code (`tileProgram`): accumulators zmm0-23, b in zmm24-25, broadcasts
-    /// zmm26-31.
-    package static func avx512Program() -> [UInt8] { tileProgram(ZMMRegister.self, rows: 12, broadcasts: 6) }
+    /// zmm26-31 (reading bfloat16 pairs: zmm26-30, and the mask in zmm31).
+    package static func avx512Program(weights: Weights = .float32) -> [UInt8] {
+        tileProgram(ZMMRegister.self, rows: 12, broadcasts: weights == .float32 ? 6 : 5, weights: weights)
+    }
 }

@@ -19,6 +19,12 @@ protocol TileVector {
     static func widenBytes(_ asm: inout X86Assembler, _ register: Self, _ memory: X86Memory)
     /// The int32 lanes of `source` as float32 (nearest, ties to even).
     static func convert(_ asm: inout X86Assembler, _ register: Self, _ source: Self)
+    /// register = each 32-bit lane of `source` shifted left by `count` bits.
+    static func shiftLeft(_ asm: inout X86Assembler, _ register: Self, _ source: Self, _ count: UInt8)
+    /// register = a & b, bitwise.
+    static func and(_ asm: inout X86Assembler, _ register: Self, _ a: Self, _ b: Self)
+    /// Every bit of `register` set.
+    static func allOnes(_ asm: inout X86Assembler, _ register: Self)
 }
 
 extension YMMRegister: TileVector {
@@ -50,6 +56,15 @@ extension YMMRegister: TileVector {
     static func convert(_ asm: inout X86Assembler, _ register: Self, _ source: Self) {
         asm.vcvtdq2ps(register, source)
     }
+    static func shiftLeft(_ asm: inout X86Assembler, _ register: Self, _ source: Self, _ count: UInt8) {
+        asm.vpslld(register, source, count)
+    }
+    static func and(_ asm: inout X86Assembler, _ register: Self, _ a: Self, _ b: Self) {
+        asm.vpand(register, a, b)
+    }
+    static func allOnes(_ asm: inout X86Assembler, _ register: Self) {
+        asm.vpcmpeqd(register, register, register)
+    }
 }
 
 extension ZMMRegister: TileVector {
@@ -80,5 +95,14 @@ extension ZMMRegister: TileVector {
     }
     static func convert(_ asm: inout X86Assembler, _ register: Self, _ source: Self) {
         asm.vcvtdq2ps(register, source)
+    }
+    static func shiftLeft(_ asm: inout X86Assembler, _ register: Self, _ source: Self, _ count: UInt8) {
+        asm.vpslld(register, source, count)
+    }
+    static func and(_ asm: inout X86Assembler, _ register: Self, _ a: Self, _ b: Self) {
+        asm.vpandd(register, a, b)
+    }
+    static func allOnes(_ asm: inout X86Assembler, _ register: Self) {
+        asm.vpternlogd(register, register, register, 0xFF)
     }
 }

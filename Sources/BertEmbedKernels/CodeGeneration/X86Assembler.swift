@@ -288,6 +288,7 @@ package struct X86Assembler {
     private enum OpcodeMap: UInt8 {
         case map0F = 1
         case map0F38 = 2
+        case map0F3A = 3
     }
     private enum Prefix: UInt8 {
         case none = 0
@@ -418,6 +419,22 @@ package struct X86Assembler {
     /// its two int16, wrapping (no saturation): `vpmaddwd` and `vpaddd` in one instruction.
     package mutating func vpdpwssdVEX(_ accumulator: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
         vexRegister(0x52, map: .map0F38, prefix: .p66, accumulator, a, b)
+    }
+
+    /// `vpslld destination, source, count`: each 32-bit lane shifted left by `count` bits (zeros shifted in).
+    package mutating func vpslld(_ destination: YMMRegister, _ source: YMMRegister, _ count: UInt8) {
+        vexRegister(0x72, map: .map0F, prefix: .p66, YMMRegister(6), destination, source)
+        bytes.append(count)
+    }
+
+    /// `vpand destination, a, b`: destination = a & b, bitwise.
+    package mutating func vpand(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0xDB, map: .map0F, prefix: .p66, destination, a, b)
+    }
+
+    /// `vpcmpeqd destination, a, b`: each 32-bit lane all ones where a == b, else zero; with a = b, all ones.
+    package mutating func vpcmpeqd(_ destination: YMMRegister, _ a: YMMRegister, _ b: YMMRegister) {
+        vexRegister(0x76, map: .map0F, prefix: .p66, destination, a, b)
     }
 
     /// `vcvtdq2ps destination, source`: each int32 lane to float32, rounded to nearest even (MXCSR's default).
@@ -622,6 +639,18 @@ package struct X86Assembler {
     package mutating func vpslld(_ destination: ZMMRegister, _ source: ZMMRegister, _ count: UInt8) {
         evex512Register(0x72, map: .map0F, prefix: .p66, reg: 6, vvvv: destination.number, rm: source.number)
         bytes.append(count)
+    }
+
+    /// `vpandd destination, a, b` (AVX512F): destination = a & b, bitwise.
+    package mutating func vpandd(_ destination: ZMMRegister, _ a: ZMMRegister, _ b: ZMMRegister) {
+        evex512Register(0xDB, map: .map0F, prefix: .p66, reg: destination.number, vvvv: a.number, rm: b.number)
+    }
+
+    /// `vpternlogd destination, a, b, table` (AVX512F): each bit of destination = table's bit number (destination's
+    /// bit << 2 | a's << 1 | b's); table 0xFF sets every bit whatever the registers hold.
+    package mutating func vpternlogd(_ destination: ZMMRegister, _ a: ZMMRegister, _ b: ZMMRegister, _ table: UInt8) {
+        evex512Register(0x25, map: .map0F3A, prefix: .p66, reg: destination.number, vvvv: a.number, rm: b.number)
+        bytes.append(table)
     }
 
     /// `vsubps destination, a, b`: destination = a - b.

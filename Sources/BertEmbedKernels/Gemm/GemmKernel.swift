@@ -23,6 +23,15 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
             UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Bool
         ) -> Void
 
+    /// Signature of a micro-kernel on bfloat16 weights: `Function`'s, with b a packed panel of bfloat16 pairs
+    /// (`BFloat16.roundPairs`: per k, pair j holds column j in its low half and column j + columns / 2 in its high
+    /// half), each widened exactly in registers. It computes bit for bit what `function` computes on the widened
+    /// panel.
+    package typealias BFloat16Function =
+        @convention(c) (
+            UnsafePointer<Float>, UnsafePointer<UInt16>, Int, UnsafeMutablePointer<Float>, Int, Bool
+        ) -> Void
+
     /// Name, e.g. "6x16-simd8-fma".
     package let name: String
     /// Tile rows (MR): rows of the input handled at once.
@@ -42,10 +51,13 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
     package let isGenerated: Bool
     /// The micro-kernel.
     package let function: Function
+    /// The same tile reading bfloat16 pairs instead of float32 weights (generated tiles), or nil: a bfloat16 layer
+    /// widens its weights for `function` first.
+    package let bfloat16Function: BFloat16Function?
 
     init(
         name: String, rows: Int, columns: Int, splat: Int = 1, fused: Bool, rank: Int?, isGenerated: Bool = false,
-        function: @escaping Function
+        function: @escaping Function, bfloat16Function: BFloat16Function? = nil
     ) {
         self.name = name
         self.rows = rows
@@ -55,6 +67,7 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
         self.rank = rank
         self.isGenerated = isGenerated
         self.function = function
+        self.bfloat16Function = bfloat16Function
     }
 
     /// The name.

@@ -20,12 +20,13 @@
 //
 // A bfloat16 layer on a CPU with AMX-BF16 (`KernelSet.bf16Tile`) packs its weights for the tile kernel and runs
 // `applyTiles` (BF16TileKernel.swift: inputs split into two bfloat16, float32 sums). Elsewhere a bfloat16 layer
-// (`WeightFormat`) stores the same panels as the float32 kernel's, rounded to bfloat16, half the bytes (an int8
-// layer without the integer kernel stores them as int8 blocks with scales and widens them the same way); each
-// (kc, columns) block is widened back to float32 in L1 right before the micro-kernel reads it, once per task and K
-// block, so the micro-kernels stay the float32 ones and the layer computes exactly what a float32 layer computes on
-// the rounded weights. The widening is amortized over the task's rows (up to 192 for these formats); with few rows
-// (one short query) the layer is bound by reading its weights, which bfloat16 halves.
+// (`WeightFormat`) stores the float32 kernel's panels rounded to bfloat16, half the bytes. Where the tile has a
+// bfloat16 twin (the generated ones: `GemmKernel.bfloat16Function`) each row of a panel is stored as pairs
+// (`BFloat16.roundPairs`) and the twin widens them in registers as it reads them. Else (an int8 layer without the
+// integer kernel too, which stores int8 blocks with scales) each (kc, columns) block is widened back to float32 in L1
+// right before the micro-kernel reads it, once per task and K block, amortized over the task's rows (up to 192 for
+// these formats). Either way the layer computes exactly what a float32 layer computes on the rounded weights; with
+// few rows (one short query) it is bound by reading its weights, which bfloat16 halves.
 
 /// A dense layer (`nn.Linear`): weight (outFeatures, inFeatures) row-major as PyTorch stores it,
 /// bias (outFeatures). The weight is packed for the GEMM micro-kernel once, here, at load.
@@ -44,6 +45,8 @@ package struct PackedLinear: Sendable {
     /// The AMX tile kernel of a bfloat16 layer on a CPU that has one (its panels are packed for it, and its inputs are
     /// split into two bfloat16 each), else nil.
     package let tileKernel: BF16TileKernel?
+    /// The bfloat16 twin of `kernel` a bfloat16 layer without `tileKernel` runs on its pairs, else nil.
+    let pairedKernel: GemmKernel.BFloat16Function?
     /// The generated GELU epilogue of the context the layer was made for (nil: the compiled one).
     let gelu: GELUKernel?
     /// Panels of `kernel.columns` output features, (kc, columns) each, see the file comment.
@@ -82,6 +85,8 @@ package struct PackedLinear: Sendable {
         self.format = format
         self.integerKernel = integerKernel
         self.tileKernel = tileKernel
+        let pairedKernel = format == .bfloat16 && tileKernel == nil ? kernel.bfloat16Function : nil
+        self.pairedKernel = pairedKernel
         self.gelu = context.kernels.gelu
         self.bias = bias
         let nr = tileKernel != nil ? BF16TileKernel.panelColumns : integerKernel?.columns ?? kernel.columns
@@ -116,7 +121,11 @@ package struct PackedLinear: Sendable {
         case .bfloat16:
             self.packed = WeightBuffer(bfloat16Count: count, hugePages: context.hugePages) { target in
                 Self.forEachFloatPanel(rows, columns: nr, panels: panels, perChunk: perChunk, context: context) {
-                    BFloat16.round($1, into: target + $0 * nr * k, count: nr * k)
+                    if pairedKernel != nil {
+                        BFloat16.roundPairs($1, into: target + $0 * nr * k, rows: k, columns: nr)
+                    } else {
+                        BFloat16.round($1, into: target + $0 * nr * k, count: nr * k)
+                    }
                 }
             }
         }
@@ -174,10 +183,11 @@ package struct PackedLinear: Sendable {
             return
         }
         let mr = kernel.rows, nr = kernel.columns
-        // Rows per task: 96 (their packed input, 96 KB per K block, stays in L2); 192 for widened formats, whose
-        // widening is paid per task.
+        // Rows per task: 96 (their packed input, 96 KB per K block, stays in L2); 192 for weights widened in L1,
+        // whose widening is paid per task.
+        let widened = format != .float32 && pairedKernel == nil
         let split = TaskSplit(
-            rows: m, rowBlock: mr * max(1, (format == .float32 ? 96 : 192) / mr), panels: (n + nr - 1) / nr,
+            rows: m, rowBlock: mr * max(1, (widened ? 192 : 96) / mr), panels: (n + nr - 1) / nr,
             threads: context.threads)
         let depth = blockDepth
         forEachTask(split, context: context) { rows, panels, weights, bias in
@@ -247,7 +257,8 @@ package struct PackedLinear: Sendable {
         let microPanels = (rows.count + mr - 1) / mr
         let splat = kernel.splat, panelStride = mr * splat  // floats per k in a micro-panel
         let aCount = microPanels * panelStride * depth
-        let widenedCount = format == .float32 ? 0 : depth * nr  // a bfloat16 or int8 weight block widened to float32
+        // a bfloat16 or int8 weight block widened to float32 (not pairs: their tile widens them)
+        let widenedCount = format == .float32 || pairedKernel != nil ? 0 : depth * nr
         let scratchBytes =
             ThreadScratch.bytes(floats: aCount) + ThreadScratch.bytes(floats: mr * nr)
             + ThreadScratch.bytes(floats: widenedCount)
@@ -265,28 +276,36 @@ package struct PackedLinear: Sendable {
                         stride: k, depth: kc, into: a + i * panelStride * kc)
                 }
                 for p in panels {
-                    let b: UnsafePointer<Float>
+                    let b: UnsafePointer<Float>, pairs: UnsafePointer<UInt16>?  // pairs: for pairedKernel
                     switch format {
                     case .float32:
-                        b = weights.assumingMemoryBound(to: Float.self) + p * nr * k + k0 * nr
+                        (b, pairs) = (weights.assumingMemoryBound(to: Float.self) + p * nr * k + k0 * nr, nil)
                     case .bfloat16:
                         let stored = weights.assumingMemoryBound(to: UInt16.self) + p * nr * k + k0 * nr
-                        BFloat16.widen(stored, into: widened, count: kc * nr)
-                        b = UnsafePointer(widened)
+                        if pairedKernel == nil { BFloat16.widen(stored, into: widened, count: kc * nr) }
+                        (b, pairs) = (UnsafePointer(widened), pairedKernel != nil ? stored : nil)
                     case .int8:
                         Int8Weights.widen(
                             panel: weights + p * Int8Weights.panelBytes(columns: nr, inFeatures: k), columns: nr,
                             inFeatures: k, rows: k0, depth: kc, into: widened)
-                        b = UnsafePointer(widened)
+                        (b, pairs) = (UnsafePointer(widened), nil)
+                    }
+                    // The tile on micro-panel i: c (row stride ldc) = or += its rows times the weight block.
+                    func multiply(_ i: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ accumulate: Bool) {
+                        if let pairs, let pairedKernel {
+                            pairedKernel(a + i * panelStride * kc, pairs, kc, c, ldc, accumulate)
+                        } else {
+                            kernel.function(a + i * panelStride * kc, b, kc, c, ldc, accumulate)
+                        }
                     }
                     let n0 = p * nr, width = min(nr, n - n0)
                     for i in 0..<microPanels {
                         let r0 = rows.lowerBound + i * mr, height = min(mr, rows.upperBound - r0)
                         let c = output + r0 * n + n0
                         if height == mr && width == nr {
-                            kernel.function(a + i * panelStride * kc, b, kc, c, n, accumulate)
+                            multiply(i, c, n, accumulate)
                         } else {
-                            kernel.function(a + i * panelStride * kc, b, kc, tile, nr, false)
+                            multiply(i, tile, nr, false)
                             for r in 0..<height {
                                 for j in 0..<width {
                                     c[r * n + j] = accumulate ? c[r * n + j] + tile[r * nr + j] : tile[r * nr + j]

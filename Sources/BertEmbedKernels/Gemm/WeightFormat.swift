@@ -70,4 +70,26 @@ package enum BFloat16 {
             i += 1
         }
     }
+
+    /// Rounds a packed panel of `rows` x `columns` float32 weights (row-major, `columns` even) into bfloat16 pairs
+    /// for a tile that widens them in registers (`GemmKernel.bfloat16Function`): per row, the 32-bit pair j holds
+    /// column j in its low half and column j + columns / 2 in its high half, so one vector of pairs widens into the
+    /// row's two vectors of columns with a shift and a mask.
+    package static func roundPairs(
+        _ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<UInt16>, rows: Int, columns: Int
+    ) {
+        precondition(columns % 2 == 0, "bfloat16 pairs need an even column count")
+        let half = columns / 2
+        round(source, into: target, count: rows * columns)
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: columns) { row in
+            for r in 0..<rows {
+                let stored = target + r * columns
+                for j in 0..<columns { row[j] = stored[j] }
+                for j in 0..<half {
+                    stored[2 * j] = row[j]
+                    stored[2 * j + 1] = row[j + half]
+                }
+            }
+        }
+    }
 }
