@@ -2,9 +2,11 @@
 //
 // bfloat16 is the top half of a float32 (sign, the 8 exponent bits, 7 mantissa bits): half the memory of float32
 // with its range. A weight is rounded to it once, at load, to nearest with ties to even (as PyTorch's
-// `tensor.to(torch.bfloat16)` rounds); widening back is exact (the low 16 bits become zero). The GEMM widens each
-// bfloat16 panel block to float32 right before the micro-kernel reads it (`PackedLinear`), so a bfloat16 layer
-// computes exactly what the float32 kernel computes on the rounded weights, and activations stay float32.
+// `tensor.to(torch.bfloat16)` rounds); widening back is exact (the low 16 bits become zero). A generated tile's
+// bfloat16 twin widens the weights in registers as it reads them (stored in pairs, `roundPairs`); otherwise the GEMM
+// widens each bfloat16 panel block to float32 right before the micro-kernel reads it (`PackedLinear`). Either way a
+// bfloat16 layer computes exactly what the float32 kernel computes on the rounded weights, and activations stay
+// float32.
 
 /// The storage of a packed weight.
 package enum WeightFormat: String, Sendable, CaseIterable {
