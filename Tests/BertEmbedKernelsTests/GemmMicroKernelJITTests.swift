@@ -385,29 +385,50 @@ final class GemmMicroKernelJITTests: XCTestCase {
     }
 
     private func checkBitIdentical(generated: String, compiled twin: String, needs: String) throws {
-        guard let jit = runnableKernels.first(where: { $0.name == generated }) else {
+        let jit = try generatedKernel(generated, needs: needs)
+        let compiled = try XCTUnwrap(runnableKernels.first { $0.name == twin }, "no compiled kernel \(twin)")
+        XCTAssertEqual([jit.rows, jit.columns], [compiled.rows, compiled.columns])
+        compareTiles(
+            generated, rows: jit.rows, columns: jit.columns, seed: 42,
+            reference: { compiled.function($0, $1, $2, &$3, $4, $5) }, tile: { jit.function($0, $1, $2, &$3, $4, $5) })
+    }
+
+    /// The generated kernel `name`, or a skip naming what it `needs` and what this CPU has.
+    private func generatedKernel(_ name: String, needs: String) throws -> GemmKernel {
+        guard let kernel = runnableKernels.first(where: { $0.name == name }) else {
             throw XCTSkip(
-                "\(generated) needs Linux x86-64 with \(needs) (this CPU: "
+                "\(name) needs Linux x86-64 with \(needs) (this CPU: "
                     + "\(CPUFeatures.current(allowingCodeGeneration: true)))")
         }
-        let compiled = try XCTUnwrap(runnableKernels.first { $0.name == twin }, "no compiled kernel \(twin)")
-        let rows = jit.rows, columns = jit.columns
-        XCTAssertEqual([rows, columns], [compiled.rows, compiled.columns])
-        var random = SplitMix64(seed: 42)
+        return kernel
+    }
+
+    /// A tile called with arrays: (a, b, kc, c, ldc, accumulate), b as float32 weights.
+    private typealias Tile = ([Float], [Float], Int, inout [Float], Int, Bool) -> Void
+
+    /// `tile` against `reference` (same weights b, as float32), bit for bit, on a rows x columns tile: k for every
+    /// remainder of the 4-step unrolled loop, both store modes, a row stride wider than the tile whose cells outside
+    /// it must stay untouched. Weights from `weight` (default: small exact values).
+    private func compareTiles(
+        _ label: String, rows: Int, columns: Int, seed: UInt64, weight: ((inout SplitMix64) -> Float)? = nil,
+        reference: Tile, tile: Tile
+    ) {
+        var random = SplitMix64(seed: seed)
         func value() -> Float { Float(Int(random.next() % 2001) - 1000) / 337 }
         for kc in [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 385] {
             for accumulate in [false, true] {
                 let ldc = columns + 21
-                let a = (0..<(rows * kc)).map { _ in value() }, b = (0..<(columns * kc)).map { _ in value() }
+                let a = (0..<(rows * kc)).map { _ in value() }
+                let b = (0..<(columns * kc)).map { _ in weight?(&random) ?? value() }
                 let start = (0..<(rows * ldc)).map { _ in value() }
                 var expected = start, actual = start
-                compiled.function(a, b, kc, &expected, ldc, accumulate)
-                jit.function(a, b, kc, &actual, ldc, accumulate)
+                reference(a, b, kc, &expected, ldc, accumulate)
+                tile(a, b, kc, &actual, ldc, accumulate)
                 let differing = (0..<actual.count).filter { actual[$0].bitPattern != expected[$0].bitPattern }
-                XCTAssertEqual(differing, [], "\(generated) kc \(kc) accumulate \(accumulate): cells that differ")
+                XCTAssertEqual(differing, [], "\(label) kc \(kc) accumulate \(accumulate): cells that differ")
                 for r in 0..<rows {
                     for j in columns..<ldc {
-                        XCTAssertEqual(actual[r * ldc + j], start[r * ldc + j], "\(generated): outside the tile")
+                        XCTAssertEqual(actual[r * ldc + j], start[r * ldc + j], "\(label): outside the tile")
                     }
                 }
             }
@@ -428,21 +449,18 @@ final class GemmMicroKernelJITTests: XCTestCase {
     }
 
     private func checkBFloat16Twin(generated: String, needs: String) throws {
-        guard let jit = runnableKernels.first(where: { $0.name == generated }) else {
-            throw XCTSkip(
-                "\(generated) needs Linux x86-64 with \(needs) (this CPU: "
-                    + "\(CPUFeatures.current(allowingCodeGeneration: true)))")
-        }
+        let jit = try generatedKernel(generated, needs: needs)
         let twin = try XCTUnwrap(jit.bfloat16Function, "\(generated) has no bfloat16 twin")
-        let rows = jit.rows, columns = jit.columns
-        var random = SplitMix64(seed: 43)
+        let columns = jit.columns
         // Weights with all 32 bits random (mantissas that bfloat16 rounds away, both signs, wide exponents).
-        func weight() -> Float { Float(bitPattern: UInt32(truncatingIfNeeded: random.next()) & 0xBFFF_FFFF) }
-        func value() -> Float { Float(Int(random.next() % 2001) - 1000) / 337 }
-        for kc in [0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 256, 385] {
-            for accumulate in [false, true] {
-                let ldc = columns + 21
-                let a = (0..<(rows * kc)).map { _ in value() }, b = (0..<(columns * kc)).map { _ in weight() }
+        compareTiles(
+            "\(generated) bfloat16", rows: jit.rows, columns: columns, seed: 43,
+            weight: { Float(bitPattern: UInt32(truncatingIfNeeded: $0.next()) & 0xBFFF_FFFF) },
+            reference: { a, b, kc, c, ldc, accumulate in  // the float32 tile on the rounded weights widened back
+                jit.function(a, b.map { BFloat16.widening(BFloat16.rounding($0)) }, kc, &c, ldc, accumulate)
+            },
+            tile: { a, b, kc, c, ldc, accumulate in
+                if kc > 0 { XCTAssertNotEqual(b.map { BFloat16.widening(BFloat16.rounding($0)) }, b, "bits are lost") }
                 var pairs = [UInt16](repeating: 0, count: b.count)
                 b.withUnsafeBufferPointer { source in
                     pairs.withUnsafeMutableBufferPointer { target in
@@ -451,23 +469,8 @@ final class GemmMicroKernelJITTests: XCTestCase {
                         }
                     }
                 }
-                let widened = b.map { BFloat16.widening(BFloat16.rounding($0)) }
-                if kc > 0 { XCTAssertNotEqual(widened, b, "the weights lose bits in bfloat16") }
-                let start = (0..<(rows * ldc)).map { _ in value() }
-                var expected = start, actual = start
-                jit.function(a, widened, kc, &expected, ldc, accumulate)
-                twin(a, pairs, kc, &actual, ldc, accumulate)
-                let differing = (0..<actual.count).filter { actual[$0].bitPattern != expected[$0].bitPattern }
-                XCTAssertEqual(
-                    differing, [], "\(generated) bfloat16 kc \(kc) accumulate \(accumulate): cells that differ")
-                for r in 0..<rows {
-                    for j in columns..<ldc {
-                        XCTAssertEqual(
-                            actual[r * ldc + j], start[r * ldc + j], "\(generated) bfloat16: outside the tile")
-                    }
-                }
-            }
-        }
+                twin(a, pairs, kc, &c, ldc, accumulate)
+            })
     }
 
     /// Both bfloat16 twins decode (any CPU) to their loops: per k step one load of pairs, one shift, one mask, the
