@@ -28,9 +28,10 @@ let benchCommand = Subcommand(
         int8_kernel the integer micro-kernel of int8 layers ("6x8-int16-avx2-jit", generated for AVX2 + FMA;
         "6x8-int16-avxvnni-jit" or "6x8-int16-avx512vnni-jit" where the CPU also has VNNI, "6x32-int16-avx512vnni-jit"
         on zmm registers where it has AVX512-VNNI and AVX512BW), or none (not int8, or
-        int8 weights widened to float32 for gemm_kernel); bfloat16_kernel the AMX tile kernel of bfloat16 layers
-        ("32x32-bf16-amx-jit" where the CPU has AMX-BF16; BERT_EMBED_AMX=0 turns it off), or none (not bfloat16, or
-        bfloat16 weights widened to float32 for gemm_kernel).
+        int8 weights widened to float32 for gemm_kernel); bfloat16_kernel the kernel of bfloat16 layers
+        ("32x32-bf16-amx-jit" where the CPU has AMX-BF16; BERT_EMBED_AMX=0 turns it off; else gemm_kernel's name +
+        "-bf16pairs" where that generated tile has a twin widening bfloat16 weights in registers), or none (not
+        bfloat16, or bfloat16 weights widened to float32 in memory for gemm_kernel).
 
         options:
           --model DIR        a sentence-transformers or BERT folder (plain BERT folders are pooled with mean)

@@ -77,7 +77,11 @@ let benchKernelsCommand = Subcommand(
             "chosen for this cpu: \(registry.preferredGemmKernel.name); runs below use \(registry.chosenGemmKernel.name)"
         )
         print("gelu epilogue: \(registry.gelu?.name ?? "compiled")")
-        print("bfloat16 layers: \(registry.bf16Tile?.name ?? "weights widened to float32")")
+        let chosen = registry.chosenGemmKernel
+        let widened =
+            chosen.bfloat16Function == nil
+            ? "weights widened to float32 in memory" : "\(chosen.name)-bf16pairs (weights widened in registers)"
+        print("bfloat16 layers: \(registry.bf16Tile?.name ?? widened)")
         func context(threads: Int) -> ComputeContext {
             ComputeContext(
                 threads: threads,

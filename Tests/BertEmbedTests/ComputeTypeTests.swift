@@ -22,6 +22,24 @@ final class ComputeTypeTests: XCTestCase {
 
     func testInt8EncodersOfEveryFamily() throws { try checkEveryFamily(.int8, minimum: 0.999) }
 
+    /// `bert-embed bench` reports which path bfloat16 layers take: the AMX tile, the generated float32 tile's twin
+    /// on bfloat16 pairs (name + "-bf16pairs"), or none (widened in memory: no code generation, or not bfloat16).
+    func testBFloat16KernelNameSaysWhichPathTheLayersTake() throws {
+        let folder = resource("tiny-bert")
+        let generated = try SentenceEncoder(
+            modelDirectory: folder, pooling: .mean, compute: ComputeOptions(computeType: .bfloat16))
+        if generated.gemmKernelName.hasSuffix("-jit"), !(generated.bfloat16KernelName ?? "").contains("amx") {
+            XCTAssertEqual(generated.bfloat16KernelName, generated.gemmKernelName + "-bf16pairs")
+        } else {
+            print("no generated tile or AMX here: \(generated.bfloat16KernelName ?? "none")")
+        }
+        let compiled = try SentenceEncoder(
+            modelDirectory: folder, pooling: .mean,
+            compute: ComputeOptions(allowsCodeGeneration: false, computeType: .bfloat16))
+        XCTAssertNil(compiled.bfloat16KernelName)
+        XCTAssertNil(try SentenceEncoder(modelDirectory: folder, pooling: .mean).bfloat16KernelName)
+    }
+
     func checkEveryFamily(_ type: ComputeType, minimum: Float) throws {
         let texts = [
             "A man is eating food.", "Each sentence is converted, and the café is naïve!", "a",
