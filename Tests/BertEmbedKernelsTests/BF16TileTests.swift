@@ -83,7 +83,8 @@ final class BF16TileTests: XCTestCase {
         var generator = SplitMix64(seed: 77)
         let steps = 5
         var inputs = (0..<(32 * steps)).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: generator.next())) }
-        inputs[0...9] = [.nan, .infinity, -.infinity, .greatestFiniteMagnitude, -0.0, 0, 1e-39, 1e-37, 1, -3]
+        let subnormal = Float(bitPattern: 0x000A_E398)  // 1e-39 rounded to a float: below the smallest normal
+        inputs[0...9] = [.nan, .infinity, -.infinity, .greatestFiniteMagnitude, -0.0, 0, subnormal, 1e-37, 1, -3]
         var target = [UInt16](repeating: 0xAAAA, count: 2048 * steps)
         inputs.withUnsafeBufferPointer { source in
             target.withUnsafeMutableBufferPointer { splitSteps(source.baseAddress!, $0.baseAddress!, steps) }

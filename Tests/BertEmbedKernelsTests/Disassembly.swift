@@ -48,7 +48,8 @@ func runTool(_ executable: URL, _ arguments: [String], output: URL?) throws {
     process.executableURL = executable
     process.arguments = arguments
     if let output {
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let created = FileManager.default.createFile(atPath: output.path, contents: nil)
+        XCTAssertTrue(created, "cannot create \(output.path)")
         process.standardOutput = try FileHandle(forWritingTo: output)
     }
     try launch(process)
