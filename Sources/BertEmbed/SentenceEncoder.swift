@@ -206,15 +206,11 @@ public final class SentenceEncoder: Sendable {
     /// their weights to float32 for `gemmKernelName` (`bert-embed bench` reports it).
     package var int8KernelName: String? { context.weightFormat == .int8 ? context.kernels.int8Gemm?.name : nil }
 
-    /// The kernel the encoder's bfloat16 layers run, or nil: not bfloat16, or bfloat16 layers that widen their
-    /// weights to float32 in memory for `gemmKernelName` (`bert-embed bench` reports it). The AMX tile kernel's name
-    /// where the CPU grants it, else `gemmKernelName` + "-bf16pairs" where that generated tile has a twin reading the
-    /// bfloat16 weights (widened in registers).
+    /// The kernel the encoder's bfloat16 layers run (`KernelSet.bfloat16KernelName`: the AMX tile, or
+    /// `gemmKernelName` + "-bf16pairs" for the generated tile's twin reading bfloat16 pairs), or nil: not bfloat16,
+    /// or bfloat16 layers that widen their weights to float32 in memory (`bert-embed bench` reports it).
     package var bfloat16KernelName: String? {
-        guard context.weightFormat == .bfloat16 else { return nil }
-        if let tile = context.kernels.bf16Tile, tile.isGranted { return tile.name }
-        let gemm = context.kernels.gemm
-        return gemm.bfloat16Function == nil ? nil : gemm.name + "-bf16pairs"
+        context.weightFormat == .bfloat16 ? context.kernels.bfloat16KernelName : nil
     }
 
     /// The bytes the dense layers keep, the encoder's and the `Dense` modules' (`bert-embed bench` reports it).

@@ -77,11 +77,8 @@ let benchKernelsCommand = Subcommand(
             "chosen for this cpu: \(registry.preferredGemmKernel.name); runs below use \(registry.chosenGemmKernel.name)"
         )
         print("gelu epilogue: \(registry.gelu?.name ?? "compiled")")
-        let chosen = registry.chosenGemmKernel
-        let widened =
-            chosen.bfloat16Function == nil
-            ? "weights widened to float32 in memory" : "\(chosen.name)-bf16pairs (weights widened in registers)"
-        print("bfloat16 layers: \(registry.bf16Tile?.name ?? widened)")
+        let pairs = registry.chosenGemmKernel.bfloat16Name.map { "\($0) (weights widened in registers)" }
+        print("bfloat16 layers: \(registry.bf16Tile?.name ?? pairs ?? "weights widened to float32 in memory")")
         func context(threads: Int) -> ComputeContext {
             ComputeContext(
                 threads: threads,

@@ -98,6 +98,10 @@ final class BFloat16WeightTests: XCTestCase {
                         weight: roundedWeight, bias: bias, outFeatures: n, inFeatures: k, context: compute,
                         format: .float32)
                     XCTAssertEqual(half.format, .bfloat16)
+                    // The layer takes the path the kernel set names (`bert-embed bench` reports that name).
+                    XCTAssertEqual(half.runsBFloat16Pairs, kernel.bfloat16Function != nil, "\(kernel)")
+                    XCTAssertEqual(compute.kernels.bfloat16KernelName, kernel.bfloat16Name, "\(kernel)")
+                    XCTAssertEqual(kernel.bfloat16Name != nil, kernel.isGenerated, "\(kernel): a generated tile's twin")
                     XCTAssertEqual(half.byteCount - 4 * n, (full.byteCount - 4 * n) / 2, "packed bytes halve")
                     let activation = Activation.allCases[Int(seed) % Activation.allCases.count]
                     func run(_ layer: PackedLinear) -> [Float] {

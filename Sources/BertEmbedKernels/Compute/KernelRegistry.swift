@@ -19,6 +19,14 @@ package struct KernelSet: Sendable {
     /// layers widen their weights to float32 for `gemm` (as they do where Linux refuses the tile registers).
     package let bf16Tile: BF16TileKernel?
 
+    /// The AMX tile kernel where Linux grants its registers (asked on first use), or nil: bfloat16 layers run
+    /// `gemm`'s bfloat16 twin or widen their weights for `gemm`.
+    package var grantedBF16Tile: BF16TileKernel? { bf16Tile.flatMap { $0.isGranted ? $0 : nil } }
+
+    /// The kernel bfloat16 layers run (`PackedLinear`: the granted AMX tile, else `gemm`'s bfloat16 twin), or nil:
+    /// they widen their weights to float32 in memory for `gemm`.
+    package var bfloat16KernelName: String? { grantedBF16Tile?.name ?? gemm.bfloat16Name }
+
     /// The kernels `gemm`, `int8Gemm`, `gelu` and `bf16Tile`.
     package init(
         gemm: GemmKernel, int8Gemm: Int8GemmKernel? = nil, gelu: GELUKernel? = nil, bf16Tile: BF16TileKernel? = nil

@@ -55,6 +55,9 @@ package struct GemmKernel: Sendable, CustomStringConvertible {
     /// widens its weights for `function` first.
     package let bfloat16Function: BFloat16Function?
 
+    /// The name of `bfloat16Function` (this tile's name + "-bf16pairs"), or nil where there is none.
+    package var bfloat16Name: String? { bfloat16Function == nil ? nil : name + "-bf16pairs" }
+
     init(
         name: String, rows: Int, columns: Int, splat: Int = 1, fused: Bool, rank: Int?, isGenerated: Bool = false,
         function: @escaping Function, bfloat16Function: BFloat16Function? = nil

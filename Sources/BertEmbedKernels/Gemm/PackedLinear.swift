@@ -47,6 +47,8 @@ package struct PackedLinear: Sendable {
     package let tileKernel: BF16TileKernel?
     /// The bfloat16 twin of `kernel` a bfloat16 layer without `tileKernel` runs on its pairs, else nil.
     let pairedKernel: GemmKernel.BFloat16Function?
+    /// True when the layer runs `kernel`'s bfloat16 twin (`GemmKernel.bfloat16Name`) on bfloat16 pairs.
+    package var runsBFloat16Pairs: Bool { pairedKernel != nil }
     /// The generated GELU epilogue of the context the layer was made for (nil: the compiled one).
     let gelu: GELUKernel?
     /// Panels of `kernel.columns` output features, (kc, columns) each, see the file comment.
@@ -78,7 +80,7 @@ package struct PackedLinear: Sendable {
         let kernel = context.kernels.gemm
         let format = format ?? context.weightFormat
         let integerKernel = format == .int8 ? context.kernels.int8Gemm : nil
-        let tileKernel = format == .bfloat16 ? context.kernels.bf16Tile.flatMap { $0.isGranted ? $0 : nil } : nil
+        let tileKernel = format == .bfloat16 ? context.kernels.grantedBF16Tile : nil
         self.outFeatures = bias.count
         self.inFeatures = rows.inFeatures
         self.kernel = kernel
