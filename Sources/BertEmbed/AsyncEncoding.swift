@@ -125,8 +125,8 @@ extension SentenceEncoder {
     }
 }
 
-/// One result per input, written by the pass thread and read by the caller after the call completes (the
-/// continuation orders the two).
+/// One result per input, written by the pass thread and read by the caller after the call completes
+/// (`SharedForwardPasses.run` orders the two).
 final class ResultSlots<Value>: @unchecked Sendable {
     var values: [Value]
 

@@ -107,6 +107,12 @@ package final class SharedForwardPasses: @unchecked Sendable {
     /// - Throws: `CancellationError` when the calling task is cancelled first, or what `deliver` or the encoder
     ///   throws (`EmbeddingError.invalidInput`).
     func run(_ job: Job) async throws {
+        // The worker's writes in `deliver` happen before `finish` takes the lock, and the caller takes it after
+        // resuming, so what the caller reads next is ordered after them for ThreadSanitizer as well. The
+        // continuation orders them too, but not visibly to TSan: when the worker resumes it before the calling task
+        // has suspended, Swift's runtime goes on through an atomic load of its own, which TSan does not see
+        // (swift_continuation_await's fast path), and TSan reported the caller's read of the results as a race.
+        defer { lock.withLock {} }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
                 let answer: (Error?) -> Void = { error in
