@@ -8,27 +8,37 @@ func packPanels(
     _ source: UnsafePointer<Float>, count: Int, stride: Int, depth: Int, rows: Int, mr: Int, splat: Int,
     scale: Float, into target: UnsafeMutablePointer<Float>
 ) {
+    for row in 0..<rows {
+        packPanelRow(
+            row < count ? source + row * stride : nil, row: row, depth: depth, mr: mr, splat: splat, scale: scale,
+            into: target)
+    }
+}
+
+/// Row `row` of `packPanels`' layout: `depth` values at `source` multiplied by `scale` (nil: zeros), each `splat`
+/// times, into its micro-panel of `target`.
+@inline(__always)
+func packPanelRow(
+    _ source: UnsafePointer<Float>?, row: Int, depth: Int, mr: Int, splat: Int, scale: Float,
+    into target: UnsafeMutablePointer<Float>
+) {
     let panelStride = mr * splat
-    if splat == 1 {
-        for row in 0..<rows {
-            let to = target + (row / mr) * panelStride * depth + row % mr
-            if row < count {
-                scatter(source + row * stride, count: depth, to: to, step: panelStride, scale: scale)
-            } else {
-                for c in 0..<depth { to[c * panelStride] = 0 }
-            }
+    var to = target + (row / mr) * panelStride * depth + (row % mr) * splat
+    guard let source else {
+        for _ in 0..<depth {
+            for s in 0..<splat { to[s] = 0 }
+            to += panelStride
         }
         return
     }
-    for row in 0..<rows {
-        var to = target + (row / mr) * panelStride * depth + (row % mr) * splat
-        var from = source + row * stride
-        for _ in 0..<depth {
-            let value = row < count ? from.pointee * scale : 0
-            for s in 0..<splat { to[s] = value }
-            from += 1
-            to += panelStride
-        }
+    if splat == 1 {
+        scatter(source, count: depth, to: to, step: panelStride, scale: scale)
+        return
+    }
+    for c in 0..<depth {
+        let value = source[c] * scale
+        for s in 0..<splat { to[s] = value }
+        to += panelStride
     }
 }
 

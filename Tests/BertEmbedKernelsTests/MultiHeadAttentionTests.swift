@@ -5,7 +5,7 @@ import XCTest
 final class MultiHeadAttentionTests: XCTestCase {
     func run(
         lengths: [Int], heads: Int, headDim: Int, threads: Int, seed: UInt64, bias: AttentionBias? = nil,
-        kernel: GemmKernel = KernelSet.preferred.gemm
+        kernel: GemmKernel = KernelSet.preferred.gemm, withReference: Bool = true
     ) -> (fast: [Float], reference: [Float]) {
         var generator = NormalGenerator(seed: seed)
         let tokens = lengths.reduce(0, +)
@@ -26,6 +26,7 @@ final class MultiHeadAttentionTests: XCTestCase {
                     qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
                     headDim: headDim, bias: bias, output: $0.baseAddress!, context: context(kernel, threads: threads))
             }
+            guard withReference else { return }
             reference.withUnsafeMutableBufferPointer {
                 multiHeadAttentionReference(
                     qkv: q.baseAddress!, tokens: tokens, sequences: sequences, heads: heads,
@@ -113,6 +114,52 @@ final class MultiHeadAttentionTests: XCTestCase {
     func testLengthOneReturnsItsValue() {
         let (fast, reference) = run(lengths: [1], heads: 2, headDim: 32, threads: 1, seed: 9)
         XCTAssertEqual(fast, reference, "softmax over one key is exactly 1")
+    }
+
+    /// One task per sequence (its rows packed for every head in one pass) and one per (sequence, head) give the
+    /// same bits, with every kernel and with the bias; the split asked for is the split taken.
+    func testTaskSplitDoesNotChangeResults() {
+        var generator = NormalGenerator(seed: 12)
+        let heads = 3, headDim = 20, maxDistance = 129
+        let bias = AttentionBias(
+            heads: heads, maxDistance: maxDistance, values: generator.array(heads * (2 * maxDistance + 1), scale: 2))
+        let lengths = [3, 40, 17, 130, 13]
+        var sequences: [Range<Int>] = [], start = 0
+        for length in lengths {
+            sequences.append(start..<(start + length))
+            start += length
+        }
+        // One thread: per sequence. Two: 130 tokens outweigh the rest, per (sequence, head).
+        for (threads, perSequence) in [(1, true), (2, false)] {
+            let gemm = KernelSet.preferred.gemm
+            let split = attentionSplit(
+                sequences: sequences, heads: heads, headDim: headDim, context: context(gemm, threads: threads))
+            XCTAssertEqual(split.threads, threads)
+            XCTAssertEqual(split.perSequence, perSequence, "\(threads) threads")
+        }
+        let balanced = [40, 33, 38, 41, 12, 45, 39]
+        var even: [Range<Int>] = []
+        start = 0
+        for length in balanced {
+            even.append(start..<(start + length))
+            start += length
+        }
+        XCTAssertTrue(
+            attentionSplit(
+                sequences: even, heads: heads, headDim: headDim, context: context(KernelSet.preferred.gemm, threads: 2)
+            ).perSequence, "sequences of like lengths on 2 threads")
+        for kernel in runnableKernels {
+            for bias in [nil, bias] {
+                let one = run(
+                    lengths: lengths, heads: heads, headDim: headDim, threads: 1, seed: 4, bias: bias,
+                    kernel: kernel, withReference: false)
+                let two = run(
+                    lengths: lengths, heads: heads, headDim: headDim, threads: 2, seed: 4, bias: bias,
+                    kernel: kernel, withReference: false)
+                XCTAssertEqual(one.fast, two.fast, "\(kernel.name), bias \(bias != nil)")
+                XCTAssertFalse(one.fast.contains { $0.isNaN }, "every output written")
+            }
+        }
     }
 
     func testThreadCountDoesNotChangeResults() {
