@@ -173,6 +173,19 @@ public final class CrossEncoder: Sendable {
         return scores
     }
 
+    /// The tokens of a (query, document) pair before truncation, special tokens included: over `maxSequenceLength`,
+    /// `predict`, `scores` and `rank` cut the pair longest-first, so a caller that must refuse such pairs rather than
+    /// cut them compares this count with `maxSequenceLength`.
+    ///
+    /// - Throws: `EmbeddingError.invalidInput` when the tokenizer fails on the texts.
+    public func tokenCount(query: String, document: String) throws -> Int {
+        do {
+            return try tokenizer.encode(query, pair: document).ids.count
+        } catch {
+            throw EmbeddingError.invalidInput("\(error)")
+        }
+    }
+
     /// The token ids and segment ids the model gets for a pair: tokenized together, truncated longest-first to
     /// `maxSequenceLength`, segment ids zero where the tokenizer passes none.
     package func modelInput(query: String, document: String) throws -> (ids: [Int], typeIds: [Int]) {

@@ -231,6 +231,14 @@ public final class SparseEncoder: Sendable {
         try encode([text], options: options)[0]
     }
 
+    /// `text` tokenized as `encode` tokenizes it (special tokens added, cut to `maxSequenceLength`), with the count
+    /// before the cut: a caller that must refuse over-long texts rather than cut them checks `wasTruncated`.
+    ///
+    /// - Throws: `EmbeddingError.invalidInput` when the tokenizer fails on the text.
+    public func tokenize(_ text: String) throws -> TokenizedText {
+        try TokenizedText(text, tokenizer: tokenizer, maxLength: maxSequenceLength)
+    }
+
     /// The token ids the model gets for `text`: special tokens added, truncated to `maxSequenceLength`.
     package func tokenIds(_ text: String) throws -> [Int] {
         try tokenizer.encodeIds(text, maxLength: maxSequenceLength)

@@ -1,7 +1,9 @@
 // A text as the encoder tokenizes it, for callers that must know the tokens: a server's /tokenize route, token
 // counts for usage reports, and refusing (rather than truncating) inputs over the length limit.
+import BertEmbedTokenizer
 
-/// A text as `SentenceEncoder` tokenizes it: prompt prepended, the folder's lowercasing, special tokens added.
+/// A text as `SentenceEncoder` (or `SparseEncoder`) tokenizes it: prompt prepended, the folder's lowercasing, special
+/// tokens added.
 public struct TokenizedText: Sendable, Equatable {
     /// The token ids the model gets, truncated to the length limit.
     public var ids: [Int]
@@ -17,6 +19,21 @@ public struct TokenizedText: Sendable, Equatable {
     public var wasTruncated: Bool { untruncatedCount > ids.count }
 }
 
+extension TokenizedText {
+    /// `text` through `tokenizer` with its special tokens, cut to `maxLength` (tokenized again with the limit where
+    /// it is over, as the encoders tokenize it), counted before the cut.
+    init(_ text: String, tokenizer: Tokenizer, maxLength: Int) throws {
+        do {
+            var encoding = try tokenizer.encode(text)
+            let count = encoding.ids.count
+            if count > maxLength { encoding = try tokenizer.encode(text, maxLength: maxLength) }
+            self.init(ids: encoding.ids, tokens: encoding.tokens, offsets: encoding.offsets, untruncatedCount: count)
+        } catch {
+            throw EmbeddingError.invalidInput("\(error)")
+        }
+    }
+}
+
 extension SentenceEncoder {
     /// `text` tokenized as `encode` tokenizes it with `options` (prompt, maximum length), with the count before
     /// truncation.
@@ -25,14 +42,6 @@ extension SentenceEncoder {
     public func tokenize(_ text: String, options: EncodeOptions = EncodeOptions()) throws -> TokenizedText {
         let maxLength = try inputs.sequenceLength(options)
         let full = try inputs.prompt(options).text + text
-        do {
-            var encoding = try inputs.tokenizer.encode(full)
-            let count = encoding.ids.count
-            if count > maxLength { encoding = try inputs.tokenizer.encode(full, maxLength: maxLength) }
-            return TokenizedText(
-                ids: encoding.ids, tokens: encoding.tokens, offsets: encoding.offsets, untruncatedCount: count)
-        } catch {
-            throw EmbeddingError.invalidInput("\(error)")
-        }
+        return try TokenizedText(full, tokenizer: inputs.tokenizer, maxLength: maxLength)
     }
 }

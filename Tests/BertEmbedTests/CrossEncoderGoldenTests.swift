@@ -49,6 +49,11 @@ final class CrossEncoderGoldenTests: XCTestCase {
             for (index, pair) in pairs.enumerated() {
                 let input = try encoder.modelInput(query: texts[index].0, document: texts[index].1)
                 XCTAssertEqual(input.ids, pair["input_ids"] as? [Int], "\(name) pair \(index): ids")
+                let count = try encoder.tokenCount(query: texts[index].0, document: texts[index].1)
+                XCTAssertGreaterThanOrEqual(count, input.ids.count, "\(name) pair \(index)")
+                if input.ids.count < encoder.maxSequenceLength {
+                    XCTAssertEqual(count, input.ids.count, "\(name) pair \(index): a pair under the limit is whole")
+                }
                 if (golden["feeds_token_type_ids"] as? Bool) == true {
                     XCTAssertEqual(input.typeIds, pair["token_type_ids"] as? [Int], "\(name) pair \(index): type ids")
                 } else {
@@ -137,6 +142,17 @@ final class CrossEncoderGoldenTests: XCTestCase {
             }
             assertScores(scores, try floats(item["scores"]), description)
         }
+    }
+
+    func testTokenCountIsThePairBeforeTheCut() throws {
+        let encoder = try CrossEncoder(modelDirectory: resource("heads/bert-cross-encoder-hf"))
+        let long = String(repeating: "word ", count: 100)
+        // [CLS] word [SEP] word [SEP]: three special tokens and the word's tokens twice.
+        let pair = try encoder.tokenCount(query: "word", document: "word")
+        let word = (pair - 3) / 2
+        XCTAssertEqual(pair, 3 + 2 * word)
+        XCTAssertEqual(try encoder.tokenCount(query: "word", document: long), 3 + 101 * word)
+        XCTAssertEqual(try encoder.modelInput(query: "word", document: long).ids.count, encoder.maxSequenceLength)
     }
 
     func testEmptyInputsAndWrongFolders() throws {

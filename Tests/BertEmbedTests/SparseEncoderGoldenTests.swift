@@ -27,6 +27,10 @@ final class SparseEncoderGoldenTests: XCTestCase {
         for (index, text) in texts.enumerated() {
             let name = "\(label) text \(index)"
             XCTAssertEqual(try encoder.tokenIds(strings[index]), text["input_ids"] as? [Int], "\(name): ids")
+            let tokenized = try encoder.tokenize(strings[index])
+            XCTAssertEqual(tokenized.ids, text["input_ids"] as? [Int], "\(name): tokenize")
+            XCTAssertEqual(tokenized.tokens.count, tokenized.ids.count, name)
+            if tokenized.ids.count < encoder.maxSequenceLength { XCTAssertFalse(tokenized.wasTruncated, name) }
             let indices = try XCTUnwrap(text["indices"] as? [Int])
             let values = try XCTUnwrap(text["values"] as? [Double])
             XCTAssertEqual(vectors[index].dimension, encoder.dimension)
@@ -135,6 +139,18 @@ final class SparseEncoderGoldenTests: XCTestCase {
             return result
         }
         XCTAssertEqual(vectors, reference)
+    }
+
+    func testTokenizeCountsTheTokensBeforeTheCut() throws {
+        let encoder = try SparseEncoder(modelDirectory: resource("heads/bert-splade-max"))
+        let word = try encoder.tokenize("word")
+        let long = try encoder.tokenize(String(repeating: "word ", count: 100))
+        let special = 2  // [CLS] and [SEP]
+        XCTAssertEqual(long.ids, try encoder.tokenIds(String(repeating: "word ", count: 100)))
+        XCTAssertEqual(long.ids.count, encoder.maxSequenceLength)
+        XCTAssertEqual(long.untruncatedCount, special + 100 * (word.untruncatedCount - special))
+        XCTAssertTrue(long.wasTruncated)
+        XCTAssertFalse(word.wasTruncated)
     }
 
     func testEmptyInputWrongFoldersAndThreads() throws {

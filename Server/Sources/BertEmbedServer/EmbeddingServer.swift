@@ -301,11 +301,8 @@ public struct EmbeddingServer: Sendable {
         case .texts(let texts, _):
             return try texts.enumerated().map { index, text in
                 let tokens = try models.encoder.tokenize(text, options: options)
-                guard !tokens.wasTruncated || truncate else {
-                    throw APIError.validation(
-                        "input \(index) has \(tokens.untruncatedCount) tokens; the model takes at most \(limit) "
-                            + "(send \"truncate\": true to cut it)", status: .contentTooLarge)
-                }
+                try Self.checkLength(
+                    "input \(index)", tokens: tokens.untruncatedCount, limit: limit, truncate: truncate)
                 return tokens.ids
             }
         case .tokenIds(let batch):
@@ -318,6 +315,15 @@ public struct EmbeddingServer: Sendable {
                 }
                 return Array(ids.prefix(limit))
             }
+        }
+    }
+
+    /// Refuses (413) an input of `tokens` tokens over the model's `limit` unless the request lets it be cut.
+    private static func checkLength(_ input: String, tokens: Int, limit: Int, truncate: Bool) throws {
+        guard tokens <= limit || truncate else {
+            throw APIError.validation(
+                "\(input) has \(tokens) tokens; the model takes at most \(limit) (send \"truncate\": true to cut it)",
+                status: .contentTooLarge)
         }
     }
 
@@ -394,8 +400,17 @@ public struct EmbeddingServer: Sendable {
         guard case .texts(let texts, _) = request.inputs else {
             throw APIError.validation("/embed_sparse takes texts, not token ids")
         }
+        let truncate = request.truncate ?? limits.autoTruncate
+        var tokens = 0
+        for (index, text) in texts.enumerated() {
+            let tokenized = try sparse.tokenize(text)
+            try Self.checkLength(
+                "input \(index)", tokens: tokenized.untruncatedCount, limit: sparse.maxSequenceLength,
+                truncate: truncate)
+            tokens += tokenized.ids.count
+        }
         let vectors = try await admitted(texts.count) { try await sparse.encode(texts) }
-        metrics.embedded(inputs: texts.count, tokens: 0)
+        metrics.embedded(inputs: texts.count, tokens: tokens)
         var output = JSONOutput()
         output.raw("[")
         for (row, vector) in vectors.enumerated() {
@@ -415,6 +430,12 @@ public struct EmbeddingServer: Sendable {
     private func rerank(_ request: RerankRequest) async throws -> JSONOutput {
         guard let reranker = models.reranker else {
             throw APIError.validation("this server has no reranker (start it with --reranker)")
+        }
+        let truncate = request.truncate ?? limits.autoTruncate
+        for (index, text) in request.texts.enumerated() {
+            try Self.checkLength(
+                "text \(index) with the query", tokens: try reranker.tokenCount(query: request.query, document: text),
+                limit: reranker.maxSequenceLength, truncate: truncate)
         }
         var options = CrossEncoder.Options()
         if request.rawScores == true { options.activation = .identity }

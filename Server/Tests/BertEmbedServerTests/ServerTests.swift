@@ -208,6 +208,44 @@ final class ServerTests: XCTestCase {
         await server.stop()
     }
 
+    func testOverLongRerankAndSparseInputsAreRefusedUnlessCutAsAsked() async throws {
+        let server = try await RunningServer(withHeads: true)
+        let reranker = try XCTUnwrap(server.models.reranker)
+        let sparse = try XCTUnwrap(server.models.sparse)
+        let long = String(repeating: "word ", count: 100)
+        XCTAssertGreaterThan(try reranker.tokenCount(query: "q", document: long), reranker.maxSequenceLength)
+        XCTAssertTrue(try sparse.tokenize(long).wasTruncated)
+        XCTAssertLessThanOrEqual(try reranker.tokenCount(query: "q", document: "a"), reranker.maxSequenceLength)
+        // Refused (413, naming the input) unless the request asks for truncation: nothing is cut silently.
+        for (path, body, phrase) in [
+            ("/rerank", #"{"query": "q", "texts": ["a", "\#(long)"]}"#, "text 1 with the query has"),
+            ("/rerank", #"{"query": "q", "texts": ["\#(long)"], "truncate": false}"#, "text 0 with the query has"),
+            ("/embed_sparse", #"{"inputs": ["q", "\#(long)"]}"#, "input 1 has"),
+        ] {
+            let (status, data) = try await server.post(path, body)
+            let text = String(decoding: data, as: UTF8.self)
+            XCTAssertEqual(status, 413, text)
+            XCTAssertTrue(text.contains(phrase) && text.contains("the model takes at most"), text)
+        }
+        // Cut when asked: the library's (longest-first) truncation, bit for bit.
+        let (rankStatus, ranked) = try await server.post(
+            "/rerank", #"{"query": "q", "texts": ["a", "\#(long)"], "truncate": true}"#)
+        XCTAssertEqual(rankStatus, 200)
+        let hits = try XCTUnwrap(try json(ranked) as? [[String: Any]])
+        let expectedHits = try Self.rank(reranker, "q", ["a", long])
+        XCTAssertEqual(hits.map { $0["index"] as? Int }, expectedHits.map(\.index))
+        XCTAssertEqual(hits.map { Float(($0["score"] as? NSNumber)?.doubleValue ?? .nan) }, expectedHits.map(\.score))
+        let (sparseStatus, sparseBody) = try await server.post(
+            "/embed_sparse", #"{"inputs": ["\#(long)"], "truncate": true}"#)
+        XCTAssertEqual(sparseStatus, 200)
+        let rows = try XCTUnwrap(try json(sparseBody) as? [[[String: Any]]])
+        let expected = try Self.sparseEncode(sparse, [long])
+        XCTAssertEqual(rows.map { $0.map { $0["index"] as? Int } }, expected.map(\.indices))
+        XCTAssertEqual(
+            rows.map { $0.map { Float(($0["value"] as? NSNumber)?.doubleValue ?? .nan) } }, expected.map(\.values))
+        await server.stop()
+    }
+
     func testAPIKeyAndBackpressure() async throws {
         var limits = ServerLimits()
         limits.apiKey = "s3cret"
