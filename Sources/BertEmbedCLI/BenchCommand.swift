@@ -25,7 +25,7 @@ let benchCommand = Subcommand(
         gemm_kernel names the matrix-product micro-kernel chosen for this CPU ("6x16-avx2-jit": generated at run
         time for AVX2 + FMA; "12x32-avx512-jit" where the CPU has AVX-512; BERT_EMBED_JIT=0 turns code generation
         off, BERT_EMBED_GEMM_KERNEL=NAME forces a kernel);
-        int8_kernel the integer micro-kernel of int8 layers ("6x8-int16-avx2-jit", generated for AVX2 + FMA;
+        int8_kernel the integer micro-kernel of int8 layers ("6x16-int16-avx2-jit", generated for AVX2 + FMA;
         "6x8-int16-avxvnni-jit" or "6x8-int16-avx512vnni-jit" where the CPU also has VNNI, "6x32-int16-avx512vnni-jit"
         on zmm registers where it has AVX512-VNNI and AVX512BW), or none (not int8, or
         int8 weights widened to float32 for gemm_kernel); bfloat16_kernel the kernel of bfloat16 layers

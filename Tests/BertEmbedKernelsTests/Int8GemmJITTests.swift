@@ -14,19 +14,20 @@ final class Int8GemmJITTests: XCTestCase {
         func names(_ features: CPUFeatures, codeGeneration: Bool = true) -> [String] {
             KernelRegistry(features: features, codeGeneration: codeGeneration).int8GemmKernels.map(\.name)
         }
-        let avx2 = "6x8-int16-avx2-jit", avxVNNI = "6x8-int16-avxvnni-jit", avx512VNNI = "6x8-int16-avx512vnni-jit"
+        let avx2 = ["6x16-int16-avx2-jit", "6x8-int16-avx2-jit"]
+        let avxVNNI = "6x8-int16-avxvnni-jit", avx512VNNI = "6x8-int16-avx512vnni-jit"
         let zmm = "6x32-int16-avx512vnni-jit"
-        guard names([.avx2, .fma]) == [avx2] else {
+        guard names([.avx2, .fma]) == avx2 else {
             throw XCTSkip("no executable memory here: no generated kernel is listed")
         }
-        XCTAssertEqual(names([.avx2, .fma, .avxVNNI]), [avxVNNI, avx2])
-        XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512VNNI]), [avx2], "EVEX on ymm registers needs AVX512VL")
-        XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512VL, .avx512VNNI]), [avx512VNNI, avx2])
-        XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512BW, .avx512VNNI]), [zmm, avx2], "zmm needs AVX512BW")
+        XCTAssertEqual(names([.avx2, .fma, .avxVNNI]), [avxVNNI] + avx2)
+        XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512VNNI]), avx2, "EVEX on ymm registers needs AVX512VL")
+        XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512VL, .avx512VNNI]), [avx512VNNI] + avx2)
+        XCTAssertEqual(names([.avx2, .fma, .avx512F, .avx512BW, .avx512VNNI]), [zmm] + avx2, "zmm needs AVX512BW")
         let sapphireRapids: CPUFeatures = [
             .avx2, .fma, .f16c, .avxVNNI, .avx512F, .avx512DQ, .avx512BW, .avx512VL, .avx512VNNI, .avx512BF16,
         ]
-        XCTAssertEqual(names(sapphireRapids), [zmm, avxVNNI, avx512VNNI, avx2])
+        XCTAssertEqual(names(sapphireRapids), [zmm, avxVNNI, avx512VNNI] + avx2)
         XCTAssertEqual(KernelRegistry(features: sapphireRapids, codeGeneration: true).int8Gemm?.name, zmm)
         XCTAssertEqual(names([.avxVNNI, .avx512VNNI, .avx512VL]), [], "no AVX2 + FMA")
         XCTAssertEqual(names(sapphireRapids, codeGeneration: false), [])
@@ -90,5 +91,32 @@ final class Int8GemmJITTests: XCTestCase {
         XCTAssertFalse(vector.isEmpty)
         for line in vector { XCTAssertTrue(line.contains("%zmm") && !line.contains("%ymm"), line) }
         XCTAssertEqual(zmm.filter { $0 == "retq" || $0 == "ret" }.count, Int8GemmKernel.tileRows)
+    }
+
+    /// The wide AVX2 program is the AVX2 program's products on two ymm registers per row (each broadcast pair of
+    /// inputs meets both halves of the pair's 16 columns of weights), its float32 accumulators in 32-byte slots on
+    /// a 32-byte-aligned stack: each block's end loads, fuses and stores every row's two slots, and the stack pointer
+    /// is restored before each return.
+    func testWideAVX2ProgramKeepsTheProductsAndMovesTheAccumulatorsToTheStack() throws {
+        let avx2 = try disassembly(Int8GemmJIT.program(.avx2))
+        let wide = try disassembly(Int8GemmJIT.program(.avx2Wide))
+        func count(_ listing: [String], _ mnemonic: String) -> Int {
+            listing.filter { $0.hasPrefix(mnemonic + " ") }.count
+        }
+        for mnemonic in ["vpmaddwd", "vpaddd", "vpmovsxbw", "vcvtdq2ps", "vfmadd231ps", "vmulps"] {
+            XCTAssertEqual(count(wide, mnemonic), 2 * count(avx2, mnemonic), mnemonic)
+        }
+        XCTAssertEqual(count(wide, "vbroadcastss"), count(avx2, "vbroadcastss"), "one broadcast per row and pair")
+        let rows = (1...Int8GemmKernel.tileRows).reduce(0, +)
+        // The slots: zeroed, then per block loaded and stored, then loaded once for the output.
+        XCTAssertEqual(wide.filter { $0.hasPrefix("vmovups %ymm") && $0.hasSuffix("(%rsp)") }.count, 2 * 2 * rows)
+        XCTAssertEqual(wide.filter { $0.hasPrefix("vmovups ") && $0.contains("(%rsp), %ymm") }.count, 2 * 2 * rows)
+        XCTAssertEqual(wide.filter { $0.hasPrefix("vfmadd231ps") && $0.contains("%ymm15") }.count, 2 * rows)
+        XCTAssertEqual(wide.filter { $0.hasPrefix("andq $-32, %rsp") || $0.hasPrefix("andq $-0x20, %rsp") }.count, 6)
+        XCTAssertEqual(wide.filter { $0.hasPrefix("movq %r10, %rsp") }.count, Int8GemmKernel.tileRows)
+        XCTAssertEqual(wide.filter { $0 == "retq" || $0 == "ret" }.count, Int8GemmKernel.tileRows)
+        for line in wide where line.hasPrefix("v") && line != "vzeroupper" {
+            XCTAssertFalse(line.contains("%zmm"), line)
+        }
     }
 }

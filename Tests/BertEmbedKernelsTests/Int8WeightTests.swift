@@ -129,7 +129,7 @@ final class Int8WeightTests: XCTestCase {
 
     /// The integer kernels this process can run: the scalar reference, and the generated ones where the CPU has them.
     var integerKernels: [Int8GemmKernel] {
-        [Int8GemmKernel.reference, Int8GemmKernel.wideReference] + generatedKernels
+        [Int8GemmKernel.reference, .reference16, .wideReference] + generatedKernels
     }
 
     /// The arithmetic of an int8 layer on the integer path (Int8GemmKernel.swift, Int8Inputs.swift), one value at a
@@ -219,7 +219,7 @@ final class Int8WeightTests: XCTestCase {
         var generator = NormalGenerator(seed: 7)
         for generated in generatedKernels {
             let nr = generated.columns, blockBytes = Int8Weights.blockBytes(columns: nr)
-            let reference = [Int8GemmKernel.reference, .wideReference].first { $0.columns == nr }!
+            let reference = try XCTUnwrap(Int8GemmKernel.reference(columns: nr), "\(generated)")
             for blocks in [0, 1, 3, 8] {
                 for extreme in [false, true] {
                     let aBytes = Int8GemmKernel.microPanelBytes(blocks: blocks), bBytes = blocks * blockBytes
@@ -381,8 +381,11 @@ final class Int8WeightTests: XCTestCase {
             ? "6x32-int16-avx512vnni-jit"
             : features.contains(.avxVNNI)
                 ? "6x8-int16-avxvnni-jit"
-                : features.isSuperset(of: [.avx512VNNI, .avx512VL]) ? "6x8-int16-avx512vnni-jit" : "6x8-int16-avx2-jit"
+                : features.isSuperset(of: [.avx512VNNI, .avx512VL]) ? "6x8-int16-avx512vnni-jit" : "6x16-int16-avx2-jit"
         XCTAssertEqual(KernelSet.preferred.int8Gemm?.name, expected)
+        XCTAssertEqual(
+            generatedKernels.map(\.name).suffix(2), ["6x16-int16-avx2-jit", "6x8-int16-avx2-jit"],
+            "both AVX2 kernels are run by the tests above")
     }
 
     /// Where the CPU has AVX-VNNI or AVX512-VNNI (with VL), its VNNI kernels are listed, and so run by the tests above

@@ -11,6 +11,15 @@
 // two per cycle, as vfmadd231ps does, but each needs a vpaddd that competes for the same ports, so the kernel runs
 // about 1.3x the float32 kernel's multiply-adds in L1 (BENCHMARKS.md), not 2x.
 //
+// The wide AVX2 program does the same products on a tile of 16 columns: each broadcast pair of inputs meets two
+// registers of weights, so a pair of inputs costs 2 widenings, 6 broadcasts, 12 vpmaddwd and 12 vpaddd for 192
+// multiply-adds where the 6x8 tile needs 1, 6, 6 and 6 for 96 (on Zen 3 the four vector pipes are the limit: 32
+// against 38 operations per 192). Its 12 sums, 2 weights, the broadcast and a product fill the 16 ymm registers, so
+// the float32 accumulators live in 32-byte slots on the stack, loaded, fused and stored once per block of 16 inputs
+// (the same vfmadd231ps on the same values: the same bits). Measured on Zen 3: 137 against 127 G operations/s in
+// L1, whole int8 layers 4-10 % faster (BENCHMARKS.md). It is listed after the VNNI programs, whose fused products
+// need no such trade.
+//
 // VNNI's vpdpwssd fuses the two: the block's later pairs add their products into the sums in one instruction, which
 // halves the loop's integer multiply and add instructions (the loads and broadcasts stay). It comes in two encodings
 // of the same operation on ymm registers: VEX (AVX-VNNI: Alder Lake, Sapphire Rapids, Zen 5) and EVEX (AVX512-VNNI
@@ -28,9 +37,9 @@
 // Each program is held to the reference kernel of its width where the CPU can run it.
 //
 // Registered (as "6x32-int16-avx512vnni-jit", "6x8-int16-avxvnni-jit", "6x8-int16-avx512vnni-jit",
-// "6x8-int16-avx2-jit", preferred in that order) where the CPU reports AVX2 + FMA (and the extensions) with OS
-// support and code generation is allowed, like the float32 generated kernels; elsewhere int8 layers widen their
-// weights to float32 instead.
+// "6x16-int16-avx2-jit", "6x8-int16-avx2-jit", preferred in that order) where the CPU reports AVX2 + FMA (and the
+// extensions) with OS support and code generation is allowed, like the float32 generated kernels; elsewhere int8
+// layers widen their weights to float32 instead.
 
 /// The generated integer micro-kernels of int8 layers.
 package enum Int8GemmJIT {
@@ -39,6 +48,9 @@ package enum Int8GemmJIT {
     package enum DotProduct: CaseIterable, Sendable {
         /// vpmaddwd into a product register, then vpaddd (AVX2).
         case avx2
+        /// The AVX2 products on a tile of 16 columns, two ymm registers per row, the float32 accumulators on the
+        /// stack (the registers hold the 12 sums, 2 weights, 1 broadcast and 1 product).
+        case avx2Wide
         /// VEX vpdpwssd (AVX-VNNI).
         case avxVNNI
         /// EVEX vpdpwssd on ymm registers (AVX512-VNNI with AVX512VL).
@@ -50,7 +62,7 @@ package enum Int8GemmJIT {
         /// What the CPU needs beyond the generated code's AVX2 + FMA.
         package var features: CPUFeatures {
             switch self {
-            case .avx2: return [.avx2, .fma]
+            case .avx2, .avx2Wide: return [.avx2, .fma]
             case .avxVNNI: return [.avx2, .fma, .avxVNNI]
             case .avx512VNNI: return [.avx2, .fma, .avx512VNNI, .avx512VL]
             case .avx512VNNIZMM: return [.avx2, .fma, .avx512F, .avx512BW, .avx512VNNI]
@@ -61,6 +73,7 @@ package enum Int8GemmJIT {
         package var kernelName: String {
             switch self {
             case .avx2: return "6x8-int16-avx2-jit"
+            case .avx2Wide: return "6x16-int16-avx2-jit"
             case .avxVNNI: return "6x8-int16-avxvnni-jit"
             case .avx512VNNI: return "6x8-int16-avx512vnni-jit"
             case .avx512VNNIZMM: return "6x32-int16-avx512vnni-jit"
@@ -71,6 +84,7 @@ package enum Int8GemmJIT {
         fileprivate var code: ExecutableCode? {
             switch self {
             case .avx2: return Int8GemmJIT.avx2Code
+            case .avx2Wide: return Int8GemmJIT.avx2WideCode
             case .avxVNNI: return Int8GemmJIT.avxVNNICode
             case .avx512VNNI: return Int8GemmJIT.avx512VNNICode
             case .avx512VNNIZMM: return Int8GemmJIT.avx512VNNIZMMCode
@@ -78,14 +92,20 @@ package enum Int8GemmJIT {
         }
 
         /// The tile's columns: the output features of one weight panel.
-        package var columns: Int { self == .avx512VNNIZMM ? 32 : 8 }
+        package var columns: Int {
+            switch self {
+            case .avx512VNNIZMM: return 32
+            case .avx2Wide: return 16
+            case .avx2, .avxVNNI, .avx512VNNI: return 8
+            }
+        }
     }
 
     /// The kernels a CPU with `features` runs, preferred first (the zmm one: 255 against 130 G operations/s in L1 on
     /// Sapphire Rapids; a VNNI one before the AVX2 one; VEX before EVEX: the same instruction in a shorter encoding,
     /// not measured); empty without AVX2 + FMA or executable memory.
     static func kernels(features: CPUFeatures) -> [Int8GemmKernel] {
-        [DotProduct.avx512VNNIZMM, .avxVNNI, .avx512VNNI, .avx2].compactMap { dot in
+        [DotProduct.avx512VNNIZMM, .avxVNNI, .avx512VNNI, .avx2Wide, .avx2].compactMap { dot in
             guard features.isSuperset(of: dot.features), let code = dot.code else { return nil }
             return Int8GemmKernel(
                 name: dot.kernelName, rows: Int8GemmKernel.tileRows, columns: dot.columns,
@@ -99,6 +119,7 @@ package enum Int8GemmJIT {
     }
 
     private static let avx2Code = ExecutableCode(program(.avx2), name: "int8-gemm-6x8-avx2-jit")
+    private static let avx2WideCode = ExecutableCode(program(.avx2Wide), name: "int8-gemm-6x16-avx2-jit")
     private static let avxVNNICode = ExecutableCode(program(.avxVNNI), name: "int8-gemm-6x8-avxvnni-jit")
     private static let avx512VNNICode = ExecutableCode(program(.avx512VNNI), name: "int8-gemm-6x8-avx512vnni-jit")
     private static let avx512VNNIZMMCode = ExecutableCode(
@@ -112,16 +133,19 @@ package enum Int8GemmJIT {
     /// for products (AVX2) and converted sums (ymm0-5, ymm6-11, ymm12, ymm13, ymm14-15; zmm0-11, zmm12-23, zmm24-25,
     /// zmm26, zmm27-28).
     package static func program(_ dot: DotProduct) -> [UInt8] {
+        let avx2: Dot<YMMRegister> = { asm, sums, weights, inputs, first, product in
+            if first {
+                asm.vpmaddwd(sums, weights, inputs)
+            } else {
+                asm.vpmaddwd(product, weights, inputs)
+                asm.vpaddd(sums, sums, product)
+            }
+        }
         switch dot {
         case .avx2:
-            return program(YMMRegister.self, columns: 8) { asm, sums, weights, inputs, first, product in
-                if first {
-                    asm.vpmaddwd(sums, weights, inputs)
-                } else {
-                    asm.vpmaddwd(product, weights, inputs)
-                    asm.vpaddd(sums, sums, product)
-                }
-            }
+            return program(YMMRegister.self, columns: 8, dot: avx2)
+        case .avx2Wide:
+            return program(YMMRegister.self, columns: 16, stackAccumulators: true, dot: avx2)
         case .avxVNNI:
             return program(YMMRegister.self, columns: 8) { asm, sums, weights, inputs, first, _ in
                 if first { asm.vpmaddwd(sums, weights, inputs) } else { asm.vpdpwssdVEX(sums, weights, inputs) }
@@ -141,8 +165,11 @@ package enum Int8GemmJIT {
     /// block's first pair: starts them), with `product` free to use.
     private typealias Dot<V> = (inout X86Assembler, V, V, V, Bool, V) -> Void
 
-    /// The program over the register file V for a tile of 6 rows by `columns`.
-    private static func program<V: TileVector>(_: V.Type, columns: Int, dot: Dot<V>) -> [UInt8] {
+    /// The program over the register file V for a tile of 6 rows by `columns`, the float32 accumulators in registers
+    /// or (`stackAccumulators`) on the stack.
+    private static func program<V: TileVector>(
+        _: V.Type, columns: Int, stackAccumulators: Bool = false, dot: Dot<V>
+    ) -> [UInt8] {
         var asm = X86Assembler()
         let mr = Int8GemmKernel.tileRows
         let bodies = (1...mr).map { _ in asm.newLabel() }
@@ -154,25 +181,43 @@ package enum Int8GemmJIT {
         for rows in stride(from: mr, through: 1, by: -1) {
             asm.align(16)
             asm.bind(bodies[rows - 1])
-            body(&asm, V.self, columns: columns, rows: rows, dot: dot)
+            body(&asm, V.self, columns: columns, rows: rows, stackAccumulators: stackAccumulators, dot: dot)
         }
         return asm.finish()
     }
 
-    /// The kernel for the first `rows` rows of the tile (the micro-panel's layout is still 6 rows wide).
+    /// The kernel for the first `rows` rows of the tile (the micro-panel's layout is still 6 rows wide). With
+    /// `stackAccumulators` the float32 accumulators are 32-byte slots below the stack pointer (rsp aligned down to
+    /// 32, restored from r10 at the end), and a block's end loads each one into the product register, adds the
+    /// converted sums times the scales (the same vfmadd231ps) and stores it back.
     private static func body<V: TileVector>(
-        _ asm: inout X86Assembler, _: V.Type, columns nr: Int, rows: Int, dot: Dot<V>
+        _ asm: inout X86Assembler, _: V.Type, columns nr: Int, rows: Int, stackAccumulators: Bool, dot: Dot<V>
     ) {
         let a = X86Register.rdi, b = X86Register.rsi, blocks = X86Register.rdx
-        let c = X86Register.rcx, rowBytes = X86Register.r8, row = X86Register.rax
+        let c = X86Register.rcx, rowBytes = X86Register.r8, row = X86Register.rax, savedStack = X86Register.r10
         let mr = Int8GemmKernel.tileRows, vectors = 4 * nr / Int(V.bytes)
-        let inputs = V(2 * mr * vectors + vectors)
+        // Registers: the sums, the accumulators (unless on the stack), the weights, the broadcast, the products.
+        let weightBase = (stackAccumulators ? 1 : 2) * mr * vectors
+        let inputs = V(weightBase + vectors)
         func sums(_ r: Int, _ v: Int) -> V { V(r * vectors + v) }
         func accumulator(_ r: Int, _ v: Int) -> V { V(mr * vectors + r * vectors + v) }
-        func weights(_ v: Int) -> V { V(2 * mr * vectors + v) }
-        func product(_ r: Int, _ v: Int) -> V { V(2 * mr * vectors + vectors + 1 + (r * vectors + v) % 2) }
+        func slot(_ r: Int, _ v: Int) -> X86Memory {
+            X86Memory(base: .rsp, displacement: Int32(r * vectors + v) * V.bytes)
+        }
+        func weights(_ v: Int) -> V { V(weightBase + v) }
+        func product(_ r: Int, _ v: Int) -> V {
+            V(weightBase + vectors + 1 + (stackAccumulators ? 0 : (r * vectors + v) % 2))
+        }
 
-        for r in 0..<rows { for v in 0..<vectors { V.zero(&asm, accumulator(r, v)) } }
+        if stackAccumulators {
+            asm.mov(savedStack, .rsp)
+            asm.and(.rsp, -V.bytes)
+            asm.sub(.rsp, Int32(mr * vectors) * V.bytes)
+            V.zero(&asm, product(0, 0))
+            for r in 0..<rows { for v in 0..<vectors { V.store(&asm, slot(r, v), product(0, 0)) } }
+        } else {
+            for r in 0..<rows { for v in 0..<vectors { V.zero(&asm, accumulator(r, v)) } }
+        }
         let loop = asm.newLabel(), store = asm.newLabel()
         asm.test(blocks, blocks)
         asm.jump(if: .zero, to: store)
@@ -198,8 +243,15 @@ package enum Int8GemmJIT {
         }
         for r in 0..<rows {
             for v in 0..<vectors {
-                V.convert(&asm, product(r, v), sums(r, v))
-                V.fma(&asm, accumulator(r, v), product(r, v), weights(v))
+                if stackAccumulators {
+                    V.convert(&asm, sums(r, v), sums(r, v))
+                    V.load(&asm, product(r, v), slot(r, v))
+                    V.fma(&asm, product(r, v), sums(r, v), weights(v))
+                    V.store(&asm, slot(r, v), product(r, v))
+                } else {
+                    V.convert(&asm, product(r, v), sums(r, v))
+                    V.fma(&asm, accumulator(r, v), product(r, v), weights(v))
+                }
             }
         }
         asm.add(a, Int32(4 * mr * Int8Weights.blockSize / 2))
@@ -213,11 +265,14 @@ package enum Int8GemmJIT {
         for r in 0..<rows {
             V.broadcast(&asm, inputs, X86Memory(base: a, displacement: Int32(4 * r)))
             for v in 0..<vectors {
-                V.multiply(&asm, accumulator(r, v), accumulator(r, v), inputs)
-                V.store(&asm, X86Memory(base: row, displacement: Int32(v) * V.bytes), accumulator(r, v))
+                let result = stackAccumulators ? sums(r, v) : accumulator(r, v)
+                if stackAccumulators { V.load(&asm, result, slot(r, v)) }
+                V.multiply(&asm, result, result, inputs)
+                V.store(&asm, X86Memory(base: row, displacement: Int32(v) * V.bytes), result)
             }
             if r < rows - 1 { asm.add(row, rowBytes) }
         }
+        if stackAccumulators { asm.mov(.rsp, savedStack) }
         asm.vzeroupper()
         asm.ret()
     }

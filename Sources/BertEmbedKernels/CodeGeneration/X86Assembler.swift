@@ -17,6 +17,7 @@ package struct X86Register: Equatable {
         self.number = UInt8(number)
     }
     package static let rax = X86Register(0), rcx = X86Register(1), rdx = X86Register(2), rbx = X86Register(3)
+    package static let rsp = X86Register(4)
     package static let rsi = X86Register(6), rdi = X86Register(7), r8 = X86Register(8), r9 = X86Register(9)
     package static let r10 = X86Register(10), r11 = X86Register(11)
 }
@@ -155,7 +156,7 @@ package struct X86Assembler {
     }
 
     /// A 64-bit instruction of the immediate group (opcode 83 with an 8-bit immediate, 81 with 32 bits; the
-    /// operation in ModRM.reg: 0 add, 5 sub, 7 cmp).
+    /// operation in ModRM.reg: 0 add, 4 and, 5 sub, 7 cmp).
     private mutating func immediateForm(_ operation: UInt8, _ register: X86Register, _ immediate: Int32) {
         rex(w: true, reg: 0, rm: register.number)
         let short = (-128...127).contains(immediate)
@@ -216,6 +217,9 @@ package struct X86Assembler {
 
     /// `sub register, immediate` (64-bit, immediate sign-extended).
     package mutating func sub(_ register: X86Register, _ immediate: Int32) { immediateForm(5, register, immediate) }
+
+    /// `and register, immediate` (64-bit, immediate sign-extended: -32 clears the low 5 bits).
+    package mutating func and(_ register: X86Register, _ immediate: Int32) { immediateForm(4, register, immediate) }
 
     /// `cmp register, immediate` (64-bit, immediate sign-extended).
     package mutating func cmp(_ register: X86Register, _ immediate: Int32) { immediateForm(7, register, immediate) }

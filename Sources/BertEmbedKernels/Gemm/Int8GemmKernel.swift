@@ -3,7 +3,7 @@
 // as AVX2 / AVX-512 code (CodeGeneration/Int8GemmJIT.swift); `reference` and `wideReference` are the same arithmetic
 // one value at a time, which the tests hold the generated code to, bit for bit.
 //
-// Operands, for a tile of 6 rows by nr output features (8, or 32 for the zmm kernel) over K = 16 * blocks inputs (K
+// Operands, for a tile of 6 rows by nr output features (8; 16 for the wide AVX2 kernel, 32 for the zmm one) over K = 16 * blocks inputs (K
 // padded with zeros to whole blocks):
 // - a: a micro-panel of quantized inputs: for each pair of inputs (2p, 2p + 1), for each of the 6 rows, one 32-bit
 //   word holding the two int16 (input 2p in the low half); then the 6 rows' float32 scales.
@@ -43,16 +43,25 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
     package static let reference = Int8GemmKernel(
         name: "6x8-int16-reference", rows: tileRows, columns: 8,
         function: { referenceKernel($0, $1, $2, $3, $4, $5, 8) })
+    /// `reference` with 16 columns.
+    package static let reference16 = Int8GemmKernel(
+        name: "6x16-int16-reference", rows: tileRows, columns: 16,
+        function: { referenceKernel($0, $1, $2, $3, $4, $5, 16) })
     /// `reference` with 32 columns.
     package static let wideReference = Int8GemmKernel(
         name: "6x32-int16-reference", rows: tileRows, columns: 32,
         function: { referenceKernel($0, $1, $2, $3, $4, $5, 32) })
 
+    /// The reference kernel of `columns` columns (8, 16 or 32), nil for another width.
+    package static func reference(columns: Int) -> Int8GemmKernel? {
+        [reference, reference16, wideReference].first { $0.columns == columns }
+    }
+
     /// Bytes of an input micro-panel over `blocks` blocks: the words, then the row scales.
     package static func microPanelBytes(blocks: Int) -> Int { 4 * tileRows * (8 * blocks) + 4 * tileRows }
 }
 
-/// The function of `Int8GemmKernel.reference` (nr 8) and `wideReference` (nr 32).
+/// The function of `Int8GemmKernel.reference` (nr 8), `reference16` and `wideReference` (nr 32).
 private func referenceKernel(
     _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ blocks: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
     _ rows: Int, _ nr: Int
