@@ -84,7 +84,7 @@ final class BenchCommandTests: XCTestCase {
                 : flags.contains("avx_vnni")
                     ? "6x8-int16-avxvnni-jit"
                     : flags.contains("avx512_vnni") && flags.contains("avx512vl")
-                        ? "6x8-int16-avx512vnni-jit" : "6x8-int16-avx2-jit"
+                        ? "6x8-int16-avx512vnni-jit" : "6x16-int16-avx2-jit"
         if ProcessInfo.processInfo.environment["BERT_EMBED_JIT"] != "0" { XCTAssertEqual(int8Kernel, expected) }
         let widened = try weightsMB("int8", environment: ["BERT_EMBED_JIT": "0"])
         XCTAssertEqual(widened.1, "none")
