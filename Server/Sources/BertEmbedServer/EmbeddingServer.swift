@@ -431,8 +431,9 @@ public struct EmbeddingServer: Sendable {
         guard let reranker = models.reranker else {
             throw APIError.validation("this server has no reranker (start it with --reranker)")
         }
+        // Counted only where the cut is refused: `rank` tokenizes every pair again.
         let truncate = request.truncate ?? limits.autoTruncate
-        for (index, text) in request.texts.enumerated() {
+        for (index, text) in request.texts.enumerated() where !truncate {
             try Self.checkLength(
                 "text \(index) with the query", tokens: try reranker.tokenCount(query: request.query, document: text),
                 limit: reranker.maxSequenceLength, truncate: truncate)

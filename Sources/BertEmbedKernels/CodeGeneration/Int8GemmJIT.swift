@@ -17,8 +17,8 @@
 // against 38 operations per 192). Its 12 sums, 2 weights, the broadcast and a product fill the 16 ymm registers, so
 // the float32 accumulators live in 32-byte slots on the stack, loaded, fused and stored once per block of 16 inputs
 // (the same vfmadd231ps on the same values: the same bits). Measured on Zen 3: 137 against 127 G operations/s in
-// L1, whole int8 layers 4-10 % faster (BENCHMARKS.md). It is listed after the VNNI programs, whose fused products
-// need no such trade.
+// L1, MiniLM's and MPNet's int8 layers 2-10 % faster, whole encodes 1-10 % (BENCHMARKS.md). It is listed after the
+// VNNI programs, whose fused products need no such trade.
 //
 // VNNI's vpdpwssd fuses the two: the block's later pairs add their products into the sums in one instruction, which
 // halves the loop's integer multiply and add instructions (the loads and broadcasts stay). It comes in two encodings
@@ -131,7 +131,8 @@ package enum Int8GemmJIT {
     /// integer sums of row r are registers V r ..< V (r + 1), its float32 accumulators 6 V more; then the V
     /// registers of a pair's weights (and, at a block's end, of its scales), one broadcast pair of inputs, and two
     /// for products (AVX2) and converted sums (ymm0-5, ymm6-11, ymm12, ymm13, ymm14-15; zmm0-11, zmm12-23, zmm24-25,
-    /// zmm26, zmm27-28).
+    /// zmm26, zmm27-28). The wide AVX2 program (2 ymm per row) has no room for its accumulators: sums ymm0-11,
+    /// weights ymm12-13, broadcast ymm14, one product ymm15, the accumulators in 12 stack slots.
     package static func program(_ dot: DotProduct) -> [UInt8] {
         let avx2: Dot<YMMRegister> = { asm, sums, weights, inputs, first, product in
             if first {
