@@ -19,20 +19,20 @@
 #         encoded and dimensions, batch = alone, normalization and sparse indices checked.
 #
 # Build (into .build-fuzz-tok/, rebuilt when a source is newer than the binary):
-#   1. BertEmbedJSON as its own module, one object file plus its .swiftmodule (text and file harnesses):
+#   1. each library module a harness needs, once, as one object plus its .swiftmodule, with -enable-testing (so that a
+#      harness outside the module sees internal API through @testable import), e.g. BertEmbedTokenizer:
 #        swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name swift_bert_embed \
-#          -module-name BertEmbedJSON -wmo -c -emit-module -emit-module-path .build-fuzz-tok/modules/BertEmbedJSON.swiftmodule \
-#          Sources/BertEmbedJSON/*.swift -o .build-fuzz-tok/BertEmbedJSON.o
-#   2. the harness compiled into the module BertEmbedTokenizer with every Sources/BertEmbedTokenizer/**/*.swift (so it
-#      sees internal API), importing BertEmbedJSON from step 1, linked with its object:
-#        swiftc -O -sanitize=fuzzer,address -parse-as-library -swift-version 6 -package-name swift_bert_embed \
-#          -module-name BertEmbedTokenizer -I .build-fuzz-tok/modules $(find Sources/BertEmbedTokenizer -name '*.swift') \
-#          Scripts/fuzz/TokenizerTextFuzzer.swift .build-fuzz-tok/BertEmbedJSON.o -o .build-fuzz-tok/text-fuzzer
-#      (the json harness is compiled into the module BertEmbedJSON with Sources/BertEmbedJSON/*.swift instead; the
-#      safetensors harness into the module BertEmbedSafeTensors with Sources/BertEmbedSafeTensors/*.swift).
-#   The folder harness: every library module but BertEmbed built as in step 1 (BertEmbedKernels with AddressSanitizer
-#   only: coverage of the SIMD kernels would only slow the search), then the harness compiled into the module BertEmbed
-#   with Sources/BertEmbed/**/*.swift, linked with their objects.
+#          -module-name BertEmbedTokenizer -I .build-fuzz-tok/modules -enable-testing -wmo -c -emit-module \
+#          -emit-module-path .build-fuzz-tok/modules/BertEmbedTokenizer.swiftmodule \
+#          $(find Sources/BertEmbedTokenizer -name '*.swift') -o .build-fuzz-tok/BertEmbedTokenizer.o
+#      (BertEmbedJSON first; BertEmbedKernels with AddressSanitizer only: coverage of the SIMD kernels would only slow
+#      the search). The tokenizer object is shared by the text, file and folder harnesses.
+#   2. the text and file harnesses each as their own module, linked with those objects:
+#        swiftc ... -module-name TokenizerTextFuzzer -I .build-fuzz-tok/modules Scripts/fuzz/TokenizerTextFuzzer.swift \
+#          .build-fuzz-tok/BertEmbedTokenizer.o .build-fuzz-tok/BertEmbedJSON.o -o .build-fuzz-tok/text-fuzzer
+#      The json harness is compiled into the module BertEmbedJSON with Sources/BertEmbedJSON/*.swift, the safetensors
+#      harness into BertEmbedSafeTensors with its sources, the folder harness into BertEmbed with Sources/BertEmbed/**
+#      (linked with every other library module's object from step 1).
 #   The linker (gold) prints "Cannot export local symbol '__asan_...'" warnings: harmless, filtered out.
 #
 # Corpus: .build-fuzz-tok/corpus-KIND/ collects what libFuzzer finds (kept between runs); the seeds are regenerated
@@ -104,6 +104,21 @@ stale() {
 
 quiet() { grep -v "Cannot export local symbol" || true; }
 
+# Builds $out/MODULE.o and its .swiftmodule from Sources/MODULE/**/*.swift when stale (whole module, -enable-testing
+# so that a harness outside the module sees its internal API through @testable import), depending on the objects
+# named after it: build_module MODULE SANITIZERS [OBJECT...]
+build_module() {
+    local module="$1" sanitizers="$2" sources
+    shift 2
+    mapfile -t sources < <(find "Sources/$module" -name '*.swift' | sort)
+    if stale "$out/$module.o" "${sources[@]}" "$@"; then
+        echo "building $out/$module.o" >&2
+        swiftc "${flags[@]/-sanitize=fuzzer,address/-sanitize=$sanitizers}" -module-name "$module" -I "$out/modules" \
+            -enable-testing -wmo -c -emit-module -emit-module-path "$out/modules/$module.swiftmodule" "${sources[@]}" \
+            -o "$out/$module.o" 2>&1 | quiet
+    fi
+}
+
 json_sources=(Sources/BertEmbedJSON/*.swift)
 if [[ "$kind" == json ]]; then
     if stale "$binary" "${json_sources[@]}" "$harness"; then
@@ -111,33 +126,23 @@ if [[ "$kind" == json ]]; then
         swiftc "${flags[@]}" -module-name BertEmbedJSON "${json_sources[@]}" "$harness" -o "$binary" 2>&1 | quiet
     fi
 else
-    if stale "$out/BertEmbedJSON.o" "${json_sources[@]}"; then
-        echo "building $out/BertEmbedJSON.o" >&2
-        swiftc "${flags[@]}" -module-name BertEmbedJSON -wmo -c -emit-module \
-            -emit-module-path "$out/modules/BertEmbedJSON.swiftmodule" "${json_sources[@]}" -o "$out/BertEmbedJSON.o" 2>&1 | quiet
-    fi
-    mapfile -t tokenizer_sources < <(find Sources/BertEmbedTokenizer -name '*.swift' | sort)
+    build_module BertEmbedJSON fuzzer,address
 fi
 if [[ "$kind" == folder ]]; then
-    # One object and .swiftmodule per library module, in dependency order; then BertEmbed with the harness.
-    objects=()
+    # One object and .swiftmodule per library module, in dependency order (BertEmbedKernels with AddressSanitizer
+    # only: coverage of the SIMD kernels would only slow the search); then BertEmbed with the harness.
+    objects=("$out/BertEmbedJSON.o")
     for module in BertEmbedTokenizer BertEmbedSafeTensors BertEmbedKernels BertEmbedModel; do
-        mapfile -t sources < <(find "Sources/$module" -name '*.swift' | sort)
         sanitizers=fuzzer,address
         [[ "$module" == BertEmbedKernels ]] && sanitizers=address
-        if stale "$out/$module.o" "${sources[@]}" "${objects[@]}" "$out/BertEmbedJSON.o"; then
-            echo "building $out/$module.o" >&2
-            swiftc "${flags[@]/-sanitize=fuzzer,address/-sanitize=$sanitizers}" -module-name "$module" -I "$out/modules" \
-                -wmo -c -emit-module -emit-module-path "$out/modules/$module.swiftmodule" "${sources[@]}" \
-                -o "$out/$module.o" 2>&1 | quiet
-        fi
+        build_module "$module" "$sanitizers" "${objects[@]}"
         objects+=("$out/$module.o")
     done
     mapfile -t facade_sources < <(find Sources/BertEmbed -name '*.swift' | sort)
-    if stale "$binary" "${facade_sources[@]}" "$harness" "${objects[@]}" "$out/BertEmbedJSON.o"; then
+    if stale "$binary" "${facade_sources[@]}" "$harness" "${objects[@]}"; then
         echo "building $binary" >&2
         swiftc "${flags[@]}" -module-name BertEmbed -I "$out/modules" "${facade_sources[@]}" "$harness" \
-            "${objects[@]}" "$out/BertEmbedJSON.o" -o "$binary" 2>&1 | quiet
+            "${objects[@]}" -o "$binary" 2>&1 | quiet
     fi
 elif [[ "$kind" == safetensors ]]; then
     safetensors_sources=(Sources/BertEmbedSafeTensors/*.swift)
@@ -147,10 +152,12 @@ elif [[ "$kind" == safetensors ]]; then
             "$harness" "$out/BertEmbedJSON.o" -o "$binary" 2>&1 | quiet
     fi
 elif [[ "$kind" != json ]]; then
-    if stale "$binary" "${tokenizer_sources[@]}" "$harness" "$out/BertEmbedJSON.o"; then
+    # text and file: the tokenizer module built once (shared with the folder harness), the harness its own module.
+    build_module BertEmbedTokenizer fuzzer,address "$out/BertEmbedJSON.o"
+    if stale "$binary" "$harness" "$out/BertEmbedTokenizer.o"; then
         echo "building $binary" >&2
-        swiftc "${flags[@]}" -module-name BertEmbedTokenizer -I "$out/modules" "${tokenizer_sources[@]}" "$harness" \
-            "$out/BertEmbedJSON.o" -o "$binary" 2>&1 | quiet
+        swiftc "${flags[@]}" -module-name "$(basename "$harness" .swift)" -I "$out/modules" "$harness" \
+            "$out/BertEmbedTokenizer.o" "$out/BertEmbedJSON.o" -o "$binary" 2>&1 | quiet
     fi
 fi
 [[ -x "$binary" ]] || { echo "build failed: no $binary" >&2; exit 1; }

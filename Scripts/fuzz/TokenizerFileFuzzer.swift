@@ -1,6 +1,6 @@
 // libFuzzer entry point for loading tokenizer.json files. Not part of the package build:
-// Scripts/fuzz.sh compiles it with Sources/BertEmbedTokenizer/**/*.swift into the module
-// BertEmbedTokenizer, against BertEmbedJSON built on its own.
+// Scripts/fuzz.sh compiles it as its own module against BertEmbedTokenizer built with -enable-testing
+// (@testable import) and BertEmbedJSON.
 //
 // The input is a tokenizer.json. It is written to a folder of this process (tokenizer.json only: no
 // tokenizer_config.json) and loaded with `Tokenizer(directory:)`, the public way in, so that the file reader,
@@ -20,6 +20,7 @@
 // error or the encodings and decodings of the fixed texts) for Scripts/fuzz/compare_files_with_hf.py, the
 // differential check against Hugging Face's tokenizers.
 import BertEmbedJSON
+@testable import BertEmbedTokenizer
 import Foundation
 
 /// The folder this process writes its tokenizer.json into.

@@ -1,6 +1,6 @@
 // libFuzzer entry point for the tokenizers on arbitrary text. Not part of the package build:
-// Scripts/fuzz.sh compiles it with Sources/BertEmbedTokenizer/**/*.swift into the module
-// BertEmbedTokenizer (so internal API such as `tokens(of:)` is visible), against BertEmbedJSON built on its own.
+// Scripts/fuzz.sh compiles it as its own module against BertEmbedTokenizer built with -enable-testing (so that
+// internal API such as `tokens(of:)` is visible through @testable import) and BertEmbedJSON.
 //
 // Input layout: byte 0 picks the tokenizer and the options, byte 1 is the maximum length (when truncating), the rest
 // is the text; with the pair bit, the text is cut at its first 0xFF byte (else in the middle) into text and pair.
@@ -32,6 +32,7 @@
 // With FUZZ_TOK_DUMP=FILE set, every input also appends one JSON line (settings, texts, ids, type ids, offsets) to
 // FILE for Scripts/fuzz/compare_with_hf.py, the differential check against Hugging Face's tokenizers.
 import BertEmbedJSON
+@testable import BertEmbedTokenizer
 import Foundation
 
 private let fuzzResources: URL = {
