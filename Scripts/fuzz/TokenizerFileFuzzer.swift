@@ -20,8 +20,9 @@
 // error or the encodings and decodings of the fixed texts) for Scripts/fuzz/compare_files_with_hf.py, the
 // differential check against Hugging Face's tokenizers.
 import BertEmbedJSON
-@testable import BertEmbedTokenizer
 import Foundation
+
+@testable import BertEmbedTokenizer
 
 /// The folder this process writes its tokenizer.json into.
 private let fuzzFolder: URL = {

@@ -24,7 +24,8 @@
 //   the upper bounds are non-decreasing;
 // - with maxLength: at most maxLength tokens (longestFirst, maxLength >= the special tokens), or no truncation at all
 //   (Hugging Face's error cases); a truncated encoding is a subsequence of the untruncated one;
-// - `encodeIds(text, maxLength:)` equals `encode(text, maxLength:).ids`;
+// - `encodeIds(text, maxLength:)` equals `encode(text, maxLength:).ids`; with a pair, the untruncated pair's count is
+//   `contentIds` of each text plus `addedTokenCount(pair: true)` (CrossEncoder.tokenCounts relies on it);
 // - on the BERT fast path, `fastTokens(text)` equals `generalTokens(text)` (its reference);
 // - `encodeBatch` pads each encoding to the longest and keeps it otherwise equal to `encode`;
 // - `decode` of the ids, and of arbitrary ids made from the input bytes, does not crash.
@@ -32,8 +33,9 @@
 // With FUZZ_TOK_DUMP=FILE set, every input also appends one JSON line (settings, texts, ids, type ids, offsets) to
 // FILE for Scripts/fuzz/compare_with_hf.py, the differential check against Hugging Face's tokenizers.
 import BertEmbedJSON
-@testable import BertEmbedTokenizer
 import Foundation
+
+@testable import BertEmbedTokenizer
 
 private let fuzzResources: URL = {
     if let path = ProcessInfo.processInfo.environment["FUZZ_TOK_RESOURCES"] {
@@ -239,6 +241,19 @@ func runTextCase(_ input: FuzzTextCase, randomIds: [UInt8]) {
         guard ids == reference else { fuzzFail("encodeIds \(ids) != encode().ids \(reference)", input) }
     } catch {
         fuzzFail("encodeIds/encode threw \(error) after tokens(of:) did not", input)
+    }
+
+    // A pair's token count from ids alone against the pair's untruncated encode.
+    if let pair = input.second {
+        do {
+            let counted =
+                try tokenizer.contentIds(input.text).count + tokenizer.contentIds(pair).count
+                + tokenizer.addedTokenCount(pair: true)
+            let whole = try tokenizer.encode(input.text, pair: pair).ids.count
+            guard counted == whole else { fuzzFail("pair count from ids \(counted) != encode's \(whole)", input) }
+        } catch {
+            fuzzFail("contentIds/encode of a pair threw \(error) after tokens(of:) did not", input)
+        }
     }
 
     // encodeBatch pads with the padding token and otherwise equals encode.

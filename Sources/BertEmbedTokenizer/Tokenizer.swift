@@ -213,16 +213,7 @@ package struct Tokenizer: Sendable {
     /// `encode(text, maxLength:).ids` but faster: no token strings and no offsets.
     /// - Throws: as `encode`.
     package func encodeIds(_ text: String, maxLength: Int? = nil) throws -> [Int] {
-        var content: [Int]
-        switch engine {
-        case .bert(let pipeline):
-            var sink = IdSink()
-            sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
-            pipeline.run(text, into: &sink)
-            content = sink.ids
-        case .general(let pipeline):
-            content = try pipeline.encodeIds(text)
-        }
+        var content = try contentIds(text)
         guard let template = postProcessor?.template else {
             if let maxLength, content.count > maxLength { return Array(content.prefix(maxLength)) }
             return content
@@ -243,6 +234,25 @@ package struct Tokenizer: Sendable {
         }
         return ids
     }
+
+    /// The ids of one text before post-processing (no special tokens, no truncation): `encode(text,
+    /// addSpecialTokens: false).ids`, without token strings and offsets.
+    /// - Throws: as `encode`.
+    package func contentIds(_ text: String) throws -> [Int] {
+        switch engine {
+        case .bert(let pipeline):
+            var sink = IdSink()
+            sink.ids.reserveCapacity(text.utf8.count / 3 + 4)
+            pipeline.run(text, into: &sink)
+            return sink.ids
+        case .general(let pipeline):
+            return try pipeline.encodeIds(text)
+        }
+    }
+
+    /// The special tokens the post-processor adds to one text or to a pair: `encode(text, pair:).ids.count` before
+    /// truncation is `contentIds(text).count + contentIds(pair).count + addedTokenCount(pair: true)`.
+    package func addedTokenCount(pair: Bool) -> Int { postProcessor?.addedCount(pair: pair) ?? 0 }
 
     /// Turns ids back into text with the file's decoder, as Hugging Face's `decode` (without a decoder, tokens are
     /// joined with spaces). Ids outside the vocabulary are skipped.
