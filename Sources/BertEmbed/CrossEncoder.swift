@@ -179,8 +179,18 @@ public final class CrossEncoder: Sendable {
     ///
     /// - Throws: `EmbeddingError.invalidInput` when the tokenizer fails on the texts.
     public func tokenCount(query: String, document: String) throws -> Int {
+        try tokenCounts(query: query, documents: [document])[0]
+    }
+
+    /// `tokenCount(query:document:)` of each document with `query`, in document order, the query tokenized once
+    /// (a pair's texts are tokenized apart and joined by the post-processor, so its count is the two texts' counts
+    /// and the special tokens').
+    ///
+    /// - Throws: `EmbeddingError.invalidInput` when the tokenizer fails on a text.
+    public func tokenCounts(query: String, documents: [String]) throws -> [Int] {
         do {
-            return try tokenizer.encode(query, pair: document).ids.count
+            let base = try tokenizer.contentIds(query).count + tokenizer.addedTokenCount(pair: true)
+            return try documents.map { base + (try tokenizer.contentIds($0).count) }
         } catch {
             throw EmbeddingError.invalidInput("\(error)")
         }

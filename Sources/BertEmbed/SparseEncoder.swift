@@ -165,6 +165,30 @@ public final class SparseEncoder: Sendable {
     /// - Throws: `CancellationError`, or `EmbeddingError.invalidOption` as the synchronous `encode`.
     public func encode(_ texts: [String], options: Options = Options()) async throws -> [SparseEmbedding] {
         try Task.checkCancellation()
+        let keep = try checked(options)
+        return try await encodeTokenIds(try texts.map { try tokenIds($0) }, keep: keep, options: options)
+    }
+
+    /// The sparse vectors of inputs already tokenized (each sequence exactly as the model gets it, special tokens
+    /// included, as `tokenize(_:)` gives it in `TokenizedText.ids`), in shared passes as `encode(_:options:) async`:
+    /// for a caller that tokenized its texts to check their lengths, so that they are not tokenized twice.
+    ///
+    /// - Throws: `EmbeddingError.invalidInput` for an empty sequence, one longer than the model's positions, or an
+    ///   id outside the vocabulary; `CancellationError`; `EmbeddingError.invalidOption` as `encode(_:options:)`.
+    public func encode(tokenIds ids: [[Int]], options: Options = Options()) async throws -> [SparseEmbedding] {
+        try Task.checkCancellation()
+        let keep = try checked(options)
+        let positions = model.config.maxSequenceLength
+        for (index, sequence) in ids.enumerated() where sequence.isEmpty || sequence.count > positions {
+            throw EmbeddingError.invalidInput(
+                "token sequence \(index) has \(sequence.count) tokens; the model takes 1...\(positions)")
+        }
+        return try await encodeTokenIds(ids, keep: keep, options: options)
+    }
+
+    /// The number of entries to keep per vector that `options` ask for (nil: all).
+    /// - Throws: `EmbeddingError.invalidOption` for a thread count or `maxActiveDimensions` below 1.
+    private func checked(_ options: Options) throws -> Int? {
         if let threads = options.threads, threads < 1 {
             throw EmbeddingError.invalidOption("threads must be at least 1, got \(threads)")
         }
@@ -172,10 +196,14 @@ public final class SparseEncoder: Sendable {
         if let keep, keep < 1 {
             throw EmbeddingError.invalidOption("maxActiveDimensions must be at least 1, got \(keep)")
         }
-        let ids = try texts.map { try tokenIds($0) }
+        return keep
+    }
+
+    /// The sparse vectors of `ids` in shared passes, `keep` entries each at most.
+    private func encodeTokenIds(_ ids: [[Int]], keep: Int?, options: Options) async throws -> [SparseEmbedding] {
         let v = head.vocabularySize
         let results = ResultSlots(
-            repeating: SparseEmbedding(dimension: v, indices: [], values: []), count: texts.count)
+            repeating: SparseEmbedding(dimension: v, indices: [], values: []), count: ids.count)
         let key = SharedForwardPasses.Key(
             hiddenStates: [model.config.numHiddenLayers], pooler: false, promptTokenCount: 0, threads: options.threads)
         try await passes.run(
@@ -194,13 +222,7 @@ public final class SparseEncoder: Sendable {
     ///
     /// - Throws: `EmbeddingError.invalidOption` for a batch size, thread count or `maxActiveDimensions` below 1.
     public func encode(_ texts: [String], options: Options = Options()) throws -> [SparseEmbedding] {
-        if let threads = options.threads, threads < 1 {
-            throw EmbeddingError.invalidOption("threads must be at least 1, got \(threads)")
-        }
-        let keep = options.maxActiveDimensions ?? maxActiveDimensions
-        if let keep, keep < 1 {
-            throw EmbeddingError.invalidOption("maxActiveDimensions must be at least 1, got \(keep)")
-        }
+        let keep = try checked(options)
         let ids = try texts.map { try tokenIds($0) }
         var encodeOptions = EncodeOptions()
         encodeOptions.batchSize = options.batchSize

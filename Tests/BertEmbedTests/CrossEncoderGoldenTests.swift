@@ -48,6 +48,16 @@ final class CrossEncoderGoldenTests: XCTestCase {
             }
             for (index, pair) in pairs.enumerated() {
                 let input = try encoder.modelInput(query: texts[index].0, document: texts[index].1)
+                // The counts from ids alone (the query once) against the full pair encode (modelInput) where it is
+                // not cut, and the cut at the limit where it is.
+                let documents = [texts[index].1, "", texts[index].0 + " " + texts[index].1]
+                let counts = try encoder.tokenCounts(query: texts[index].0, documents: documents)
+                XCTAssertEqual(counts.count, documents.count)
+                for (document, count) in zip(documents, counts) {
+                    let whole = try encoder.modelInput(query: texts[index].0, document: document).ids.count
+                    XCTAssertEqual(
+                        whole, min(count, encoder.maxSequenceLength), "\(name) pair \(index): count of '\(document)'")
+                }
                 XCTAssertEqual(input.ids, pair["input_ids"] as? [Int], "\(name) pair \(index): ids")
                 let count = try encoder.tokenCount(query: texts[index].0, document: texts[index].1)
                 XCTAssertGreaterThanOrEqual(count, input.ids.count, "\(name) pair \(index)")

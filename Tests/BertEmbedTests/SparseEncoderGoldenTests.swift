@@ -141,6 +141,29 @@ final class SparseEncoderGoldenTests: XCTestCase {
         XCTAssertEqual(vectors, reference)
     }
 
+    /// Token ids from `tokenize` give the vectors of the texts, bit for bit; sequences the model cannot take throw.
+    func testTokenIdsGiveTheVectorsOfTheTexts() async throws {
+        let encoder = try SparseEncoder(modelDirectory: resource("heads/bert-splade-max"))
+        let texts = ["word", String(repeating: "word ", count: 100), "the cat sat on the mat", "ünïcödé 東京"]
+        let ids = try texts.map { try encoder.tokenize($0).ids }
+        let fromIds = try await encoder.encode(tokenIds: ids)
+        XCTAssertEqual(fromIds, try Self.synchronous(encoder, texts))
+        XCTAssertEqual(fromIds.count, texts.count)
+        let unknown = 1_000_000
+        for (bad, phrase) in [
+            ([ids[0], []], "token sequence 1 has 0 tokens"),
+            ([Array(repeating: ids[0][1], count: 10_000)], "token sequence 0 has 10000 tokens"),
+            ([[ids[0][0], unknown]], "outside the vocabulary"),
+        ] {
+            do {
+                _ = try await encoder.encode(tokenIds: bad)
+                XCTFail("\(phrase): no error")
+            } catch {
+                XCTAssertTrue("\(error)".contains(phrase), "\(phrase): \(error)")
+            }
+        }
+    }
+
     func testTokenizeCountsTheTokensBeforeTheCut() throws {
         let encoder = try SparseEncoder(modelDirectory: resource("heads/bert-splade-max"))
         let word = try encoder.tokenize("word")

@@ -401,15 +401,17 @@ public struct EmbeddingServer: Sendable {
             throw APIError.validation("/embed_sparse takes texts, not token ids")
         }
         let truncate = request.truncate ?? limits.autoTruncate
-        var tokens = 0
-        for (index, text) in texts.enumerated() {
-            let tokenized = try sparse.tokenize(text)
-            try Self.checkLength(
-                "input \(index)", tokens: tokenized.untruncatedCount, limit: sparse.maxSequenceLength,
-                truncate: truncate)
-            tokens += tokenized.ids.count
+        // Each text tokenized once: the ids checked here are the ids encoded.
+        let (vectors, tokens) = try await admitted(texts.count) {
+            let ids = try texts.enumerated().map { index, text in
+                let tokenized = try sparse.tokenize(text)
+                try Self.checkLength(
+                    "input \(index)", tokens: tokenized.untruncatedCount, limit: sparse.maxSequenceLength,
+                    truncate: truncate)
+                return tokenized.ids
+            }
+            return (try await sparse.encode(tokenIds: ids), ids.reduce(0) { $0 + $1.count })
         }
-        let vectors = try await admitted(texts.count) { try await sparse.encode(texts) }
         metrics.embedded(inputs: texts.count, tokens: tokens)
         var output = JSONOutput()
         output.raw("[")
@@ -431,12 +433,14 @@ public struct EmbeddingServer: Sendable {
         guard let reranker = models.reranker else {
             throw APIError.validation("this server has no reranker (start it with --reranker)")
         }
-        // Counted only where the cut is refused: `rank` tokenizes every pair again.
+        // Counted only where the cut is refused (ids only, the query once): `rank` tokenizes every pair again.
         let truncate = request.truncate ?? limits.autoTruncate
-        for (index, text) in request.texts.enumerated() where !truncate {
-            try Self.checkLength(
-                "text \(index) with the query", tokens: try reranker.tokenCount(query: request.query, document: text),
-                limit: reranker.maxSequenceLength, truncate: truncate)
+        if !truncate {
+            let counts = try reranker.tokenCounts(query: request.query, documents: request.texts)
+            for (index, count) in counts.enumerated() {
+                try Self.checkLength(
+                    "text \(index) with the query", tokens: count, limit: reranker.maxSequenceLength, truncate: false)
+            }
         }
         var options = CrossEncoder.Options()
         if request.rawScores == true { options.activation = .identity }
