@@ -25,7 +25,8 @@ extension SentenceEncoder {
         case .slidingWindowMean(let size, let stride):
             let windows = try LongTextWindows.tokenIds(
                 sentences, size: size, stride: stride, inputs: inputs, options: options)
-            let vectors = try await encodeTokenIds(windows.flatMap { $0 }, options: options)
+            let vectors = try await encodeTokenIds(
+                windows.flatMap { $0 }, options: LongTextWindows.progressInTexts(options, texts: sentences.count))
             let normalizes = options.normalize ?? modules.normalize
             var next = 0
             return windows.map { textWindows in

@@ -8,8 +8,8 @@ import BertEmbedKernels
 /// Each setting left nil follows its environment variable, then its default; a value set here wins over the
 /// environment. The environment is read when the encoder is loaded.
 public struct ComputeOptions: Sendable, Equatable {
-    /// Worker threads, at least 1 (nil: every core the process may run on). `EncodeOptions.threads` overrides it
-    /// per call.
+    /// Worker threads, at least 1; more than 1,024 are capped at 1,024 (nil: every core the process may run on).
+    /// `EncodeOptions.threads` overrides it per call.
     public var threads: Int?
     /// Whether machine code may be generated at run time (nil: `BERT_EMBED_JIT`, 0 or 1, else allowed).
     ///

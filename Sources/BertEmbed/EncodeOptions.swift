@@ -29,7 +29,8 @@ public struct EncodeOptions: Sendable {
     public var promptName: String? = nil
     /// Keep only the first N dimensions (Matryoshka models). Renormalized only when `normalize` is true.
     public var truncateDimension: Int? = nil
-    /// Worker threads; nil uses the encoder's setting (all cores by default). Results do not depend on it.
+    /// Worker threads (at most 1,024 are used); nil uses the encoder's setting (all cores by default). Results do not
+    /// depend on it.
     public var threads: Int? = nil
     /// Truncation (the default) or sliding windows for texts longer than the maximum sequence length.
     public var longTexts: LongTextHandling = .truncate

@@ -44,7 +44,7 @@ struct EncoderBatches {
                     inputIds: indices.map { ids[$0] }, tokenTypeIds: typeIds.map { types in indices.map { types[$0] } },
                     request: request, context: context, scratch: scratch)
             } catch let error as BertModelError {
-                throw EmbeddingError.invalidInput(error.description)
+                throw EmbeddingError.invalidInput(error.reason)
             }
             try body(
                 EncoderBatch(output: output, indices: indices, promptTokenCount: promptTokenCount, context: context))

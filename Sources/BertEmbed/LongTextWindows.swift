@@ -3,10 +3,12 @@
 
 /// Sliding windows over the tokens of long texts.
 enum LongTextWindows {
-    /// The windows of each text: `[CLS]` + prompt + a slice of the text's tokens + `[SEP]`, slices starting every
+    /// The windows of each text: the special tokens before a text (`[CLS]`) + prompt + a slice of the text's tokens
+    /// + the special tokens after it (`[SEP]`), as the tokenizer's post-processor places them; slices starting every
     /// `stride` tokens until one reaches the end. One array of windows per text, in text order.
     /// - Throws: `EmbeddingError.invalidOption` for a size outside 3...positions, a size that leaves no room after
-    ///   the prompt, or a stride outside 1...(the window's room for text).
+    ///   the prompt, a stride outside 1...(the window's room for text), or a tokenizer whose post-processor does not
+    ///   hold a text once.
     static func tokenIds(
         _ texts: [String], size: Int, stride: Int, inputs: EncoderInputs, options: EncodeOptions
     ) throws -> [[[Int]]] {
@@ -14,28 +16,42 @@ enum LongTextWindows {
             throw EmbeddingError.invalidOption("window size must be in 3...\(inputs.positions), got \(size)")
         }
         let tokenizer = inputs.tokenizer
-        // [CLS] + prompt tokens: the prompt's own encoding without its [SEP].
-        let head = Array(try tokenizer.encodeIds(try inputs.prompt(options).text).dropLast())
-        let room = size - head.count - 1
+        guard let specials = tokenizer.singleTextSpecials else {
+            throw EmbeddingError.invalidOption(
+                "sliding windows need a tokenizer whose post-processor template holds the text once; this tokenizer's "
+                    + "single template does not")
+        }
+        // Special tokens + prompt tokens: the prompt's own encoding without the specials after it.
+        let head = Array(try tokenizer.encodeIds(try inputs.prompt(options).text).dropLast(specials.after.count))
+        let room = size - head.count - specials.after.count
         guard room >= 1 else {
             throw EmbeddingError.invalidOption("window size \(size) leaves no room for text after the prompt")
         }
         guard stride >= 1 && stride <= room else {
             throw EmbeddingError.invalidOption("window stride must be in 1...\(room), got \(stride)")
         }
-        let sep = tokenizer.sepTokenId
         return try texts.map { text in
-            let ids = Array(try tokenizer.encodeIds(text).dropFirst().dropLast())
+            let ids = Array(
+                try tokenizer.encodeIds(text).dropFirst(specials.before.count).dropLast(specials.after.count))
             var windows: [[Int]] = []
             var start = 0
             repeat {
                 let end = min(start + room, ids.count)
-                windows.append(head + ids[start..<end] + [sep])
+                windows.append(head + ids[start..<end] + specials.after)
                 if end == ids.count { break }
                 start += stride
             } while true
             return windows
         }
+    }
+
+    /// `options` with its progress counted in texts (as `EncodeOptions.progress` says) over `texts` texts, for an
+    /// encode of their windows: windows done scaled to the texts.
+    static func progressInTexts(_ options: EncodeOptions, texts: Int) -> EncodeOptions {
+        guard let progress = options.progress else { return options }
+        var scaled = options
+        scaled.progress = { done, total in progress(total > 0 ? done * texts / total : texts, texts) }
+        return scaled
     }
 
     /// The element-wise mean of one text's window vectors, scaled to unit length when `normalize`.

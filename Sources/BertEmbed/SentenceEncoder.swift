@@ -100,7 +100,9 @@ public final class SentenceEncoder: Sendable {
         case .slidingWindowMean(let size, let stride):
             let windows = try LongTextWindows.tokenIds(
                 sentences, size: size, stride: stride, inputs: inputs, options: options)
-            let vectors = try encode(tokenIds: windows.flatMap { $0 }, options: options)
+            let vectors = try encode(
+                tokenIds: windows.flatMap { $0 },
+                options: LongTextWindows.progressInTexts(options, texts: sentences.count))
             let normalizes = options.normalize ?? modules.normalize
             var next = 0
             return windows.map { textWindows in

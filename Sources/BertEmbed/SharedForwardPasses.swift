@@ -107,6 +107,14 @@ package final class SharedForwardPasses: @unchecked Sendable {
     /// - Throws: `CancellationError` when the calling task is cancelled first, or what `deliver` or the encoder
     ///   throws (`EmbeddingError.invalidInput`).
     func run(_ job: Job) async throws {
+        // The job's inputs checked on their own: a bad id would otherwise fail the whole pass, every caller in it.
+        do {
+            try model.validate(
+                inputIds: job.ids, tokenTypeIds: job.typeIds ?? job.ids.map { [Int](repeating: 0, count: $0.count) },
+                request: BertOutputRequest(hiddenStates: job.key.hiddenStates, pooler: job.key.pooler))
+        } catch let error as BertModelError {
+            throw EmbeddingError.invalidInput(error.reason)
+        }
         // The worker's writes in `deliver` happen before `finish` takes the lock, and the caller takes it after
         // resuming, so what the caller reads next is ordered after them for ThreadSanitizer as well. The
         // continuation orders them too, but not visibly to TSan: when the worker resumes it before the calling task
@@ -204,7 +212,7 @@ package final class SharedForwardPasses: @unchecked Sendable {
                     request: BertOutputRequest(hiddenStates: first.key.hiddenStates, pooler: first.key.pooler),
                     context: passContext, scratch: scratch)
             } catch {
-                let failure = (error as? BertModelError).map { EmbeddingError.invalidInput($0.description) } ?? error
+                let failure = (error as? BertModelError).map { EmbeddingError.invalidInput($0.reason) } ?? error
                 for member in members { finish(member.job, failure) }
                 continue
             }

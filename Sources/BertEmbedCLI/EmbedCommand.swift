@@ -240,7 +240,7 @@ func sparseRow(_ vector: SparseEmbedding) -> [UInt8] {
     var line: [UInt8] = Array("{\"indices\": ".utf8)
     JSONWriter.appendInts(vector.indices, to: &line)
     line += Array(", \"values\": [".utf8)
-    line += Array(vector.values.map { "\($0)" }.joined(separator: ", ").utf8)
+    line += Array(vector.values.map(jsonNumber).joined(separator: ", ").utf8)
     line += Array("]}\n".utf8)
     return line
 }

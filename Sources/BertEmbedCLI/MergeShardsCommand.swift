@@ -39,7 +39,10 @@ func runMergeShards(_ args: [String]) throws {
     let shards = names.compactMap { name -> (Int, Int)? in
         guard name.hasPrefix("shard-"), name.hasSuffix(".jsonl") else { return nil }
         let parts = name.dropFirst(6).dropLast(6).split(separator: "-")
-        guard parts.count == 3, parts[1] == "of", let k = Int(parts[0]), let n = Int(parts[2]) else { return nil }
+        // The counts `embed --shard K/N` writes (0 <= K < N <= 99999); other names are not its shards.
+        guard parts.count == 3, parts[1] == "of", let k = Int(parts[0]), let n = Int(parts[2]),
+            (1...99_999).contains(n), (0..<n).contains(k)
+        else { return nil }
         return (k, n)
     }
     guard let count = shards.first?.1 else {
@@ -66,6 +69,16 @@ func runMergeShards(_ args: [String]) throws {
     defer { for input in inputs { close(input.fd) } }
     let fd: Int32
     if let outputPath {
+        // Opening the output truncates it: it must not be one of the shards being read (by any path to it).
+        var target = stat()
+        if stat(outputPath, &target) == 0 {
+            for input in inputs {
+                var shard = stat()
+                if fstat(input.fd, &shard) == 0 && shard.st_dev == target.st_dev && shard.st_ino == target.st_ino {
+                    throw CLIError("--output \(outputPath) is the shard \(input.name): write the merge elsewhere")
+                }
+            }
+        }
         fd = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CLIError("cannot write \(outputPath): \(String(cString: strerror(errno)))") }
     } else {

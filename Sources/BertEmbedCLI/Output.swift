@@ -70,3 +70,6 @@ func printError(_ message: String, newline: Bool = true) {
     bytes.withUnsafeBytes { _ = writeAll(2, $0) }
     bytes.removeAll()
 }
+
+/// `value` as a JSON number, or `null` when it is NaN or infinite (JSON has no such numbers).
+package func jsonNumber(_ value: Float) -> String { value.isFinite ? "\(value)" : "null" }

@@ -46,7 +46,7 @@ final class ProgressReporter: @unchecked Sendable {
         switch style {
         case .bar:
             let width = 30
-            let filled = Int(Double(width) * Double(done) / Double(total))
+            let filled = min(width, max(0, Int(Double(width) * Double(done) / Double(max(total, 1)))))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
             printError("\r\(label) [\(bar)] \(stats)\u{1B}[K" + (finished ? "\n" : ""), newline: false)
         case .lines:

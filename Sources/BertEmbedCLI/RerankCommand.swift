@@ -56,7 +56,7 @@ let rerankCommand = Subcommand(
         for hit in ranked {
             if json {
                 out.write(
-                    "{\"index\": \(hit.index), \"score\": \(hit.score), \"text\": "
+                    "{\"index\": \(hit.index), \"score\": \(jsonNumber(hit.score)), \"text\": "
                         + "\(JSONWriter.quoted(documents[hit.index]))}\n")
             } else {
                 out.write("\(fixed(hit.score, digits: 4))  \(documents[hit.index])\n")

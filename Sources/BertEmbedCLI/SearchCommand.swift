@@ -57,7 +57,7 @@ let searchCommand = Subcommand(
         for (query, hits) in zip(queries, results) {
             if json {
                 let items = hits.enumerated().map { rank, hit in
-                    "{\"rank\": \(rank + 1), \"score\": \(hit.score), \"index\": \(hit.corpusIndex), \"text\": \(JSONWriter.quoted(corpus[hit.corpusIndex]))}"
+                    "{\"rank\": \(rank + 1), \"score\": \(jsonNumber(hit.score)), \"index\": \(hit.corpusIndex), \"text\": \(JSONWriter.quoted(corpus[hit.corpusIndex]))}"
                 }
                 out.write("{\"query\": \(JSONWriter.quoted(query)), \"hits\": [\(items.joined(separator: ", "))]}\n")
             } else {
@@ -87,8 +87,9 @@ func loadEncoder(model: String, poolingName: String?, compute: ComputeOptions) t
 }
 
 /// `value` with exactly `digits` decimals (no Foundation formatting).
-func fixed(_ value: Float, digits: Int) -> String {
-    guard value.isFinite else { return "\(value)" }
+package func fixed(_ value: Float, digits: Int) -> String {
+    // Past 2^53 / 10^digits the integer below would not hold it (and Int() traps past Int.max): plain form.
+    guard value.isFinite, abs(Double(value)) < 1e15 else { return "\(value)" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let scaled = (Double(value) * scale).rounded()

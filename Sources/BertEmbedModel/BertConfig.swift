@@ -57,7 +57,12 @@ package struct BertConfig: Sendable, Equatable {
 
     /// The longest sequence the position table covers: its rows, less those up to the padding index where
     /// positions start after it (RoBERTa's 514 rows take 512 tokens).
-    package var maxSequenceLength: Int { maxPositionEmbeddings - (positionPaddingIndex.map { $0 + 1 } ?? 0) }
+    package var maxSequenceLength: Int {
+        // Overflow-safe for any padding index a config.json holds (init refuses results below 1).
+        guard let padding = positionPaddingIndex else { return maxPositionEmbeddings }
+        let (after, overflow) = maxPositionEmbeddings.subtractingReportingOverflow(padding)
+        return overflow ? Int.min : after &- 1
+    }
 
     /// `hidden_act` values accepted: the names of transformers' ACT2FN whose function a kernel activation computes
     /// (checked against ACT2FN's values by a golden): the erf GELU, the tanh-approximated GELU in its five

@@ -147,7 +147,11 @@ package final class BertModel: Sendable {
     /// Buffers for a forward pass over up to `tokens` tokens, for `forward(...scratch:)`.
     package func scratch(tokens: Int) -> BertScratch { BertScratch(tokens: tokens, config: config) }
 
-    private func validate(inputIds: [[Int]], tokenTypeIds: [[Int]], request: BertOutputRequest) throws {
+    /// The checks `forward` makes of its inputs before it computes anything: callers that gather several requests
+    /// into one pass check each request's inputs first, so that one bad request does not fail the others (sequence
+    /// numbers in the messages are then the request's own).
+    /// - Throws: as `forward`.
+    package func validate(inputIds: [[Int]], tokenTypeIds: [[Int]], request: BertOutputRequest) throws {
         guard tokenTypeIds.count == inputIds.count else {
             throw BertModelError.invalidInput(
                 "\(inputIds.count) sequences of input ids but \(tokenTypeIds.count) of token type ids")

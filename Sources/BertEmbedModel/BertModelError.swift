@@ -28,6 +28,12 @@ package enum BertModelError: Error, CustomStringConvertible, Equatable {
         case .invalidInput(let reason): return "invalid input: \(reason)"
         }
     }
+
+    /// The description without the "invalid input: " prefix of `invalidInput`, for errors that add their own.
+    package var reason: String {
+        if case .invalidInput(let reason) = self { return reason }
+        return description
+    }
 }
 
 extension BertModelError {

@@ -250,6 +250,23 @@ package struct Tokenizer: Sendable {
         }
     }
 
+    /// The special token ids the post-processor puts before and after one text (`[CLS]` and `[SEP]` for BERT, none
+    /// without a template): `encodeIds(text)` is `before + the text's tokens + after`. Nil when the single-text
+    /// template does not hold the text exactly once.
+    package var singleTextSpecials: (before: [Int], after: [Int])? {
+        guard let template = postProcessor?.template else { return ([], []) }
+        let pieces = template.single
+        let sequences = pieces.indices.filter { if case .sequence = pieces[$0] { return true } else { return false } }
+        guard sequences.count == 1, let at = sequences.first else { return nil }
+        func ids(_ part: ArraySlice<TemplateProcessing.Piece>) -> [Int] {
+            part.flatMap { piece -> [Int] in
+                if case .special(let ids, _, _) = piece { return ids }
+                return []
+            }
+        }
+        return (ids(pieces[..<at]), ids(pieces[(at + 1)...]))
+    }
+
     /// The special tokens the post-processor adds to one text or to a pair: `encode(text, pair:).ids.count` before
     /// truncation is `contentIds(text).count + contentIds(pair).count + addedTokenCount(pair: true)`.
     package func addedTokenCount(pair: Bool) -> Int { postProcessor?.addedCount(pair: pair) ?? 0 }

@@ -74,6 +74,24 @@ final class CorpusShardTests: XCTestCase {
         try Data().write(to: output.appendingPathComponent("shard-00000-of-00003.jsonl"))
         XCTAssertTrue(try runCLI(["merge-shards", output.path]).stderr.contains("different shard counts"))
         try FileManager.default.removeItem(at: output.appendingPathComponent("shard-00000-of-00003.jsonl"))
+        // Names embed --shard never writes (N outside 1...99999, K outside 0..<N) are not shards: ignored.
+        for stray in ["shard-00000-of-00000.jsonl", "shard-0-of-99999999999999.jsonl", "shard-00005-of-00002.jsonl"] {
+            try Data().write(to: output.appendingPathComponent(stray))
+        }
+        XCTAssertEqual(try runCLI(["merge-shards", output.path]).status, 0)
+        // The output may not be a shard (opening it would empty it before it is read).
+        let before = try Data(contentsOf: done)
+        let onto = try runCLI(["merge-shards", "--output", output.path + "/./" + done.lastPathComponent, output.path])
+        XCTAssertEqual(onto.status, 1)
+        XCTAssertTrue(onto.stderr.contains("write the merge elsewhere"), onto.stderr)
+        XCTAssertEqual(try Data(contentsOf: done), before)
+        let lone = FileManager.default.temporaryDirectory.appendingPathComponent("lone-\(UUID())")
+        try FileManager.default.createDirectory(at: lone, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: lone) }
+        try Data().write(to: lone.appendingPathComponent("shard-00000-of-00000.jsonl"))
+        let none = try runCLI(["merge-shards", lone.path])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains("no finished shard files"), none.stderr)
         var rows = try String(contentsOf: done, encoding: .utf8).split(separator: "\n")
         rows.swapAt(0, 1)
         try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: done)

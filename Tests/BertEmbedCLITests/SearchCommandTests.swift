@@ -1,4 +1,5 @@
 // bert-embed search, similarity, and embed's --precision / --truncate-dim / --window, on the tiny fixture.
+import BertEmbedCLI
 import Foundation
 import XCTest
 import _BertEmbedTestSupport
@@ -32,6 +33,19 @@ final class SearchCommandTests: XCTestCase {
         let text = String(decoding: plain.stdout, as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("query: a man is eating food.\n  1. 1.0000  a man is eating food.\n"), text)
         XCTAssertTrue(text.contains("query: fox\n"))
+    }
+
+    /// Scores print with 4 decimals; magnitudes an integer cannot hold (they used to trap) and non-finite ones print
+    /// plainly, and JSON gets null for the non-finite.
+    func testScoresOfAnyMagnitudeFormat() {
+        XCTAssertEqual(fixed(0.25, digits: 4), "0.2500")
+        XCTAssertEqual(fixed(-1.5, digits: 4), "-1.5000")
+        XCTAssertEqual(fixed(1e20, digits: 4), "\(Float(1e20))")
+        XCTAssertEqual(fixed(-3e38, digits: 4), "\(Float(-3e38))")
+        XCTAssertEqual(fixed(.nan, digits: 4), "nan")
+        XCTAssertEqual(jsonNumber(.infinity), "null")
+        XCTAssertEqual(jsonNumber(.nan), "null")
+        XCTAssertEqual(jsonNumber(0.5), "0.5")
     }
 
     func testSearchErrors() throws {

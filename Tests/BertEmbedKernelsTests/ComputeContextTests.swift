@@ -7,8 +7,10 @@ import XCTest
 
 final class ComputeContextTests: XCTestCase {
     /// The default thread count is the processor count Foundation reports (an independent reading); explicit
-    /// counts are kept, and clamped to at least 1.
+    /// counts are kept, and clamped to 1 ... maxThreads (Int.max used to overflow the kernels' task counts).
     func testThreadCounts() {
+        XCTAssertEqual(ComputeContext(threads: .max).threads, ComputeContext.maxThreads)
+        XCTAssertEqual(ComputeContext(threads: 3).with(threads: .max).threads, ComputeContext.maxThreads)
         XCTAssertEqual(ComputeContext().threads, ProcessInfo.processInfo.activeProcessorCount)
         XCTAssertEqual(ComputeContext(threads: 0).threads, 1)
         XCTAssertEqual(ComputeContext(threads: 3).threads, 3)

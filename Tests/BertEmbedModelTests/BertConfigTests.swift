@@ -93,6 +93,7 @@ final class BertConfigTests: XCTestCase {
             ("zero-eps.json", "layer_norm_eps: must be positive"),
             ("eps-string.json", "layer_norm_eps: expected a number"),
             ("pad-float.json", "pad_token_id: expected an integer"),
+            ("pad-huge.json", "leave no position after the padding index 9223372036854775807"),
         ]
         let files = try FileManager.default.contentsOfDirectory(atPath: resource("config").path)
         XCTAssertEqual(Set(files.filter { !$0.hasPrefix("valid-") }), Set(cases.map(\.file)), "one test per bad file")

@@ -102,6 +102,29 @@ final class AsyncEncodingTests: XCTestCase {
         }
     }
 
+    /// A call with an id outside the vocabulary is refused on its own: calls held for the same pass still get their
+    /// vectors (the pass's check used to fail every call in it, naming a sequence of the pass).
+    func testABadTokenIdFailsOnlyItsOwnCall() async throws {
+        let encoder = try SentenceEncoder(modelDirectory: resource("families/mpnet"))
+        let good = try encoder.tokenize("A man is eating food.").ids
+        let expected = try Self.synchronous(encoder, ["A man is eating food."], EncodeOptions())
+        encoder.passes.hold(true)
+        async let first = encoder.encode(tokenIds: [good])
+        async let bad: [[Float]] = encoder.encode(tokenIds: [good, [good[0], 1_000_000, good[0]]])
+        async let second = encoder.encode(tokenIds: [good])
+        while encoder.passes.statistics.waitingCalls < 2 { try await Task.sleep(nanoseconds: 1_000_000) }
+        try await Task.sleep(nanoseconds: 20_000_000)  // time for the bad call to join them, were it let in
+        encoder.passes.hold(false)
+        do {
+            _ = try await bad
+            XCTFail("an id outside the vocabulary was accepted")
+        } catch {
+            XCTAssertTrue("\(error)".contains("sequence 1: token id 1000000"), "\(error)")
+        }
+        let vectors = try await [first, second]
+        XCTAssertEqual(vectors, [expected, expected])
+    }
+
     /// One shared encoder hammered by 64 tasks at once, each with random texts (random scripts, lengths, empty ones)
     /// and random options (normalization, truncated dimensions, maximum length, a prompt, sync or async, sentence or
     /// token vectors): every answer equals the synchronous call with the same texts and options, computed first.

@@ -63,8 +63,12 @@ struct BertEmbedServerCommand: AsyncParsableCommand {
         compute.passTokenBudget = passTokens
         func folder(_ name: String) throws -> URL {
             if FileManager.default.fileExists(atPath: name) { return URL(fileURLWithPath: name) }
-            let parts = name.split(separator: "@", maxSplits: 1).map(String.init)
-            return try HuggingFaceHub.snapshot(parts[0], revision: parts.count > 1 ? parts[1] : "main")
+            let parts = name.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let repository = parts.first, !repository.isEmpty else {
+                throw ValidationError(
+                    "'\(name)': no such folder, nor a Hugging Face repository id (ORG/NAME[@REVISION])")
+            }
+            return try HuggingFaceHub.snapshot(repository, revision: parts.count > 1 ? parts[1] : "main")
         }
         let models = ServedModels(
             encoder: try SentenceEncoder(modelDirectory: try folder(model), compute: compute),

@@ -110,12 +110,14 @@ enum HubDownload {
             let lfs = item.value("lfs")?.objectMembers
             let sha256 = lfs?.value("sha256")?.stringValue
             guard HubCache.isSafeRelativePath(path), case .number(let size)? = item.value("size"),
-                let bytes = size.exactInt, bytes >= 0, let blobId = item.value("blobId")?.stringValue,
+                let bytes = size.exactInt, (0...(1 << 50)).contains(bytes),
+                let blobId = item.value("blobId")?.stringValue,
                 isHex(blobId, count: 40), lfs == nil || sha256.map({ isHex($0, count: 64) }) == true
             else {
                 throw EmbeddingError.download(
                     repository: repository,
-                    reason: "\(source) lists '\(path.prefix(200))' without a safe path, a size, a git blob id or "
+                    reason:
+                        "\(source) lists '\(path.prefix(200))' without a safe path, a size (0 to 2^50 bytes), a git blob id or "
                         + "(for an LFS file) a sha256")
             }
             files.append(HubFile(path: path, size: Int64(bytes), blobId: blobId, sha256: sha256))

@@ -9,8 +9,12 @@ import Darwin
 /// its work into tasks whose outputs are disjoint and computed the same way in any task (no reduction is ever
 /// split across threads).
 package struct ComputeContext: Sendable {
-    /// Number of threads, at least 1 (the caller's own and `threads - 1` workers).
+    /// Number of threads, 1 ... `maxThreads` (the caller's own and `threads - 1` workers).
     package var threads: Int
+
+    /// The most threads a context uses: a larger request is capped (more threads would only add idle workers, and
+    /// the kernels' task counts, a few per thread, must not overflow).
+    package static let maxThreads = 1024
     /// The kernels in use.
     package let kernels: KernelSet
     /// Whether weights packed at load ask for transparent huge pages (`WeightBuffer`).
@@ -24,7 +28,7 @@ package struct ComputeContext: Sendable {
         threads: Int? = nil, kernels: KernelSet = .preferred, hugePages: Bool = false,
         weightFormat: WeightFormat = .float32
     ) {
-        self.threads = max(1, threads ?? ComputeContext.availableCores)
+        self.threads = min(max(1, threads ?? ComputeContext.availableCores), ComputeContext.maxThreads)
         self.kernels = kernels
         self.hugePages = hugePages
         self.weightFormat = weightFormat
@@ -34,7 +38,7 @@ package struct ComputeContext: Sendable {
     package func with(threads: Int?) -> ComputeContext {
         guard let threads else { return self }
         var copy = self
-        copy.threads = max(1, threads)
+        copy.threads = min(max(1, threads), ComputeContext.maxThreads)
         return copy
     }
 
