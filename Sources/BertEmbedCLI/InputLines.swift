@@ -28,8 +28,9 @@ struct InputLines {
 
     /// The bytes of the next line without its `\n`, nil at the end of the input.
     mutating func nextBytes() throws -> ArraySlice<UInt8>? {
+        var from = start  // where the search for the newline goes on (bytes before it hold none)
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            if let newline = buffer[from...].firstIndex(of: 0x0A) {
                 let line = buffer[start..<newline]
                 start = newline + 1
                 lineNumber += 1
@@ -42,6 +43,7 @@ struct InputLines {
                 lineNumber += 1
                 return line
             }
+            from = buffer.count - start
             if start > 0 {
                 buffer.removeSubrange(0..<start)
                 start = 0

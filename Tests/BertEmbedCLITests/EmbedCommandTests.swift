@@ -62,6 +62,18 @@ final class EmbedCommandTests: XCTestCase {
         for (text, vector) in zip(["A man is eating food.", "", "a"], vectors) {
             assertClose(vector, reference[text], text)
         }
+        // Lines longer than the 64 KiB reads, and lines split across reads, come out whole and in order.
+        let long = String(repeating: "word ", count: 40_000), longer = String(repeating: "b", count: 70_000)
+        result = try runCLI(
+            ["embed", "--model", model, "--quiet"],
+            stdin: Data("\(long)\nA man is eating food.\n\(longer)\na\n".utf8))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        vectors = try parseJSONL(result.stdout)
+        XCTAssertEqual(vectors.count, 4)
+        if vectors.count == 4 {
+            assertClose(vectors[1], reference["A man is eating food."], "after a 200 KB line")
+            assertClose(vectors[3], reference["a"], "after a 70 KB line")
+        }
         // No final newline; --jsonl lines are JSON strings with escapes.
         result = try runCLI(
             ["embed", "--model", model, "--jsonl"], stdin: Data("\"A man is eating food.\"\n\"\\u0061\"".utf8))
