@@ -92,7 +92,8 @@ extension Similarity {
         }
         guard embeddings.count >= 2 else {
             throw EmbeddingError.invalidOption(
-                "cannot compute \(precision.rawValue) quantization ranges from a single embedding: pass ranges")
+                "cannot compute \(precision.rawValue) quantization ranges from \(embeddings.isEmpty ? "no" : "a single") "
+                    + "embedding: pass ranges")
         }
         var minimum = embeddings[0], maximum = embeddings[0]
         for row in embeddings.dropFirst() {

@@ -24,6 +24,7 @@ let searchCommand = Subcommand(
           --compute-type T   float32 (default), bfloat16 (dense weights half the memory, cosine >= 0.9998 to
                              float32) or int8 (weights in int8 blocks, 31 % of the memory, cosine >= 0.998)
           --json             one JSON object per query: {"query", "hits": [{"rank", "score", "index", "text"}]}
+                             ("index": the hit's 0-based position among the corpus's non-empty lines)
           --quiet            no progress on stderr
         """,
     run: { args in
