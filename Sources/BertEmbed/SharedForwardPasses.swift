@@ -110,7 +110,7 @@ package final class SharedForwardPasses: @unchecked Sendable {
         // The job's inputs checked on their own: a bad id would otherwise fail the whole pass, every caller in it.
         do {
             try model.validate(
-                inputIds: job.ids, tokenTypeIds: job.typeIds ?? job.ids.map { [Int](repeating: 0, count: $0.count) },
+                inputIds: job.ids, tokenTypeIds: job.typeIds,
                 request: BertOutputRequest(hiddenStates: job.key.hiddenStates, pooler: job.key.pooler))
         } catch let error as BertModelError {
             throw EmbeddingError.invalidInput(error.reason)

@@ -89,11 +89,11 @@ func loadEncoder(model: String, poolingName: String?, compute: ComputeOptions) t
 
 /// `value` with exactly `digits` decimals (no Foundation formatting).
 package func fixed(_ value: Float, digits: Int) -> String {
-    // Past 2^53 / 10^digits the integer below would not hold it (and Int() traps past Int.max): plain form.
-    guard value.isFinite, abs(Double(value)) < 1e15 else { return "\(value)" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let scaled = (Double(value) * scale).rounded()
+    // From 2^53 on the scaled value is no longer an exact integer (and Int() traps past Int.max): plain form.
+    guard value.isFinite, abs(scaled) < 0x1p53 else { return "\(value)" }
     let negative = scaled < 0
     let magnitude = Int(abs(scaled))
     let whole = magnitude / Int(scale), fraction = magnitude % Int(scale)

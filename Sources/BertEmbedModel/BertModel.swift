@@ -110,8 +110,8 @@ package final class BertModel: Sendable {
         inputIds: [[Int]], tokenTypeIds: [[Int]]? = nil, request: BertOutputRequest, context: ComputeContext,
         scratch reusable: BertScratch? = nil
     ) throws -> BertBatchOutput {
+        try validate(inputIds: inputIds, tokenTypeIds: tokenTypeIds, request: request)
         let types = tokenTypeIds ?? inputIds.map { [Int](repeating: 0, count: $0.count) }
-        try validate(inputIds: inputIds, tokenTypeIds: types, request: request)
         var sequences: [Range<Int>] = []
         var tokens = 0
         for ids in inputIds {
@@ -151,23 +151,25 @@ package final class BertModel: Sendable {
     /// into one pass check each request's inputs first, so that one bad request does not fail the others (sequence
     /// numbers in the messages are then the request's own).
     /// - Throws: as `forward`.
-    package func validate(inputIds: [[Int]], tokenTypeIds: [[Int]], request: BertOutputRequest) throws {
-        guard tokenTypeIds.count == inputIds.count else {
+    package func validate(inputIds: [[Int]], tokenTypeIds: [[Int]]?, request: BertOutputRequest) throws {
+        if let tokenTypeIds, tokenTypeIds.count != inputIds.count {
             throw BertModelError.invalidInput(
                 "\(inputIds.count) sequences of input ids but \(tokenTypeIds.count) of token type ids")
         }
-        for (s, (ids, types)) in zip(inputIds, tokenTypeIds).enumerated() {
+        for (s, ids) in inputIds.enumerated() {
             guard ids.count <= config.maxSequenceLength else {
                 throw BertModelError.invalidInput(
                     "sequence \(s) has \(ids.count) tokens; the model takes at most \(config.maxSequenceLength)")
             }
-            guard types.count == ids.count else {
-                throw BertModelError.invalidInput(
-                    "sequence \(s): \(ids.count) input ids but \(types.count) token type ids")
-            }
             if let bad = ids.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
                 throw BertModelError.invalidInput(
                     "sequence \(s): token id \(bad) is outside the vocabulary (0..<\(config.vocabSize))")
+            }
+            // nil type ids are zeros, valid for every family.
+            guard let types = tokenTypeIds?[s] else { continue }
+            guard types.count == ids.count else {
+                throw BertModelError.invalidInput(
+                    "sequence \(s): \(ids.count) input ids but \(types.count) token type ids")
             }
             // The families without token types take (and ignore) any; the others need a row for each.
             if config.typeVocabSize > 0, let bad = types.first(where: { $0 < 0 || $0 >= config.typeVocabSize }) {

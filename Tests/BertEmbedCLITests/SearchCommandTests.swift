@@ -41,6 +41,9 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertEqual(fixed(0.25, digits: 4), "0.2500")
         XCTAssertEqual(fixed(-1.5, digits: 4), "-1.5000")
         XCTAssertEqual(fixed(1e20, digits: 4), "\(Float(1e20))")
+        // Scaled past Int.max (the bound on the value alone let this one through to a trap).
+        XCTAssertEqual(fixed(9.5e14, digits: 4), "\(Float(9.5e14))")
+        XCTAssertEqual(fixed(1e10, digits: 4), "10000000000.0000")
         XCTAssertEqual(fixed(-3e38, digits: 4), "\(Float(-3e38))")
         XCTAssertEqual(fixed(.nan, digits: 4), "nan")
         XCTAssertEqual(jsonNumber(.infinity), "null")
