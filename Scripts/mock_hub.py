@@ -19,9 +19,12 @@ at one commit (a hash of the contents). Files named *.safetensors, or larger tha
 
 Faults, for tests: --cut-short PATH (the first GET of that file sends half its bytes, then closes the connection),
 --corrupt PATH (the file is served with one byte changed; its listed sha256 is the true one), --private ORG/NAME
-(needs --token), --slow SECONDS (pause between 64 KB chunks of LFS bodies).
+(needs --token), --slow SECONDS (pause between 64 KB chunks of LFS bodies), --listed-size PATH=BYTES (the listings
+give that file's size as BYTES, whatever it holds).
 
-Prints "port N" on its first line of stdout once listening on 127.0.0.1 (--port 0: any free port).
+Prints "port N" on its first line of stdout once listening on 127.0.0.1 (--port 0: any free port). Exits when the
+process that started it is gone: a test process that crashes must not leave it holding the test runner's output open
+(swift test then waited for it forever).
 """
 import argparse
 import hashlib
@@ -39,8 +42,9 @@ def git_blob_id(data):
 
 
 class Repository:
-    def __init__(self, name, folder, lfs_above):
+    def __init__(self, name, folder, lfs_above, listed_sizes):
         self.name = name
+        self.listed_sizes = listed_sizes
         self.files = {}
         for base, _, names in os.walk(folder):
             for file in names:
@@ -57,13 +61,14 @@ class Repository:
 
     def entry(self, path, tree):
         data = self.files[path]
-        item = {"type": "file", "oid": git_blob_id(data), "size": len(data), "path": path} if tree else {
-            "rfilename": path, "blobId": git_blob_id(data), "size": len(data)}
+        size = self.listed_sizes.get(path, len(data))
+        item = {"type": "file", "oid": git_blob_id(data), "size": size, "path": path} if tree else {
+            "rfilename": path, "blobId": git_blob_id(data), "size": size}
         if path in self.lfs:
             if tree:
-                item["lfs"] = {"oid": self.sha256[path], "size": len(data), "pointerSize": 134}
+                item["lfs"] = {"oid": self.sha256[path], "size": size, "pointerSize": 134}
             else:
-                item["lfs"] = {"sha256": self.sha256[path], "size": len(data), "pointerSize": 134}
+                item["lfs"] = {"sha256": self.sha256[path], "size": size, "pointerSize": 134}
         return item
 
 
@@ -71,11 +76,12 @@ class Hub:
     def __init__(self, options):
         self.options = options
         self.repositories = {}
+        listed_sizes = {path: int(size) for path, size in (item.rsplit("=", 1) for item in options.listed_size)}
         for org in sorted(os.listdir(options.repos)):
             for name in sorted(os.listdir(os.path.join(options.repos, org))):
                 repo_id = f"{org}/{name}"
                 self.repositories[repo_id] = Repository(
-                    repo_id, os.path.join(options.repos, org, name), options.lfs_above)
+                    repo_id, os.path.join(options.repos, org, name), options.lfs_above, listed_sizes)
         self.by_sha256 = {}
         for repository in self.repositories.values():
             for path, sha in repository.sha256.items():
@@ -255,8 +261,17 @@ def main():
     parser.add_argument("--cut-short", action="append", default=[])
     parser.add_argument("--corrupt", action="append", default=[])
     parser.add_argument("--slow", type=float, default=0)
+    parser.add_argument("--listed-size", action="append", default=[], metavar="PATH=BYTES")
     parser.add_argument("--lfs-above", type=int, default=10_000)
     options = parser.parse_args()
+    parent = os.getppid()
+
+    def exit_with_parent():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     Handler.hub = Hub(options)
     server = ThreadingHTTPServer(("127.0.0.1", options.port), Handler)
     server.daemon_threads = True

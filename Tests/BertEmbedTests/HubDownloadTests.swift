@@ -160,6 +160,20 @@ final class HubDownloadTests: XCTestCase {
             try HuggingFaceHub.snapshot(repository, revision: "../x", options: options(hub, cache: cache)))
     }
 
+    /// A listing whose size no file can have (past 2^50 bytes, where the sum of the sizes could overflow) is refused
+    /// before anything is downloaded, naming the file.
+    func testAnImpossibleListedSizeIsRefused() throws {
+        let hub = try MockHub(
+            repositories: [repository: try repositoryFolder()],
+            arguments: ["--listed-size", "model.safetensors=\(Int.max)"])
+        let cache = newCache()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        assertDownloadError(
+            try HuggingFaceHub.snapshot(repository, options: options(hub, cache: cache)),
+            contains: ["model.safetensors", "a size (0 to 2^50 bytes)"])
+        XCTAssertFalse(try hub.log().contains { $0["path"]?.contains("/resolve/") == true }, "nothing downloaded")
+    }
+
     func testACutShortTransferIsKeptAndResumed() throws {
         let hub = try MockHub(
             repositories: [repository: try repositoryFolder()], arguments: ["--cut-short", "model.safetensors"])
