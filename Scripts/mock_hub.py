@@ -23,8 +23,9 @@ Faults, for tests: --cut-short PATH (the first GET of that file sends half its b
 give that file's size as BYTES, whatever it holds).
 
 Prints "port N" on its first line of stdout once listening on 127.0.0.1 (--port 0: any free port). Exits when the
-process that started it is gone: a test process that crashes must not leave it holding the test runner's output open
-(swift test then waited for it forever).
+process --parent-pid names (default: the one that started it) is gone: a test process that crashes must not leave it
+holding the test runner's output open (swift test then waited for it forever). So start it from a process that lives
+as long as it should, not from a wrapper that exits (a shell's `( ... & )`).
 """
 import argparse
 import hashlib
@@ -263,13 +264,18 @@ def main():
     parser.add_argument("--slow", type=float, default=0)
     parser.add_argument("--listed-size", action="append", default=[], metavar="PATH=BYTES")
     parser.add_argument("--lfs-above", type=int, default=10_000)
+    parser.add_argument("--parent-pid", type=int, default=os.getppid())
     options = parser.parse_args()
-    parent = os.getppid()
 
     def exit_with_parent():
-        while os.getppid() == parent:
+        while True:
+            try:
+                os.kill(options.parent_pid, 0)  # signal 0: only whether the process exists
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass  # it exists (another user's)
             time.sleep(0.5)
-        os._exit(0)
 
     threading.Thread(target=exit_with_parent, daemon=True).start()
     Handler.hub = Hub(options)

@@ -4,7 +4,7 @@
   Server/Scripts/test_clients.py SERVER_BINARY BERT_EMBED_BINARY MODEL_DIR [--requests 10000]
 
 Runs with a Python that has openai, huggingface_hub and numpy (Scripts/setup_hub_python.sh makes one). Checks:
-  0. a --model that is neither a folder nor a repository id ("", "@") is refused with a message, not a trap;
+  0. a --model that is neither a folder nor a repository id ("", "@", "@main") is refused with a message, not a trap;
   1. openai's client.embeddings.create (its default, which asks for base64, and encoding_format="float") and
      huggingface_hub's InferenceClient.feature_extraction (TEI's /embed) give `bert-embed embed`'s vectors bit for bit;
   2. malformed JSON, wrong types, empty input, a 10 MB body, a slow client, a client that leaves mid-request: each a
@@ -90,8 +90,7 @@ def main():
     # empty array and trap).
     for name in ["", "@", "@main"]:
         refused = subprocess.run([options.server, "--model", name, "--port", "0"], capture_output=True, timeout=60)
-        check(refused.returncode not in (0, -signal.SIGILL, -signal.SIGTRAP)
-              and b"nor a Hugging Face repository id" in refused.stderr,
+        check(refused.returncode > 0 and b"nor a Hugging Face repository id" in refused.stderr,
               f"--model {name!r}: exit {refused.returncode}, {refused.stderr.decode(errors='replace')[-300:]}")
     print("model names neither a folder nor a repository id: refused with a message")
     process, base = start(options.server, options.model, "--auto-truncate")  # as `embed` truncates

@@ -84,12 +84,12 @@ final class WorkerPool: @unchecked Sendable {
         return chosen
     }
 
-    /// Releases and retakes the lock until `done()`, checked under the lock, holds, for at most about 100
-    /// microseconds: a wait that short costs less than sleeping and being woken. Between two checks the poller yields
-    /// its core for a moment (`sched_yield`, about half a microsecond on Linux), so that the thread it waits for finds
-    /// the lock free: retaken at once, the lock was held by the poller nearly all the time, and the caller or worker
-    /// that needed it slept on it in the kernel (a short query at 2 threads 8 % faster in int8, 13 % in float32,
-    /// batches unchanged: BENCHMARKS.md, "Worker pool"). Called and returns with the lock held.
+    /// Releases and retakes the lock until `done()`, checked under the lock, holds; stops looking once 100
+    /// microseconds have passed (a wait that short costs less than sleeping and being woken). Between two checks the
+    /// poller yields its core for a moment (`sched_yield`, about half a microsecond on Linux), so that the thread it
+    /// waits for finds the lock free: retaken at once, the lock was held by the poller nearly all the time, and the
+    /// caller or worker that needed it slept on it in the kernel (a short query at 2 threads took 8 % less time in
+    /// int8, 13 % in float32, batches the same: BENCHMARKS.md, "Worker pool"). Called and returns with the lock held.
     private func poll(until done: () -> Bool) {
         let deadline = DispatchTime.now().uptimeNanoseconds + 100_000
         while !done() && DispatchTime.now().uptimeNanoseconds < deadline {
