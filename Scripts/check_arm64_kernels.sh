@@ -5,21 +5,13 @@
 # Debian's gcc-aarch64-linux-gnu, called from a C driver (Scripts/arm64/driver.c) that checks each against a
 # double-precision reference, and run with Debian's qemu-user. The same files and driver are then built for this
 # x86-64 machine and run here: every output must have the same bits on both. Installs the two Debian packages when
-# missing (as root). What this shows: the kernels' arithmetic on arm64 (NEON code generation included); not their
-# speed, nor the whole library on a device. .ci/run calls it.
+# missing (as root, Scripts/setup_arm64_tools.sh). What this shows: the kernels' arithmetic on arm64 (NEON code
+# generation included); not their speed, nor the whole library on a device. .ci/run calls it. (The generated arm64
+# int8 kernel runs under qemu in the tests themselves: Int8GemmSDOTTests.)
 #   Scripts/check_arm64_kernels.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v aarch64-linux-gnu-gcc >/dev/null || ! command -v qemu-aarch64 >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    # A fresh machine may have no package lists yet: read them when the first try finds nothing.
-    apt-get install -y -q gcc-aarch64-linux-gnu qemu-user >/dev/null 2>&1 \
-      || { apt-get update -q >/dev/null && apt-get install -y -q gcc-aarch64-linux-gnu qemu-user >/dev/null; }
-  else
-    echo "needs gcc-aarch64-linux-gnu and qemu-user (Debian packages)" >&2
-    exit 1
-  fi
-fi
+Scripts/setup_arm64_tools.sh
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 kernels=Sources/BertEmbedKernels

@@ -164,7 +164,7 @@ private func microKernelGFLOPS(_ kernel: GemmKernel) -> Double {
 /// stay in L1 (256 inputs: 16 blocks), over about 20 million operations.
 private func int8MicroKernelGOPS(_ kernel: Int8GemmKernel) -> Double {
     let blocks = 16
-    let a = randomArray(Int8GemmKernel.microPanelBytes(blocks: blocks) / 4).map { _ in Float(0.5) }
+    let a = randomArray(kernel.layout.microPanelBytes(blocks: blocks) / 4).map { _ in Float(0.5) }
     let b = [UInt8](repeating: 3, count: Int8Weights.panelBytes(columns: kernel.columns, inFeatures: 16 * blocks))
     var c = [Float](repeating: 0, count: kernel.rows * kernel.columns)
     let operationsPerCall = Double(2 * kernel.rows * kernel.columns * 16 * blocks)

@@ -6,7 +6,8 @@ import _BertEmbedTestSupport
 
 /// `code` as LLVM disassembles it: one line per instruction, mnemonic and operands separated by single spaces,
 /// without addresses, alignment NOPs or jump targets (the programs' loops differ in length).
-func disassembly(_ code: [UInt8]) throws -> [String] {
+/// With `aarch64` the bytes are read as AArch64 instructions (little-endian words; dot products enabled).
+func disassembly(_ code: [UInt8], aarch64: Bool = false) throws -> [String] {
     guard let clang = executable("clang"), let objdump = executable("llvm-objdump") else {
         throw XCTSkip("no clang or llvm-objdump on PATH (the Swift toolchain has both): the programs are not read")
     }
@@ -16,11 +17,21 @@ func disassembly(_ code: [UInt8]) throws -> [String] {
     let source = directory.appendingPathComponent("program.s"),
         object = directory.appendingPathComponent("program.o")
     let listing = directory.appendingPathComponent("listing.txt")
-    let bytes = code.map { "0x" + String($0, radix: 16) }
-    try (".text\n.byte " + bytes.joined(separator: ", ") + "\n").write(
-        to: source, atomically: true, encoding: .utf8)
-    try runTool(clang, ["-c", "-x", "assembler", source.path, "-o", object.path], output: nil)
-    try runTool(objdump, ["-d", "--no-show-raw-insn", object.path], output: listing)
+    if aarch64 {  // .inst, not .byte: bytes would be listed as data
+        let words = stride(from: 0, to: code.count, by: 4).map { i in
+            "0x" + String((0..<4).reduce(UInt32(0)) { $0 | UInt32(code[i + $1]) << (8 * $1) }, radix: 16)
+        }
+        try (".text\n.inst " + words.joined(separator: ", ") + "\n").write(
+            to: source, atomically: true, encoding: .utf8)
+    } else {
+        let bytes = code.map { "0x" + String($0, radix: 16) }
+        try (".text\n.byte " + bytes.joined(separator: ", ") + "\n").write(
+            to: source, atomically: true, encoding: .utf8)
+    }
+    let target = aarch64 ? ["--target=aarch64-linux-gnu"] : []
+    try runTool(clang, target + ["-c", "-x", "assembler", source.path, "-o", object.path], output: nil)
+    let features = aarch64 ? ["--mattr=+dotprod"] : []
+    try runTool(objdump, ["-d", "--no-show-raw-insn"] + features + [object.path], output: listing)
     let text = try String(contentsOf: listing, encoding: .utf8)
     var lines: [String] = []
     for line in text.split(separator: "\n") {

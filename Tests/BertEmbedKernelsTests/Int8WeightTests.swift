@@ -127,22 +127,23 @@ final class Int8WeightTests: XCTestCase {
         }
     }
 
-    /// The integer kernels this process can run: the scalar reference, and the generated ones where the CPU has them.
+    /// The integer kernels this process can run: the scalar references (the arm64 kernel's split layout included),
+    /// and the generated ones where the CPU has them.
     var integerKernels: [Int8GemmKernel] {
-        [Int8GemmKernel.reference, .reference16, .wideReference] + generatedKernels
+        [Int8GemmKernel.reference, .reference16, .wideReference, .splitReference] + generatedKernels
     }
 
     /// The arithmetic of an int8 layer on the integer path (Int8GemmKernel.swift, Int8Inputs.swift), one value at a
     /// time from the two quantizations' definitions.
     func integerLayer(
         _ input: [Float], rows m: Int, weight: [Float], bias: [Float], outFeatures n: Int, inFeatures k: Int,
-        activation: Activation
+        activation: Activation, levels: Float = Int8Inputs.levels
     ) -> [Float] {
         let (wq, ws) = Int8Weights.referenceIntegers(weight, outFeatures: n, inFeatures: k)
         let blocks = Int8Weights.blocks(k)
         var output = [Float](repeating: 0, count: m * n)
         for r in 0..<m {
-            let (aq, sa) = Int8Inputs.reference(Array(input[(r * k)..<((r + 1) * k)]))
+            let (aq, sa) = Int8Inputs.reference(Array(input[(r * k)..<((r + 1) * k)]), levels: levels)
             for o in 0..<n {
                 var acc: Float = 0
                 for block in 0..<blocks {
@@ -198,7 +199,7 @@ final class Int8WeightTests: XCTestCase {
                     let actual = applied(layer, to: input, rows: m, activation: activation, context: compute)
                     let expected = integerLayer(
                         input, rows: m, weight: weight, bias: bias, outFeatures: n, inFeatures: k,
-                        activation: activation)
+                        activation: activation, levels: kernel.layout.levels)
                     XCTAssertEqual(
                         actual.map(\.bitPattern), expected.map(\.bitPattern),
                         "\(kernel) \(m)x\(n)x\(k) threads \(threads)")
@@ -217,7 +218,7 @@ final class Int8WeightTests: XCTestCase {
             throw XCTSkip("no generated integer kernel here (needs AVX2 + FMA and executable memory)")
         }
         var generator = NormalGenerator(seed: 7)
-        for generated in generatedKernels {
+        for generated in generatedKernels where generated.layout == .int16Pairs {  // splitQuads: Int8GemmSDOTTests
             let nr = generated.columns, blockBytes = Int8Weights.blockBytes(columns: nr)
             let reference = try XCTUnwrap(Int8GemmKernel.reference(columns: nr), "\(generated)")
             for blocks in [0, 1, 3, 8] {

@@ -1,6 +1,12 @@
 // Machine code generated at run time, made executable: mapped writable, filled, then switched to read + execute
-// (never writable and executable at once). Used only on Linux x86-64; elsewhere every block is nil and the
-// compiled kernels run.
+// (never writable and executable at once). Used on Linux x86-64 and arm64; elsewhere every block is nil and the
+// compiled kernels run (macOS needs MAP_JIT, its write-protect switch and an instruction-cache flush: not written, as
+// no macOS machine was at hand to build and test it).
+//
+// arm64 keeps separate instruction and data caches, which must agree before new code runs. Linux makes them agree
+// when a page of a process becomes executable (arm64's set_pte_at syncs the caches for a user page mapped executable
+// whose data has not been synced since it was written: __sync_icache_dcache), and every block here is written into
+// fresh pages once, before the one mprotect that makes them executable, and never written again.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,10 +20,10 @@ struct ExecutableCode: @unchecked Sendable {
     /// A name for profilers (`PerfMap`).
     let name: String
 
-    /// Maps `code`; nil off Linux x86-64 or if the system refuses executable memory (an SELinux `execmem` denial,
+    /// Maps `code`; nil off Linux x86-64 and arm64 or if the system refuses executable memory (an SELinux `execmem` denial,
     /// a seccomp policy), in which case callers fall back to compiled kernels.
     init?(_ code: [UInt8], name: String) {
-        #if os(Linux) && arch(x86_64)
+        #if os(Linux) && (arch(x86_64) || arch(arm64))
         let size = (code.count + 4095) & ~4095
         guard size > 0,
             let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),

@@ -2,6 +2,10 @@
 // XCR0, CodeGeneration/X86CPUID.swift) or known from the architecture (arm64: NEON is part of it). The kernel
 // registry chooses from these; nothing here is timed.
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Instruction-set extensions the kernels may use, each present only when both the CPU and the OS support it.
 package struct CPUFeatures: OptionSet, Sendable, Hashable, CustomStringConvertible {
     package let rawValue: UInt64
@@ -23,13 +27,15 @@ package struct CPUFeatures: OptionSet, Sendable, Hashable, CustomStringConvertib
     package static let amxBF16 = CPUFeatures(rawValue: 1 << 12)
     // arm64.
     package static let neon = CPUFeatures(rawValue: 1 << 32)
+    /// The dot-product instructions sdot / udot (FEAT_DotProd; Linux's HWCAP_ASIMDDP).
+    package static let dotProduct = CPUFeatures(rawValue: 1 << 33)
 
     /// Each feature with its name in Linux's /proc/cpuinfo (x86) or the architecture manual (arm64).
     package static let names: [(feature: CPUFeatures, name: String)] = [
         (.fma, "fma"), (.f16c, "f16c"), (.avx2, "avx2"), (.avxVNNI, "avx_vnni"), (.avx512F, "avx512f"),
         (.avx512DQ, "avx512dq"), (.avx512BW, "avx512bw"), (.avx512VL, "avx512vl"), (.avx512VNNI, "avx512_vnni"),
         (.avx512BF16, "avx512_bf16"), (.amxTile, "amx_tile"), (.amxInt8, "amx_int8"), (.amxBF16, "amx_bf16"),
-        (.neon, "neon"),
+        (.neon, "neon"), (.dotProduct, "asimddp"),
     ]
 
     /// The names of the features present, space-separated ("" for none).
@@ -56,8 +62,34 @@ package struct CPUFeatures: OptionSet, Sendable, Hashable, CustomStringConvertib
     private static let probed: CPUFeatures = {
         #if os(Linux) && arch(x86_64)
         return readX86() ?? baseline
+        #elseif os(Linux) && arch(arm64)
+        return baseline.union(arm64(hardwareCapabilities: auxiliaryValue(16) ?? 0))  // AT_HWCAP
         #else
         return baseline
         #endif
     }()
+
+    /// The arm64 features in Linux's hardware-capability word (the auxiliary vector's AT_HWCAP, arch/arm64's
+    /// uapi/asm/hwcap.h): bit 20, HWCAP_ASIMDDP, is the dot-product extension.
+    package static func arm64(hardwareCapabilities: UInt64) -> CPUFeatures {
+        hardwareCapabilities & (1 << 20) != 0 ? .dotProduct : []
+    }
+
+    /// The value of entry `type` of this process's auxiliary vector (Linux: /proc/self/auxv, pairs of 64-bit words
+    /// ending with type 0; AT_HWCAP is 16, AT_PAGESZ 6), or nil where it cannot be read or has no such entry.
+    /// (Glibc's getauxval is not in Swift's Glibc module.)
+    package static func auxiliaryValue(_ type: UInt64) -> UInt64? {
+        #if os(Linux)
+        let fd = open("/proc/self/auxv", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var pair = (UInt64(0), UInt64(0))
+        while withUnsafeMutableBytes(of: &pair, { read(fd, $0.baseAddress, 16) }) == 16 && pair.0 != 0 {
+            if pair.0 == type { return pair.1 }
+        }
+        return nil
+        #else
+        return nil
+        #endif
+    }
 }

@@ -75,12 +75,15 @@ package struct KernelRegistry: Sendable {
         self.codeGeneration = codeGeneration
         let generated = codeGeneration ? GemmMicroKernelJIT.kernels(features: features) : []
         gemmKernels = GemmKernel.compiled + generated
-        int8GemmKernels = codeGeneration ? Int8GemmJIT.kernels(features: features) : []
+        int8GemmKernels =
+            codeGeneration
+            ? Int8GemmJIT.kernels(features: features) + Int8GemmSDOTJIT.kernels(features: features) : []
         gelu = codeGeneration ? GELUJIT.kernel(features: features) : nil
         bf16Tile = codeGeneration ? BF16TileJIT.kernel(features: features) : nil
         generatedCode =
             codeGeneration
             ? GemmMicroKernelJIT.codeBlocks(features: features) + Int8GemmJIT.codeBlocks(features: features)
+                + Int8GemmSDOTJIT.codeBlocks(features: features)
                 + GELUJIT.codeBlocks(features: features) + BF16TileJIT.codeBlocks(features: features) : []
         chosenGemmKernel = Self.highestRanked(gemmKernels)
     }

@@ -1,7 +1,8 @@
 // The integer micro-kernel of int8 layers: int16 inputs times int8 weights, exact int32 sums per block of 16, scaled
 // and summed in float32 (Int8Weights.swift gives the quantization and why; PackedLinear.swift the driver). Generated
-// as AVX2 / AVX-512 code (CodeGeneration/Int8GemmJIT.swift); `reference` and `wideReference` are the same arithmetic
-// one value at a time, which the tests hold the generated code to, bit for bit.
+// as AVX2 / AVX-512 code (CodeGeneration/Int8GemmJIT.swift) and as arm64 code (CodeGeneration/Int8GemmSDOTJIT.swift);
+// `reference`, `reference16`, `wideReference` and `splitReference` are the same arithmetic one value at a time, which
+// the tests hold the generated code to, bit for bit.
 //
 // Operands, for a tile of 6 rows by nr output features (8; 16 for the wide AVX2 kernel, 32 for the zmm one) over K = 16 * blocks inputs (K
 // padded with zeros to whole blocks):
@@ -16,6 +17,15 @@
 //     c[r][j] = acc * input scale of row r
 // Every block's integer sum is exact: at most 16 * 32767 * 127 < 2^31. Its conversion to float32 rounds to nearest,
 // ties to even, as does each fma and the final multiply; the order is fixed, so the bits are too.
+//
+// The arm64 kernel (`Layout.splitQuads`, CodeGeneration/Int8GemmSDOTJIT.swift) computes the same formula with inputs of
+// 15 bits (levels 16383, Int8Inputs.swift) on a tile of 4 rows by 8 columns, in another layout: `sdot` multiplies signed
+// bytes only, four per 32-bit lane, so each input q is stored as two bytes, q = 128 h + l (h = q >> 7 in [-128, 127],
+// l = q & 127), and a block's sum is 128 * (sum of h w) + (sum of l w), still exact (at most 16 * 16383 * 127).
+// - a: per block, the h bytes of its 4 quads of inputs (quad g: inputs 4g ..< 4g + 4 of the block), 16 bytes per quad:
+//   row r's four at 4r; then the l bytes the same way (128 bytes per block); after the last block the 4 rows' scales.
+// - b: per block, 4 quads of 8 columns times four int8 (column j's four at 4j), then the block's 8 float32 scales
+//   (`Int8Weights.quantize(group: 4)`; 20 bytes per column and block, as in the pairs layout).
 
 /// An integer GEMM micro-kernel of int8 layers (file comment).
 package struct Int8GemmKernel: Sendable, CustomStringConvertible {
@@ -30,14 +40,66 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
     package let rows: Int
     /// Tile columns: the output features of one weight panel.
     package let columns: Int
+    /// How the kernel's operands are laid out (and how many bits its inputs keep).
+    package let layout: Layout
     /// The micro-kernel.
     package let function: Function
+
+    /// The operand layouts of the file comment.
+    package enum Layout: Sendable {
+        /// 6 rows of int16 inputs in pairs, weights in pairs (the x86-64 kernels: vpmaddwd, vpdpwssd).
+        case int16Pairs
+        /// 4 rows of 15-bit inputs split into two signed bytes, weights in quads (the arm64 kernel: sdot).
+        case splitQuads
+
+        /// Rows of an input micro-panel.
+        package var rows: Int {
+            switch self {
+            case .int16Pairs: return 6
+            case .splitQuads: return 4
+            }
+        }
+
+        /// The largest integer of a quantized input (Int8Inputs.swift).
+        package var levels: Float {
+            switch self {
+            case .int16Pairs: return 32767
+            case .splitQuads: return 16383
+            }
+        }
+
+        /// Consecutive inputs whose weights sit side by side for one column (`Int8Weights.quantize(group:)`).
+        package var weightGroup: Int {
+            switch self {
+            case .int16Pairs: return 2
+            case .splitQuads: return 4
+            }
+        }
+
+        /// Bytes of an input micro-panel over `blocks` blocks: the integers, then the row scales.
+        package func microPanelBytes(blocks: Int) -> Int {
+            switch self {
+            case .int16Pairs: return 4 * rows * (8 * blocks) + 4 * rows
+            case .splitQuads: return 128 * blocks + 4 * rows
+            }
+        }
+    }
+
+    /// A kernel `name` of `rows` x `columns` on operands laid out as `layout`.
+    package init(name: String, rows: Int, columns: Int, layout: Layout = .int16Pairs, function: Function) {
+        precondition(rows == layout.rows)
+        self.name = name
+        self.rows = rows
+        self.columns = columns
+        self.layout = layout
+        self.function = function
+    }
 
     /// The name.
     package var description: String { name }
 
-    /// Rows of every int8 micro-kernel (the layout of `a` is written for them).
-    package static let tileRows = 6
+    /// Rows of the x86-64 int8 micro-kernels (the pairs layout of `a` is written for them).
+    package static let tileRows = Layout.int16Pairs.rows
 
     /// The file comment's arithmetic one value at a time, as a kernel of 8 columns (slow; for tests).
     package static let reference = Int8GemmKernel(
@@ -52,13 +114,18 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
         name: "6x32-int16-reference", rows: tileRows, columns: 32,
         function: { referenceKernel($0, $1, $2, $3, $4, $5, 32) })
 
-    /// The reference kernel of `columns` columns (8, 16 or 32), nil for another width.
-    package static func reference(columns: Int) -> Int8GemmKernel? {
-        [reference, reference16, wideReference].first { $0.columns == columns }
+    /// The arm64 kernel's arithmetic (`Layout.splitQuads`, 4 x 8) one value at a time.
+    package static let splitReference = Int8GemmKernel(
+        name: "4x8-split-int8-reference", rows: 4, columns: 8, layout: .splitQuads,
+        function: { splitReferenceKernel($0, $1, $2, $3, $4, $5) })
+
+    /// The reference kernel of `columns` columns (8, 16 or 32) for `layout`, nil for another width.
+    package static func reference(columns: Int, layout: Layout = .int16Pairs) -> Int8GemmKernel? {
+        [reference, reference16, wideReference, splitReference].first { $0.columns == columns && $0.layout == layout }
     }
 
-    /// Bytes of an input micro-panel over `blocks` blocks: the words, then the row scales.
-    package static func microPanelBytes(blocks: Int) -> Int { 4 * tileRows * (8 * blocks) + 4 * tileRows }
+    /// Bytes of an input micro-panel over `blocks` blocks in the pairs layout: the words, then the row scales.
+    package static func microPanelBytes(blocks: Int) -> Int { Layout.int16Pairs.microPanelBytes(blocks: blocks) }
 }
 
 /// The function of `Int8GemmKernel.reference` (nr 8), `reference16` and `wideReference` (nr 32).
@@ -85,6 +152,36 @@ private func referenceKernel(
                 }
                 let scale = b.load(fromByteOffset: block * blockBytes + 16 * nr + 4 * j, as: Float.self)
                 acc = acc.addingProduct(Float(sum), scale)
+            }
+            c[r * ldc + j] = acc * rowScales.load(fromByteOffset: 4 * r, as: Float.self)
+        }
+    }
+}
+
+/// The function of `Int8GemmKernel.splitReference`: the split layout of the file comment, 4 rows by 8 columns, each
+/// block's sum as the arm64 kernel forms it (the h products, shifted left by 7, then the l products added).
+private func splitReferenceKernel(
+    _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ blocks: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+    _ rows: Int
+) {
+    let nr = 8, blockBytes = Int8Weights.blockBytes(columns: nr)
+    let rowScales = a + 128 * blocks
+    for r in 0..<min(rows, 4) {
+        for j in 0..<nr {
+            var acc: Float = 0
+            for block in 0..<blocks {
+                var high: Int32 = 0, low: Int32 = 0
+                for g in 0..<4 {
+                    for t in 0..<4 {
+                        let input = 128 * block + 16 * g + 4 * r + t
+                        let w = Int32(
+                            b.load(fromByteOffset: block * blockBytes + 4 * nr * g + 4 * j + t, as: Int8.self))
+                        high &+= Int32(a.load(fromByteOffset: input, as: Int8.self)) &* w
+                        low &+= Int32(a.load(fromByteOffset: input + 64, as: Int8.self)) &* w
+                    }
+                }
+                let scale = b.load(fromByteOffset: block * blockBytes + 16 * nr + 4 * j, as: Float.self)
+                acc = acc.addingProduct(Float(high &<< 7 &+ low), scale)
             }
             c[r * ldc + j] = acc * rowScales.load(fromByteOffset: 4 * r, as: Float.self)
         }

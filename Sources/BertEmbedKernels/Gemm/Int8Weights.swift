@@ -1,8 +1,9 @@
 // int8 weights (`WeightFormat.int8`): each output feature's weights quantized once, at load, to symmetric int8 in
 // blocks of 16 along the input features, one float32 scale per block. Where the CPU has the integer micro-kernel
-// (AVX2 + FMA, generated: Int8GemmKernel.swift) the layer multiplies them as integers with its inputs quantized to
-// int16 per row (Int8Inputs.swift); elsewhere they are widened back to float32 in L1 right before the float32
-// micro-kernel reads them (as bfloat16 panels are; PackedLinear.swift).
+// (generated, Int8GemmKernel.swift: x86-64 with AVX2 + FMA, arm64 Linux with dot products) the layer multiplies them
+// as integers with its inputs quantized per row (Int8Inputs.swift: int16; 15 bits on arm64); elsewhere they are
+// widened back to float32 in L1 right before the float32 micro-kernel reads them (as bfloat16 panels are;
+// PackedLinear.swift).
 //
 // A block of (up to) 16 weights w of one output feature becomes integers q in [-127, 127] and a scale s:
 //   amax = max |w|;  s = amax / 127;  q = round-half-even(w * (127 / amax))   (the inverse rounded once)
@@ -21,7 +22,9 @@
 // blocks): the block's integers as 8 pairs of inputs (2p, 2p + 1), each pair `columns` times two signed bytes (input 2p
 // first), then the block's `columns` float32 scales: 20 bytes per column and block, 1.25 bytes per weight. The pairs
 // are what the integer micro-kernel multiplies (Int8GemmKernel.swift: vpmaddwd takes two int16 products per lane);
-// the scales next to them are read as the block ends. Where there is no integer kernel, `widen` takes a row of
+// the scales next to them are read as the block ends. The arm64 kernel's `sdot` takes four inputs per lane, so for it
+// the block holds 4 quads instead (`quantize(group: 4)`: per quad `columns` times four bytes). Where there is no
+// integer kernel, `widen` takes a row of
 // eight columns out of one 16-byte load with a shift and a mask (Swift's SIMD conversions between integer widths and
 // to float are generic calls in a default build; these are single SSE2 instructions).
 
@@ -44,11 +47,14 @@ package enum Int8Weights {
     }
 
     /// Quantizes one float32 panel (inFeatures, columns), columns a multiple of 4, into `target`
-    /// (`panelBytes(columns:inFeatures:)` bytes, the file comment's layout): four output features at a time.
+    /// (`panelBytes(columns:inFeatures:)` bytes, the file comment's layout): four output features at a time. With
+    /// `group` 4 (the arm64 kernel's layout, Int8GemmKernel.swift) a block holds 4 quads of inputs instead of 8 pairs:
+    /// per quad `columns` times four bytes; the same integers and scales.
     package static func quantize(
-        panel: UnsafePointer<Float>, columns: Int, inFeatures k: Int, into target: UnsafeMutableRawPointer
+        panel: UnsafePointer<Float>, columns: Int, inFeatures k: Int, group: Int = 2,
+        into target: UnsafeMutableRawPointer
     ) {
-        precondition(columns % 4 == 0)
+        precondition(columns % 4 == 0 && (group == 2 || group == 4))
         // x + 1.5 * 2^23 rounds x (|x| <= 2^22) to an integer, half to even, in the low mantissa bits, two's
         // complement: the low byte is the int8.
         let rounding = SIMD4<Float>(repeating: 12_582_912)
@@ -80,6 +86,18 @@ package enum Int8Weights {
                 x.replace(with: 0, where: magnitude .>= 0x7F80_0000)  // an infinity times 0 is NaN
                 x = pointwiseMin(pointwiseMax(x, SIMD4(repeating: -127)), SIMD4(repeating: 127))
                 return unsafeBitCast(x + rounding, to: SIMD4<UInt32>.self) & 0xFF
+            }
+            if group == 4 {
+                for quad in 0..<(blockSize / 4) {
+                    let i = first + 4 * quad, to = blockStart + 4 * columns * quad
+                    for j in 0..<(columns / 4) {  // lane l: column 4j + l's four bytes
+                        let quads =
+                            integers(i, j) | integers(i + 1, j) &<< 8 | integers(i + 2, j) &<< 16
+                            | integers(i + 3, j) &<< 24
+                        (to + 16 * j).storeBytes(of: quads, as: SIMD4<UInt32>.self)
+                    }
+                }
+                continue
             }
             for pair in 0..<(blockSize / 2) {
                 let i = first + 2 * pair, to = blockStart + 2 * columns * pair

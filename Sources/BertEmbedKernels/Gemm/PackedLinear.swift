@@ -14,9 +14,10 @@
 // of Float operations whatever the thread count or task split.
 //
 // An int8 layer (Int8Weights.swift) on a CPU with the integer micro-kernel (`KernelSet.int8Gemm`) packs its weights in
-// panels of 8 columns for it and runs `applyIntegers`: per task its input rows are quantized to int16 once
-// (Int8Inputs.swift), and each panel is multiplied over all of K at once (20 bytes per 16 inputs and 8 columns stay in
-// L1); each output is the same sequence of operations whatever the thread count.
+// panels of the kernel's columns for it and runs `applyIntegers`: per task its input rows are quantized once, in the
+// kernel's layout (Int8Inputs.swift: int16, or 15 bits split into two bytes for the arm64 kernel), and each panel is
+// multiplied over all of K at once (20 bytes per 16 inputs and 8 columns stay in L1); each output is the same sequence
+// of operations whatever the thread count.
 //
 // A bfloat16 layer on a CPU with AMX-BF16 (`KernelSet.bf16Tile`) packs its weights for the tile kernel and runs
 // `applyTiles` (BF16TileKernel.swift: inputs split into two bfloat16, float32 sums). Elsewhere a bfloat16 layer
@@ -100,10 +101,12 @@ package struct PackedLinear: Sendable {
         switch format {
         case .int8:
             let panelBytes = Int8Weights.panelBytes(columns: nr, inFeatures: k)
+            let group = integerKernel?.layout.weightGroup ?? 2  // pairs where the weights are widened
             self.packed = WeightBuffer(int8Count: count, bytes: panels * panelBytes, hugePages: context.hugePages) {
                 target in
                 Self.forEachFloatPanel(rows, columns: nr, panels: panels, perChunk: perChunk, context: context) {
-                    Int8Weights.quantize(panel: $1, columns: nr, inFeatures: k, into: target + $0 * panelBytes)
+                    Int8Weights.quantize(
+                        panel: $1, columns: nr, inFeatures: k, group: group, into: target + $0 * panelBytes)
                 }
             }
         case .float32:
@@ -327,15 +330,16 @@ package struct PackedLinear: Sendable {
     }
 
     /// `apply` on the integer path of an int8 layer: per task (a block of rows times a run of panels) the rows are
-    /// quantized once into micro-panels (`Int8Inputs`), then each weight panel (8 columns, all K: 20 bytes per block
-    /// of 16, in L1) runs the micro-kernel over them, and bias and activation are applied to the tile in L1.
+    /// quantized once into micro-panels (`Int8Inputs`), then each weight panel (the kernel's columns, all K: 20 bytes
+    /// per block of 16 and column, in L1) runs the micro-kernel over them, and bias and activation are applied to the
+    /// tile in L1.
     private func applyIntegers(
         _ input: UnsafePointer<Float>, rows m: Int, output: UnsafeMutablePointer<Float>, activation: Activation,
         kernel: Int8GemmKernel, context: ComputeContext
     ) {
         let n = outFeatures, k = inFeatures, mr = kernel.rows, nr = kernel.columns
         let blocks = Int8Weights.blocks(k), panelBytes = Int8Weights.panelBytes(columns: nr, inFeatures: k)
-        let microBytes = Int8GemmKernel.microPanelBytes(blocks: blocks)
+        let layout = kernel.layout, microBytes = layout.microPanelBytes(blocks: blocks)
         // Rows per task: up to 96, fewer for long rows, so that the task's quantized inputs (2 bytes per input) stay
         // in L2 (about 150 KB).
         let split = TaskSplit(
@@ -343,7 +347,8 @@ package struct PackedLinear: Sendable {
             panels: (n + nr - 1) / nr, threads: context.threads)
         func pack(_ i: Int, into target: UnsafeMutableRawPointer) {  // micro-panel i of all the rows
             Int8Inputs.pack(
-                input + i * mr * k, rows: min(mr, m - i * mr), stride: k, inFeatures: k, blocks: blocks, into: target)
+                input + i * mr * k, rows: min(mr, m - i * mr), stride: k, inFeatures: k, blocks: blocks,
+                layout: layout, into: target)
         }
         let shared = Self.packOnceIfSplitByColumns(
             split, units: (m + mr - 1) / mr, unitBytes: microBytes, values: m * k, context: context, pack: pack)
