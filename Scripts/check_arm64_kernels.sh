@@ -7,7 +7,7 @@
 # x86-64 machine and run here: every output must have the same bits on both. Installs the two Debian packages when
 # missing (as root, Scripts/setup_arm64_tools.sh). What this shows: the kernels' arithmetic on arm64 (NEON code
 # generation included); not their speed, nor the whole library on a device. .ci/run calls it. (The generated arm64
-# int8 kernel runs under qemu in the tests themselves: Int8GemmSDOTTests.)
+# int8 kernels run under qemu in the tests themselves: Int8GemmARM64Tests.)
 #   Scripts/check_arm64_kernels.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

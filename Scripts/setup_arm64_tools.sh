@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian's gcc-aarch64-linux-gnu and qemu-user, which the arm64 checks need: Scripts/check_arm64_kernels.sh (the
-# compiled kernels under emulation) and Int8GemmSDOTTests (the generated arm64 int8 kernel under qemu-aarch64).
+# compiled kernels under emulation) and Int8GemmARM64Tests (the generated arm64 int8 kernels under qemu-aarch64).
 # Installs them when missing (as root; a fresh machine may have no package lists yet, so they are read when the first
 # try finds nothing); otherwise says what is missing and fails.
 #   Scripts/setup_arm64_tools.sh

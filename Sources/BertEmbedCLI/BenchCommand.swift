@@ -19,7 +19,8 @@ let benchCommand = Subcommand(
         Encodes the texts end to end (tokenize, encode, pool, normalize, as `embed` does) and reports:
         model load time, tokenizer MB/s (single thread), tokens/s and sentences/s (median of the runs),
         the dense layers' GFLOP/s (their floating-point operations divided by the encode time, so a lower bound),
-        the bytes the dense layers keep (weights_mb: packed weights and biases, in the compute type's format),
+        the bytes the dense layers keep (weights_mb, and weights_bytes exactly: packed weights and biases, in the
+        compute type's format),
         and the process's peak resident memory: while loading (the memory-mapped file and the packed weights) and,
         on Linux, while encoding (the packed weights plus a batch's activations; the peak is reset after loading).
         gemm_kernel names the matrix-product micro-kernel chosen for this CPU ("6x16-avx2-jit": generated at run
@@ -27,7 +28,8 @@ let benchCommand = Subcommand(
         off, BERT_EMBED_GEMM_KERNEL=NAME forces a kernel);
         int8_kernel the integer micro-kernel of int8 layers ("6x16-int16-avx2-jit", generated for AVX2 + FMA;
         "6x8-int16-avxvnni-jit" or "6x8-int16-avx512vnni-jit" where the CPU also has VNNI, "6x32-int16-avx512vnni-jit"
-        on zmm registers where it has AVX512-VNNI and AVX512BW), or none (not int8, or
+        on zmm registers where it has AVX512-VNNI and AVX512BW; on Linux arm64 "4x8-split-int8-sdot-jit" with dot
+        products, "4x8-split-int8-i8mm-jit" with i8mm), or none (not int8, or
         int8 weights widened to float32 for gemm_kernel); bfloat16_kernel the kernel of bfloat16 layers
         ("32x32-bf16-amx-jit" where the CPU has AMX-BF16; BERT_EMBED_AMX=0 turns it off; else gemm_kernel's name +
         "-bf16pairs" where that generated tile has a twin widening bfloat16 weights in registers), or none (not
@@ -136,6 +138,7 @@ let benchCommand = Subcommand(
                 ("bfloat16_kernel", encoder.bfloat16KernelName ?? "none"),
                 ("compute_type", computeType.name),
                 ("weights_mb", format(Double(encoder.denseWeightBytes) / 1e6)),
+                ("weights_bytes", "\(encoder.denseWeightBytes)"),
                 ("load_ms", format(loadSeconds * 1000)),
                 ("tokenizer_mb_per_s", format(Double(bytes) / tokenizeSeconds / 1e6)),
                 ("tokens_per_s", format(Double(tokens) / median)),

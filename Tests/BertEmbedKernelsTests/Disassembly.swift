@@ -6,7 +6,7 @@ import _BertEmbedTestSupport
 
 /// `code` as LLVM disassembles it: one line per instruction, mnemonic and operands separated by single spaces,
 /// without addresses, alignment NOPs or jump targets (the programs' loops differ in length).
-/// With `aarch64` the bytes are read as AArch64 instructions (little-endian words; dot products enabled).
+/// With `aarch64` the bytes are read as AArch64 instructions (little-endian words; dot products and i8mm enabled).
 func disassembly(_ code: [UInt8], aarch64: Bool = false) throws -> [String] {
     guard let clang = executable("clang"), let objdump = executable("llvm-objdump") else {
         throw XCTSkip("no clang or llvm-objdump on PATH (the Swift toolchain has both): the programs are not read")
@@ -28,9 +28,9 @@ func disassembly(_ code: [UInt8], aarch64: Bool = false) throws -> [String] {
         try (".text\n.byte " + bytes.joined(separator: ", ") + "\n").write(
             to: source, atomically: true, encoding: .utf8)
     }
-    let target = aarch64 ? ["--target=aarch64-linux-gnu"] : []
+    let target = ["--target=" + (aarch64 ? "aarch64-linux-gnu" : "x86_64-linux-gnu")]
     try runTool(clang, target + ["-c", "-x", "assembler", source.path, "-o", object.path], output: nil)
-    let features = aarch64 ? ["--mattr=+dotprod"] : []
+    let features = aarch64 ? ["--mattr=+dotprod,+i8mm"] : []
     try runTool(objdump, ["-d", "--no-show-raw-insn"] + features + [object.path], output: listing)
     let text = try String(contentsOf: listing, encoding: .utf8)
     var lines: [String] = []

@@ -130,7 +130,7 @@ final class Int8WeightTests: XCTestCase {
     /// The integer kernels this process can run: the scalar references (the arm64 kernel's split layout included),
     /// and the generated ones where the CPU has them.
     var integerKernels: [Int8GemmKernel] {
-        [Int8GemmKernel.reference, .reference16, .wideReference, .splitReference] + generatedKernels
+        [Int8GemmKernel.reference, .reference16, .wideReference, .splitReference, .octetReference] + generatedKernels
     }
 
     /// The arithmetic of an int8 layer on the integer path (Int8GemmKernel.swift, Int8Inputs.swift), one value at a
@@ -218,7 +218,7 @@ final class Int8WeightTests: XCTestCase {
             throw XCTSkip("no generated integer kernel here (needs AVX2 + FMA and executable memory)")
         }
         var generator = NormalGenerator(seed: 7)
-        for generated in generatedKernels where generated.layout == .int16Pairs {  // splitQuads: Int8GemmSDOTTests
+        for generated in generatedKernels where generated.layout == .int16Pairs {  // split layouts: Int8GemmARM64Tests
             let nr = generated.columns, blockBytes = Int8Weights.blockBytes(columns: nr)
             let reference = try XCTUnwrap(Int8GemmKernel.reference(columns: nr), "\(generated)")
             for blocks in [0, 1, 3, 8] {
@@ -291,23 +291,10 @@ final class Int8WeightTests: XCTestCase {
     /// fewer rows than the tile.
     func testInputQuantizationFollowsItsDefinition() {
         var generator = NormalGenerator(seed: 33)
-        let special: [[Float]] = [
-            [0.5, -1.5, 2.5, 32767, -32767, 3.5, 0, -0],  // amax 32767: inverse 1, ties to even
-            [Float](repeating: 0, count: 19),
-            [1, .nan, 3], [2, 1, .infinity, 4, 5, 6, 7, 8, 9],
-            [1e-30, -3e-31, Float(bitPattern: 5)], [3e38, -3e38, 1],
-        ]
         for k in [1, 3, 8, 9, 16, 19, 40] {
             for rows in [1, 5, 6] {
-                var source = [Float](repeating: 0, count: rows * (k + 2))  // row stride k + 2
-                var expected: [(integers: [Int32], scale: Float)] = []
-                for r in 0..<rows {
-                    var row = generator.array(k, scale: 5)
-                    let pick = special[(k + r) % special.count]
-                    if r % 2 == 1 { row = (0..<k).map { pick[$0 % pick.count] } }
-                    for i in 0..<k { source[r * (k + 2) + i] = row[i] }
-                    expected.append(Int8Inputs.reference(row))
-                }
+                let (rowValues, source) = int8InputRows(&generator, rows: rows, inFeatures: k, largest: 32767)
+                let expected = rowValues.map { Int8Inputs.reference($0) }
                 let blocks = Int8Weights.blocks(k)
                 var panel = [UInt8](repeating: 0xAB, count: Int8GemmKernel.microPanelBytes(blocks: blocks))
                 source.withUnsafeBufferPointer { s in

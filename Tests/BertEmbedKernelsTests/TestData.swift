@@ -57,3 +57,26 @@ func applied(
         file: file, line: line)
     return Array(output[..<count])
 }
+
+/// Rows for the int8 input-quantization tests: `rows` rows of k values, random (scale 5) on even rows and, on odd
+/// rows, repeats of one of a few hand-picked rows (ties to even at amax `largest`, zeros, a NaN, an infinity, tiny and
+/// huge values); returned one by one and side by side with a row stride of k + 2 (`source`).
+func int8InputRows(
+    _ generator: inout NormalGenerator, rows: Int, inFeatures k: Int, largest: Float
+) -> (rows: [[Float]], source: [Float]) {
+    let special: [[Float]] = [
+        [0.5, -1.5, 2.5, largest, -largest, 3.5, 0, -0, -1],  // amax `largest`: inverse 1, ties to even
+        [Float](repeating: 0, count: 19), [1, .nan, 3], [2, 1, .infinity, 4, 5, 6, 7, 8, 9],
+        [1e-30, -3e-31, Float(bitPattern: 5)], [3e38, -3e38, 1],
+    ]
+    var source = [Float](repeating: 0, count: rows * (k + 2))
+    var result: [[Float]] = []
+    for r in 0..<rows {
+        var row = generator.array(k, scale: 5)
+        let pick = special[(k + r) % special.count]
+        if r % 2 == 1 { row = (0..<k).map { pick[$0 % pick.count] } }
+        for i in 0..<k { source[r * (k + 2) + i] = row[i] }
+        result.append(row)
+    }
+    return (result, source)
+}

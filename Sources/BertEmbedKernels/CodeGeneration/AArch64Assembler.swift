@@ -1,10 +1,10 @@
 // A minimal AArch64 (arm64) machine-code encoder: the few general-purpose, load/store and Advanced SIMD (NEON)
-// instructions of the generated int8 kernel (Int8GemmSDOTJIT.swift), with labels. Every instruction is one 32-bit
+// instructions of the generated int8 kernels (Int8GemmARM64JIT.swift), with labels. Every instruction is one 32-bit
 // little-endian word; the encodings follow the Arm Architecture Reference Manual for A-profile (C4, "A64 instruction set
 // encoding"), and the tests hold each form to the bytes GNU as (binutils' aarch64-linux-gnu-as) gives for it.
 //
 // Why generate code on arm64: compiled Swift cannot reach `sdot` (the dot product of four int8 pairs per 32-bit lane,
-// FEAT_DotProd): Swift's SIMD types give no such operation, an LLVM intrinsic declared with `@_silgen_name` is
+// FEAT_DotProd) nor `smmla` (a 2 x 8 by 8 x 2 int8 matrix product, FEAT_I8MM): Swift's SIMD types give no such operation, an LLVM intrinsic declared with `@_silgen_name` is
 // called with Swift's convention and refused by the code generator, and `@_extern(c)` takes no SIMD types
 // (BENCHMARKS.md, "Every pipeline on Zen 3 again").
 
@@ -50,35 +50,30 @@ package struct AArch64Assembler {
     }
 
     private var words: [UInt32] = []
-    private var labelOffsets: [Int?] = []
-    private var fixups: [(word: Int, label: Int, kind: Fixup)] = []
+    private var labels = CodeLabels<(word: Int, kind: Fixup)>()
 
     /// An empty program.
     package init() {}
 
     /// A label to bind later.
     package mutating func newLabel() -> Label {
-        labelOffsets.append(nil)
-        return Label(id: labelOffsets.count - 1)
+        Label(id: labels.new())
     }
 
     /// Binds `label` to the next instruction.
     package mutating func bind(_ label: Label) {
-        precondition(labelOffsets[label.id] == nil, "label bound twice")
-        labelOffsets[label.id] = words.count
+        labels.bind(label.id, to: words.count)
     }
 
     /// The program's bytes (little-endian words), every branch patched.
     package mutating func finish() -> [UInt8] {
-        for fixup in fixups {
-            guard let target = labelOffsets[fixup.label] else { preconditionFailure("unbound label") }
-            let delta = UInt32(bitPattern: Int32(target - fixup.word))
-            switch fixup.kind {
-            case .conditional: words[fixup.word] |= (delta & 0x7FFFF) << 5
-            case .unconditional: words[fixup.word] |= delta & 0x3FF_FFFF
+        for (reference, target) in labels.resolve() {
+            let delta = UInt32(bitPattern: Int32(target - reference.word))
+            switch reference.kind {
+            case .conditional: words[reference.word] |= (delta & 0x7FFFF) << 5
+            case .unconditional: words[reference.word] |= delta & 0x3FF_FFFF
             }
         }
-        fixups = []
         return words.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * $0)) } }
     }
 
@@ -91,19 +86,19 @@ package struct AArch64Assembler {
 
     /// b label.
     package mutating func branch(to label: Label) {
-        fixups.append((words.count, label.id, .unconditional))
+        labels.refer((words.count, .unconditional), to: label.id)
         emit(0x1400_0000)
     }
 
     /// b.cond label.
     package mutating func branch(if condition: Condition, to label: Label) {
-        fixups.append((words.count, label.id, .conditional))
+        labels.refer((words.count, .conditional), to: label.id)
         emit(0x5400_0000 | condition.rawValue)
     }
 
     /// cbz x`register`, label: branch when the register is zero.
     package mutating func branchIfZero(_ register: ARM64Register, to label: Label) {
-        fixups.append((words.count, label.id, .conditional))
+        labels.refer((words.count, .conditional), to: label.id)
         emit(0xB400_0000 | register.number)
     }
 
@@ -209,6 +204,38 @@ package struct AArch64Assembler {
     ) {
         precondition((0..<4).contains(lane))
         emit(0x4F80_E000 | elementFields(destination, first, second, lane: lane))
+    }
+
+    /// smmla vd.4s, vn.16b, vm.16b (FEAT_I8MM): vn and vm each hold a 2 x 8 matrix of signed bytes (row i in bytes
+    /// 8i ..< 8i + 8); vd's lanes (2i + j) add the dot product of vn's row i and vm's row j.
+    package mutating func smmla(_ destination: ARM64Vector, _ first: ARM64Vector, _ second: ARM64Vector) {
+        emit(0x4E80_A400 | second.number << 16 | first.number << 5 | destination.number)
+    }
+
+    /// ld1r {vt.2d}, [base], #8: 8 bytes from `base` into both halves of vt; `base` then moves past them.
+    package mutating func loadReplicatingPair(_ target: ARM64Vector, _ base: ARM64Register) {
+        emit(0x4DDF_CC00 | base.number << 5 | target.number)
+    }
+
+    /// The element size of zip1 / zip2.
+    package enum ZipElement: UInt32 {
+        /// 32-bit lanes (.4s).
+        case words = 0x4E80_0000
+        /// 64-bit halves (.2d).
+        case halves = 0x4EC0_0000
+    }
+
+    /// zip1 (`high` false) or zip2 (`high` true) vd, vn, vm: the elements of the low (zip1) or high (zip2) halves of
+    /// vn and vm interleaved, vn's first.
+    package mutating func zip(
+        _ element: ZipElement, high: Bool, _ destination: ARM64Vector, _ first: ARM64Vector, _ second: ARM64Vector
+    ) {
+        emit(element.rawValue | (high ? 0x7800 : 0x3800) | second.number << 16 | first.number << 5 | destination.number)
+    }
+
+    /// fmul vd.4s, vn.4s, vm.4s.
+    package mutating func fmul(_ destination: ARM64Vector, _ first: ARM64Vector, _ second: ARM64Vector) {
+        emit(0x6E20_DC00 | second.number << 16 | first.number << 5 | destination.number)
     }
 
     /// fmul vd.4s, vn.4s, vm.s[lane].

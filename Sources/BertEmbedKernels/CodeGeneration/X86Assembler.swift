@@ -86,32 +86,27 @@ package struct X86Assembler {
 
     /// The code so far (jumps not yet patched).
     package private(set) var bytes: [UInt8] = []
-    private var labelOffsets: [Int?] = []
-    private var fixups: [(at: Int, label: Int)] = []  // rel32 fields to patch
+    private var labels = CodeLabels<Int>()  // references: the offsets of rel32 fields to patch
 
     /// An empty program.
     package init() {}
 
     /// A label not bound yet.
     package mutating func newLabel() -> Label {
-        labelOffsets.append(nil)
-        return Label(id: labelOffsets.count - 1)
+        Label(id: labels.new())
     }
 
     /// Binds `label` to the current position.
     package mutating func bind(_ label: Label) {
-        precondition(labelOffsets[label.id] == nil, "label bound twice")
-        labelOffsets[label.id] = bytes.count
+        labels.bind(label.id, to: bytes.count)
     }
 
     /// The code with every jump patched.
     package mutating func finish() -> [UInt8] {
-        for fixup in fixups {
-            guard let target = labelOffsets[fixup.label] else { preconditionFailure("unbound label") }
-            let relative = Int32(target - (fixup.at + 4))
-            withUnsafeBytes(of: relative.littleEndian) { bytes.replaceSubrange(fixup.at..<fixup.at + 4, with: $0) }
+        for (at, target) in labels.resolve() {
+            let relative = Int32(target - (at + 4))
+            withUnsafeBytes(of: relative.littleEndian) { bytes.replaceSubrange(at..<at + 4, with: $0) }
         }
-        fixups = []
         return bytes
     }
 
@@ -243,14 +238,14 @@ package struct X86Assembler {
     /// `jcc label` (rel32).
     package mutating func jump(if condition: Condition, to label: Label) {
         bytes.append(contentsOf: [0x0F, condition.rawValue])
-        fixups.append((bytes.count, label.id))
+        labels.refer(bytes.count, to: label.id)
         bytes.append(contentsOf: [0, 0, 0, 0])
     }
 
     /// `jmp label` (rel32).
     package mutating func jump(to label: Label) {
         bytes.append(0xE9)
-        fixups.append((bytes.count, label.id))
+        labels.refer(bytes.count, to: label.id)
         bytes.append(contentsOf: [0, 0, 0, 0])
     }
 
@@ -259,7 +254,7 @@ package struct X86Assembler {
         rex(w: true, reg: destination.number, rm: 0)
         bytes.append(0x8D)
         modRM(mod: 0, reg: destination.number, rm: 5)  // mod 00, r/m 101: [rip + disp32]
-        fixups.append((bytes.count, label.id))  // disp32 ends the instruction: relative to the next one
+        labels.refer(bytes.count, to: label.id)  // disp32 ends the instruction: relative to the next one
         bytes.append(contentsOf: [0, 0, 0, 0])
     }
 

@@ -29,13 +29,15 @@ package struct CPUFeatures: OptionSet, Sendable, Hashable, CustomStringConvertib
     package static let neon = CPUFeatures(rawValue: 1 << 32)
     /// The dot-product instructions sdot / udot (FEAT_DotProd; Linux's HWCAP_ASIMDDP).
     package static let dotProduct = CPUFeatures(rawValue: 1 << 33)
+    /// The int8 matrix multiplies smmla / ummla / usmmla (FEAT_I8MM; Linux's HWCAP2_I8MM).
+    package static let int8MatrixMultiply = CPUFeatures(rawValue: 1 << 34)
 
     /// Each feature with its name in Linux's /proc/cpuinfo (x86) or the architecture manual (arm64).
     package static let names: [(feature: CPUFeatures, name: String)] = [
         (.fma, "fma"), (.f16c, "f16c"), (.avx2, "avx2"), (.avxVNNI, "avx_vnni"), (.avx512F, "avx512f"),
         (.avx512DQ, "avx512dq"), (.avx512BW, "avx512bw"), (.avx512VL, "avx512vl"), (.avx512VNNI, "avx512_vnni"),
         (.avx512BF16, "avx512_bf16"), (.amxTile, "amx_tile"), (.amxInt8, "amx_int8"), (.amxBF16, "amx_bf16"),
-        (.neon, "neon"), (.dotProduct, "asimddp"),
+        (.neon, "neon"), (.dotProduct, "asimddp"), (.int8MatrixMultiply, "i8mm"),
     ]
 
     /// The names of the features present, space-separated ("" for none).
@@ -63,20 +65,26 @@ package struct CPUFeatures: OptionSet, Sendable, Hashable, CustomStringConvertib
         #if os(Linux) && arch(x86_64)
         return readX86() ?? baseline
         #elseif os(Linux) && arch(arm64)
-        return baseline.union(arm64(hardwareCapabilities: auxiliaryValue(16) ?? 0))  // AT_HWCAP
+        // AT_HWCAP, AT_HWCAP2
+        return baseline.union(
+            arm64(hardwareCapabilities: auxiliaryValue(16) ?? 0, hardwareCapabilities2: auxiliaryValue(26) ?? 0))
         #else
         return baseline
         #endif
     }()
 
-    /// The arm64 features in Linux's hardware-capability word (the auxiliary vector's AT_HWCAP, arch/arm64's
-    /// uapi/asm/hwcap.h): bit 20, HWCAP_ASIMDDP, is the dot-product extension.
-    package static func arm64(hardwareCapabilities: UInt64) -> CPUFeatures {
-        hardwareCapabilities & (1 << 20) != 0 ? .dotProduct : []
+    /// The arm64 features in Linux's hardware-capability words (the auxiliary vector's AT_HWCAP and AT_HWCAP2,
+    /// arch/arm64's uapi/asm/hwcap.h): HWCAP_ASIMDDP (bit 20 of the first) is the dot-product extension, HWCAP2_I8MM
+    /// (bit 13 of the second) the int8 matrix multiplies.
+    package static func arm64(hardwareCapabilities: UInt64, hardwareCapabilities2: UInt64) -> CPUFeatures {
+        var features: CPUFeatures = []
+        if hardwareCapabilities & (1 << 20) != 0 { features.insert(.dotProduct) }
+        if hardwareCapabilities2 & (1 << 13) != 0 { features.insert(.int8MatrixMultiply) }
+        return features
     }
 
     /// The value of entry `type` of this process's auxiliary vector (Linux: /proc/self/auxv, pairs of 64-bit words
-    /// ending with type 0; AT_HWCAP is 16, AT_PAGESZ 6), or nil where it cannot be read or has no such entry.
+    /// ending with type 0; AT_HWCAP is 16, AT_HWCAP2 26, AT_PAGESZ 6), or nil where it cannot be read or has no such entry.
     /// (Glibc's getauxval is not in Swift's Glibc module.)
     package static func auxiliaryValue(_ type: UInt64) -> UInt64? {
         #if os(Linux)

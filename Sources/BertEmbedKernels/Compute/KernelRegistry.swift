@@ -77,13 +77,13 @@ package struct KernelRegistry: Sendable {
         gemmKernels = GemmKernel.compiled + generated
         int8GemmKernels =
             codeGeneration
-            ? Int8GemmJIT.kernels(features: features) + Int8GemmSDOTJIT.kernels(features: features) : []
+            ? Int8GemmJIT.kernels(features: features) + Int8GemmARM64JIT.kernels(features: features) : []
         gelu = codeGeneration ? GELUJIT.kernel(features: features) : nil
         bf16Tile = codeGeneration ? BF16TileJIT.kernel(features: features) : nil
         generatedCode =
             codeGeneration
             ? GemmMicroKernelJIT.codeBlocks(features: features) + Int8GemmJIT.codeBlocks(features: features)
-                + Int8GemmSDOTJIT.codeBlocks(features: features)
+                + Int8GemmARM64JIT.codeBlocks(features: features)
                 + GELUJIT.codeBlocks(features: features) + BF16TileJIT.codeBlocks(features: features) : []
         chosenGemmKernel = Self.highestRanked(gemmKernels)
     }

@@ -1,8 +1,8 @@
 // The integer micro-kernel of int8 layers: int16 inputs times int8 weights, exact int32 sums per block of 16, scaled
 // and summed in float32 (Int8Weights.swift gives the quantization and why; PackedLinear.swift the driver). Generated
-// as AVX2 / AVX-512 code (CodeGeneration/Int8GemmJIT.swift) and as arm64 code (CodeGeneration/Int8GemmSDOTJIT.swift);
-// `reference`, `reference16`, `wideReference` and `splitReference` are the same arithmetic one value at a time, which
-// the tests hold the generated code to, bit for bit.
+// as AVX2 / AVX-512 code (CodeGeneration/Int8GemmJIT.swift) and as arm64 code (CodeGeneration/Int8GemmARM64JIT.swift);
+// `reference`, `reference16`, `wideReference`, `splitReference` and `octetReference` are the same arithmetic one value
+// at a time, which the tests hold the generated code to, bit for bit.
 //
 // Operands, for a tile of 6 rows by nr output features (8; 16 for the wide AVX2 kernel, 32 for the zmm one) over K = 16 * blocks inputs (K
 // padded with zeros to whole blocks):
@@ -18,14 +18,19 @@
 // Every block's integer sum is exact: at most 16 * 32767 * 127 < 2^31. Its conversion to float32 rounds to nearest,
 // ties to even, as does each fma and the final multiply; the order is fixed, so the bits are too.
 //
-// The arm64 kernel (`Layout.splitQuads`, CodeGeneration/Int8GemmSDOTJIT.swift) computes the same formula with inputs of
-// 15 bits (levels 16383, Int8Inputs.swift) on a tile of 4 rows by 8 columns, in another layout: `sdot` multiplies signed
-// bytes only, four per 32-bit lane, so each input q is stored as two bytes, q = 128 h + l (h = q >> 7 in [-128, 127],
-// l = q & 127), and a block's sum is 128 * (sum of h w) + (sum of l w), still exact (at most 16 * 16383 * 127).
-// - a: per block, the h bytes of its 4 quads of inputs (quad g: inputs 4g ..< 4g + 4 of the block), 16 bytes per quad:
-//   row r's four at 4r; then the l bytes the same way (128 bytes per block); after the last block the 4 rows' scales.
-// - b: per block, 4 quads of 8 columns times four int8 (column j's four at 4j), then the block's 8 float32 scales
-//   (`Int8Weights.quantize(group: 4)`; 20 bytes per column and block, as in the pairs layout).
+// The arm64 kernels (CodeGeneration/Int8GemmARM64JIT.swift) compute the same formula with inputs of 15 bits (levels
+// 16383, Int8Inputs.swift) on a tile of 4 rows by 8 columns, in other layouts: `sdot` and `smmla` multiply signed bytes
+// only, so each input q is stored as two bytes, q = 128 h + l (h = q >> 7 in [-128, 127], l = q & 127), and a block's
+// sum is 128 * (sum of h w) + (sum of l w), still exact (at most 16 * 16383 * 127).
+// - a (`Layout.splitQuads`, sdot: four inputs of a row per 32-bit lane): per block, the h bytes of its 4 quads of
+//   inputs (quad g: inputs 4g ..< 4g + 4 of the block), 16 bytes per quad: row r's four at 4r; then the l bytes the
+//   same way (128 bytes per block); after the last block the 4 rows' scales.
+// - a (`Layout.splitOctets`, smmla: a 2 x 8 matrix of bytes per register): per block, the h bytes of its 2 octets of
+//   inputs (octet g: inputs 8g ..< 8g + 8), 32 bytes per octet: rows 0 and 1's eight (16 bytes), then rows 2 and 3's;
+//   then the l bytes the same way; after the last block the 4 rows' scales.
+// - b: per block, 4 quads (splitQuads) or 2 octets (splitOctets) of 8 columns times four or eight int8 (column j's at
+//   4j or 8j), then the block's 8 float32 scales (`Int8Weights.quantize(group:)`; 20 bytes per column and block, as in
+//   the pairs layout).
 
 /// An integer GEMM micro-kernel of int8 layers (file comment).
 package struct Int8GemmKernel: Sendable, CustomStringConvertible {
@@ -49,14 +54,17 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
     package enum Layout: Sendable {
         /// 6 rows of int16 inputs in pairs, weights in pairs (the x86-64 kernels: vpmaddwd, vpdpwssd).
         case int16Pairs
-        /// 4 rows of 15-bit inputs split into two signed bytes, weights in quads (the arm64 kernel: sdot).
+        /// 4 rows of 15-bit inputs split into two signed bytes, four inputs side by side, weights in quads (the
+        /// arm64 sdot kernel).
         case splitQuads
+        /// The same inputs, eight side by side, weights in octets (the arm64 smmla kernel).
+        case splitOctets
 
         /// Rows of an input micro-panel.
         package var rows: Int {
             switch self {
             case .int16Pairs: return 6
-            case .splitQuads: return 4
+            case .splitQuads, .splitOctets: return 4
             }
         }
 
@@ -64,7 +72,7 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
         package var levels: Float {
             switch self {
             case .int16Pairs: return 32767
-            case .splitQuads: return 16383
+            case .splitQuads, .splitOctets: return 16383
             }
         }
 
@@ -73,6 +81,7 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
             switch self {
             case .int16Pairs: return 2
             case .splitQuads: return 4
+            case .splitOctets: return 8
             }
         }
 
@@ -80,7 +89,17 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
         package func microPanelBytes(blocks: Int) -> Int {
             switch self {
             case .int16Pairs: return 4 * rows * (8 * blocks) + 4 * rows
-            case .splitQuads: return 128 * blocks + 4 * rows
+            case .splitQuads, .splitOctets: return 128 * blocks + 4 * rows
+            }
+        }
+
+        /// Where a split layout keeps the h byte of input `input` (0 ..< 16) of block `block` for row `row` (the l byte
+        /// is 64 bytes further); four consecutive inputs from a multiple of 4 are four consecutive bytes.
+        package func splitOffset(block: Int, row: Int, input: Int) -> Int {
+            switch self {
+            case .int16Pairs: preconditionFailure("not a split layout")
+            case .splitQuads: return 128 * block + 16 * (input / 4) + 4 * row + input % 4
+            case .splitOctets: return 128 * block + 32 * (input / 8) + 8 * row + input % 8
             }
         }
     }
@@ -114,14 +133,20 @@ package struct Int8GemmKernel: Sendable, CustomStringConvertible {
         name: "6x32-int16-reference", rows: tileRows, columns: 32,
         function: { referenceKernel($0, $1, $2, $3, $4, $5, 32) })
 
-    /// The arm64 kernel's arithmetic (`Layout.splitQuads`, 4 x 8) one value at a time.
+    /// The arm64 sdot kernel's arithmetic (`Layout.splitQuads`, 4 x 8) one value at a time.
     package static let splitReference = Int8GemmKernel(
         name: "4x8-split-int8-reference", rows: 4, columns: 8, layout: .splitQuads,
-        function: { splitReferenceKernel($0, $1, $2, $3, $4, $5) })
+        function: { splitReferenceKernel($0, $1, $2, $3, $4, $5, .splitQuads) })
+    /// The arm64 smmla kernel's arithmetic (`Layout.splitOctets`, 4 x 8) one value at a time.
+    package static let octetReference = Int8GemmKernel(
+        name: "4x8-split-octets-int8-reference", rows: 4, columns: 8, layout: .splitOctets,
+        function: { splitReferenceKernel($0, $1, $2, $3, $4, $5, .splitOctets) })
 
     /// The reference kernel of `columns` columns (8, 16 or 32) for `layout`, nil for another width.
     package static func reference(columns: Int, layout: Layout = .int16Pairs) -> Int8GemmKernel? {
-        [reference, reference16, wideReference, splitReference].first { $0.columns == columns && $0.layout == layout }
+        [reference, reference16, wideReference, splitReference, octetReference].first {
+            $0.columns == columns && $0.layout == layout
+        }
     }
 
     /// Bytes of an input micro-panel over `blocks` blocks in the pairs layout: the words, then the row scales.
@@ -158,27 +183,26 @@ private func referenceKernel(
     }
 }
 
-/// The function of `Int8GemmKernel.splitReference`: the split layout of the file comment, 4 rows by 8 columns, each
-/// block's sum as the arm64 kernel forms it (the h products, shifted left by 7, then the l products added).
+/// The function of `Int8GemmKernel.splitReference` and `octetReference`: the split layouts of the file comment, 4 rows
+/// by 8 columns, each block's sum as the arm64 kernels form it (the h products, shifted left by 7, then the l products
+/// added).
 private func splitReferenceKernel(
     _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ blocks: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-    _ rows: Int
+    _ rows: Int, _ layout: Int8GemmKernel.Layout
 ) {
-    let nr = 8, blockBytes = Int8Weights.blockBytes(columns: nr)
+    let nr = 8, blockBytes = Int8Weights.blockBytes(columns: nr), group = layout.weightGroup
     let rowScales = a + 128 * blocks
     for r in 0..<min(rows, 4) {
         for j in 0..<nr {
             var acc: Float = 0
             for block in 0..<blocks {
                 var high: Int32 = 0, low: Int32 = 0
-                for g in 0..<4 {
-                    for t in 0..<4 {
-                        let input = 128 * block + 16 * g + 4 * r + t
-                        let w = Int32(
-                            b.load(fromByteOffset: block * blockBytes + 4 * nr * g + 4 * j + t, as: Int8.self))
-                        high &+= Int32(a.load(fromByteOffset: input, as: Int8.self)) &* w
-                        low &+= Int32(a.load(fromByteOffset: input + 64, as: Int8.self)) &* w
-                    }
+                for i in 0..<Int8Weights.blockSize {
+                    let input = layout.splitOffset(block: block, row: r, input: i)
+                    let weight = block * blockBytes + group * nr * (i / group) + group * j + i % group
+                    let w = Int32(b.load(fromByteOffset: weight, as: Int8.self))
+                    high &+= Int32(a.load(fromByteOffset: input, as: Int8.self)) &* w
+                    low &+= Int32(a.load(fromByteOffset: input + 64, as: Int8.self)) &* w
                 }
                 let scale = b.load(fromByteOffset: block * blockBytes + 16 * nr + 4 * j, as: Float.self)
                 acc = acc.addingProduct(Float(high &<< 7 &+ low), scale)

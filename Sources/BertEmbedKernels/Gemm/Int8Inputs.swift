@@ -29,7 +29,8 @@ package enum Int8Inputs {
     ) {
         switch layout {
         case .int16Pairs: pack(source, rows: rows, stride: stride, inFeatures: k, blocks: blocks, into: target)
-        case .splitQuads: packSplit(source, rows: rows, stride: stride, inFeatures: k, blocks: blocks, into: target)
+        case .splitQuads, .splitOctets:
+            packSplit(source, rows: rows, stride: stride, inFeatures: k, blocks: blocks, layout: layout, into: target)
         }
     }
 
@@ -57,15 +58,14 @@ package enum Int8Inputs {
     }
 
     /// Quantizes `rows` (at most 4) rows of `inFeatures` values (row r at source + r * stride) to 15 bits (levels
-    /// 16383, the same rounding as `pack`) and packs them as one micro-panel of the arm64 kernel's split layout
+    /// 16383, the same rounding as `pack`) and packs them as one micro-panel of an arm64 kernel's split `layout`
     /// (Int8GemmKernel.swift: q = 128 h + l, the h bytes of a block, then its l bytes) over `blocks` blocks into
-    /// `target` (`Int8GemmKernel.Layout.splitQuads.microPanelBytes(blocks:)` bytes): inputs past inFeatures and rows
-    /// past `rows` are zero.
+    /// `target` (`layout.microPanelBytes(blocks:)` bytes): inputs past inFeatures and rows past `rows` are zero.
     package static func packSplit(
         _ source: UnsafePointer<Float>, rows: Int, stride: Int, inFeatures k: Int, blocks: Int,
-        into target: UnsafeMutableRawPointer
+        layout: Int8GemmKernel.Layout, into target: UnsafeMutableRawPointer
     ) {
-        let layout = Int8GemmKernel.Layout.splitQuads, mr = layout.rows, quads = 4 * blocks
+        let mr = layout.rows, quads = 4 * blocks
         let scales = target + 128 * blocks
         let rounding = SIMD4<Float>(repeating: 12_582_912)  // as in `pack`
         for r in 0..<mr {
@@ -74,7 +74,7 @@ package enum Int8Inputs {
             let amax = Float(bitPattern: bits)
             guard r < rows, bits != 0, bits < 0x7F80_0000 else {
                 for quad in 0..<quads {
-                    let at = 128 * (quad / 4) + 16 * (quad % 4) + 4 * r
+                    let at = layout.splitOffset(block: quad / 4, row: r, input: 4 * (quad % 4))
                     target.storeBytes(of: 0, toByteOffset: at, as: UInt32.self)
                     target.storeBytes(of: 0, toByteOffset: at + 64, as: UInt32.self)
                 }
@@ -99,7 +99,7 @@ package enum Int8Inputs {
                 let high = SIMD4<UInt32>(truncatingIfNeeded: q &>> 7) & 0xFF,
                     low = SIMD4<UInt32>(truncatingIfNeeded: q & 127)
                 let shifts = SIMD4<UInt32>(0, 8, 16, 24)
-                let at = 128 * (quad / 4) + 16 * (quad % 4) + 4 * r
+                let at = layout.splitOffset(block: quad / 4, row: r, input: 4 * (quad % 4))
                 target.storeBytes(of: (high &<< shifts).wrappedSum(), toByteOffset: at, as: UInt32.self)
                 target.storeBytes(of: (low &<< shifts).wrappedSum(), toByteOffset: at + 64, as: UInt32.self)
             }

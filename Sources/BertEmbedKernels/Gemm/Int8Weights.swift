@@ -22,11 +22,11 @@
 // blocks): the block's integers as 8 pairs of inputs (2p, 2p + 1), each pair `columns` times two signed bytes (input 2p
 // first), then the block's `columns` float32 scales: 20 bytes per column and block, 1.25 bytes per weight. The pairs
 // are what the integer micro-kernel multiplies (Int8GemmKernel.swift: vpmaddwd takes two int16 products per lane);
-// the scales next to them are read as the block ends. The arm64 kernel's `sdot` takes four inputs per lane, so for it
-// the block holds 4 quads instead (`quantize(group: 4)`: per quad `columns` times four bytes). Where there is no
-// integer kernel, `widen` takes a row of
-// eight columns out of one 16-byte load with a shift and a mask (Swift's SIMD conversions between integer widths and
-// to float are generic calls in a default build; these are single SSE2 instructions).
+// the scales next to them are read as the block ends. The arm64 kernels take four inputs per lane (`sdot`) or eight
+// per row of a 2 x 8 matrix (`smmla`), so for them the block holds 4 quads or 2 octets instead (`quantize(group:)`:
+// per group `columns` times four or eight bytes). Where there is no integer kernel, `widen` takes a row of eight
+// columns out of one 16-byte load with a shift and a mask (Swift's SIMD conversions between integer widths and to
+// float are generic calls in a default build; these are single SSE2 instructions).
 
 /// Quantization of weights into int8 blocks of 16 (see the file comment).
 package enum Int8Weights {
@@ -48,13 +48,13 @@ package enum Int8Weights {
 
     /// Quantizes one float32 panel (inFeatures, columns), columns a multiple of 4, into `target`
     /// (`panelBytes(columns:inFeatures:)` bytes, the file comment's layout): four output features at a time. With
-    /// `group` 4 (the arm64 kernel's layout, Int8GemmKernel.swift) a block holds 4 quads of inputs instead of 8 pairs:
-    /// per quad `columns` times four bytes; the same integers and scales.
+    /// `group` 4 or 8 (the arm64 kernels' layouts, Int8GemmKernel.swift) a block holds 4 quads or 2 octets of inputs
+    /// instead of 8 pairs: per group `columns` times four or eight bytes; the same integers and scales.
     package static func quantize(
         panel: UnsafePointer<Float>, columns: Int, inFeatures k: Int, group: Int = 2,
         into target: UnsafeMutableRawPointer
     ) {
-        precondition(columns % 4 == 0 && (group == 2 || group == 4))
+        precondition(columns % 4 == 0 && [2, 4, 8].contains(group))
         // x + 1.5 * 2^23 rounds x (|x| <= 2^22) to an integer, half to even, in the low mantissa bits, two's
         // complement: the low byte is the int8.
         let rounding = SIMD4<Float>(repeating: 12_582_912)
@@ -87,14 +87,25 @@ package enum Int8Weights {
                 x = pointwiseMin(pointwiseMax(x, SIMD4(repeating: -127)), SIMD4(repeating: 127))
                 return unsafeBitCast(x + rounding, to: SIMD4<UInt32>.self) & 0xFF
             }
+            // Lane l: column 4j + l's bytes of inputs i ..< i + 4.
+            func quads(_ i: Int, _ j: Int) -> SIMD4<UInt32> {
+                integers(i, j) | integers(i + 1, j) &<< 8 | integers(i + 2, j) &<< 16 | integers(i + 3, j) &<< 24
+            }
             if group == 4 {
                 for quad in 0..<(blockSize / 4) {
                     let i = first + 4 * quad, to = blockStart + 4 * columns * quad
-                    for j in 0..<(columns / 4) {  // lane l: column 4j + l's four bytes
-                        let quads =
-                            integers(i, j) | integers(i + 1, j) &<< 8 | integers(i + 2, j) &<< 16
-                            | integers(i + 3, j) &<< 24
-                        (to + 16 * j).storeBytes(of: quads, as: SIMD4<UInt32>.self)
+                    for j in 0..<(columns / 4) { (to + 16 * j).storeBytes(of: quads(i, j), as: SIMD4<UInt32>.self) }
+                }
+                continue
+            }
+            if group == 8 {
+                for octet in 0..<(blockSize / 8) {
+                    let i = first + 8 * octet, to = blockStart + 8 * columns * octet
+                    for j in 0..<(columns / 4) {  // each column's eight bytes: its two quads
+                        let low = quads(i, j), high = quads(i + 4, j)
+                        let columnsEight = SIMD8<UInt32>(
+                            low[0], high[0], low[1], high[1], low[2], high[2], low[3], high[3])
+                        (to + 32 * j).storeBytes(of: columnsEight, as: SIMD8<UInt32>.self)
                     }
                 }
                 continue
