@@ -5,7 +5,8 @@
 # under it the leaks reported at exit are libcurl's (URLSession's global state), XCTest's harness and Swift enum
 # payloads whose tagged pointers LeakSanitizer cannot follow (see Scripts/fuzz/lsan.supp), none of them ours to fix.
 # About 2 minutes of build and 8 of tests on 2 cores (17 on a slow Zen 3 VM, 9 of them RealModelGoldenTests). .ci/run
-# calls it. Arguments go to `swift test` (.ci/run passes --skip RealModelGoldenTests when its clock is short).
+# calls it. Arguments go to `swift test` (.ci/run passes --skip RealModelGoldenTests, and on the slowest VMs the
+# tokenizer golden suites too, when its clock is short).
 #   Scripts/sanitize_address.sh [SWIFT TEST OPTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."

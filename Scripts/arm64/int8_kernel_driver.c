@@ -1,10 +1,10 @@
 /* Runs a generated arm64 int8 micro-kernel (Sources/BertEmbedKernels/CodeGeneration/Int8GemmARM64JIT.swift: sdot or
  * smmla) on cases written by Int8GemmARM64Tests (on x86-64, with the expected tile from the scalar reference kernel),
- * under qemu-aarch64 -cpu max: the program's bytes are mapped as the package maps them (written, then made read + execute),
- * each case's c (4 rows of ldc floats, filled with a NaN pattern the kernel must leave where it does not write) is
- * compared bit for bit with the expected one, and the registers the kernel must preserve (d8-d15, x19-x28, sp) are
- * checked after each call. Prints one line per mismatch (up to 20 values) and a summary; exit status 0 only when
- * every case matches.
+ * under qemu-aarch64 -cpu max: the program's bytes are mapped as the package maps them (written, then made read +
+ * execute), each case's c (4 rows of ldc floats, filled with a NaN pattern the kernel must leave where it does not
+ * write) is compared bit for bit with the expected one, and the registers the kernel must preserve (d8-d15, x19-x28,
+ * sp) are checked after each call. Prints one line per mismatch (up to 20 values) and a summary; exit status 0 only
+ * when every case matches.
  *
  * File (little-endian): "I8MK", the code's byte count (u32) and bytes, the case count (u32); per case blocks, rows,
  * ldc (u32 each), a's byte count (u32) and bytes, b's byte count (u32) and bytes, then the expected c (4 * ldc
@@ -21,7 +21,8 @@ typedef void (*kernel_fn)(const void *, const void *, long, float *, long, long)
  * 1.0 ... 8.0 and x19-x28 to 19 ... 28, the registers AAPCS64 makes the callee preserve, and stores what the kernel
  * left in them (after[0 ... 7]: d8-d15's bits, after[8 ... 17]: x19-x28) and how far it moved sp (after[18]). */
 void call_checked(const void *, const void *, long, float *, long, long, kernel_fn, uint64_t *);
-__asm__(".text\n"
+__asm__(".pushsection .text\n"
+        ".p2align 2\n"
         ".global call_checked\n"
         ".type call_checked, %function\n"
         "call_checked:\n"
@@ -48,7 +49,8 @@ __asm__(".text\n"
         "  ldp x25, x26, [sp, #128]\n  ldp x27, x28, [sp, #144]\n"
         "  ldp x29, x30, [sp], #176\n"
         "  ret\n"
-        ".size call_checked, .-call_checked\n");
+        ".size call_checked, .-call_checked\n"
+        ".popsection\n");
 
 static FILE *file;
 static void read_bytes(void *target, size_t count) {

@@ -390,6 +390,7 @@ final class Int8GemmARM64Tests: XCTestCase {
             [.dotProduct, .int8MatrixMultiply])
         XCTAssertEqual(CPUFeatures.arm64(hardwareCapabilities: ~(1 << 20), hardwareCapabilities2: ~(1 << 13)), [])
         #if os(Linux)
+        XCTAssertNotNil(ExecutableCode.clearCache, "libgcc's __clear_cache, called on each generated block")
         XCTAssertEqual(CPUFeatures.auxiliaryValue(6), UInt64(sysconf(Int32(_SC_PAGESIZE))), "AT_PAGESZ")
         XCTAssertNil(CPUFeatures.auxiliaryValue(0xFFFF_FFFF))
         #endif

@@ -127,7 +127,7 @@ final class Int8WeightTests: XCTestCase {
         }
     }
 
-    /// The integer kernels this process can run: the scalar references (the arm64 kernel's split layout included),
+    /// The integer kernels this process can run: the scalar references (the arm64 kernels' split layouts included),
     /// and the generated ones where the CPU has them.
     var integerKernels: [Int8GemmKernel] {
         [Int8GemmKernel.reference, .reference16, .wideReference, .splitReference, .octetReference] + generatedKernels

@@ -1,12 +1,12 @@
 // A minimal AArch64 (arm64) machine-code encoder: the few general-purpose, load/store and Advanced SIMD (NEON)
 // instructions of the generated int8 kernels (Int8GemmARM64JIT.swift), with labels. Every instruction is one 32-bit
-// little-endian word; the encodings follow the Arm Architecture Reference Manual for A-profile (C4, "A64 instruction set
-// encoding"), and the tests hold each form to the bytes GNU as (binutils' aarch64-linux-gnu-as) gives for it.
+// little-endian word; the encodings follow the Arm Architecture Reference Manual for A-profile (C4, "A64 instruction
+// set encoding"), and the tests hold each form to the bytes GNU as (binutils' aarch64-linux-gnu-as) gives for it.
 //
 // Why generate code on arm64: compiled Swift cannot reach `sdot` (the dot product of four int8 pairs per 32-bit lane,
-// FEAT_DotProd) nor `smmla` (a 2 x 8 by 8 x 2 int8 matrix product, FEAT_I8MM): Swift's SIMD types give no such operation, an LLVM intrinsic declared with `@_silgen_name` is
-// called with Swift's convention and refused by the code generator, and `@_extern(c)` takes no SIMD types
-// (BENCHMARKS.md, "Every pipeline on Zen 3 again").
+// FEAT_DotProd) nor `smmla` (a 2 x 8 by 8 x 2 int8 matrix product, FEAT_I8MM): Swift's SIMD types give no such
+// operation, an LLVM intrinsic declared with `@_silgen_name` is called with Swift's convention and refused by the code
+// generator, and `@_extern(c)` takes no SIMD types (BENCHMARKS.md, "Every pipeline on Zen 3 again").
 
 /// A general-purpose 64-bit register x0 ... x30, or sp (31 where the instruction reads it as the stack pointer).
 package struct ARM64Register: Equatable {

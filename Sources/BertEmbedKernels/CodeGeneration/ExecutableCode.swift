@@ -3,16 +3,18 @@
 // compiled kernels run (macOS needs MAP_JIT, its write-protect switch and an instruction-cache flush: not written, as
 // no macOS machine was at hand to build and test it).
 //
-// arm64 keeps separate instruction and data caches, which must agree before new code runs. Linux makes them agree
-// when a page of a process becomes executable (arm64's set_pte_at syncs the caches for a user page mapped executable
-// whose data has not been synced since it was written: __sync_icache_dcache), and every block here is written into
-// fresh pages once, before the one mprotect that makes them executable, and never written again.
+// arm64 keeps separate instruction and data caches, which must agree before new code runs. Each block is written into
+// fresh pages once, before the one mprotect that makes them executable, and never written again; then libgcc's
+// __clear_cache (found with dlsym: Swift's Glibc module does not declare it; on x86-64 it does nothing) cleans and
+// invalidates the caches over the block. Where it cannot be found (a static binary) Linux does it anyway: arm64's
+// set_pte_at syncs a user page that becomes executable and was not synced since it was written
+// (__sync_icache_dcache in arch/arm64/mm/flush.c, since kernels of about 2016; older ones skipped anonymous pages).
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A block of executable machine code, kept for the life of the process (generated kernels are cached).
-struct ExecutableCode: @unchecked Sendable {
+package struct ExecutableCode: @unchecked Sendable {
     /// The first instruction.
     let entry: UnsafeRawPointer
     /// The code's length in bytes.
@@ -20,8 +22,8 @@ struct ExecutableCode: @unchecked Sendable {
     /// A name for profilers (`PerfMap`).
     let name: String
 
-    /// Maps `code`; nil off Linux x86-64 and arm64 or if the system refuses executable memory (an SELinux `execmem` denial,
-    /// a seccomp policy), in which case callers fall back to compiled kernels.
+    /// Maps `code`; nil off Linux (x86-64, arm64) or if the system refuses executable memory (an SELinux `execmem`
+    /// denial, a seccomp policy), in which case callers fall back to compiled kernels.
     init?(_ code: [UInt8], name: String) {
         #if os(Linux) && (arch(x86_64) || arch(arm64))
         let size = (code.count + 4095) & ~4095
@@ -34,6 +36,7 @@ struct ExecutableCode: @unchecked Sendable {
             munmap(mapped, size)
             return nil
         }
+        if let clearCache = Self.clearCache { clearCache(mapped, mapped + code.count) }
         entry = UnsafeRawPointer(mapped)
         self.size = code.count
         self.name = name
@@ -41,6 +44,17 @@ struct ExecutableCode: @unchecked Sendable {
         return nil
         #endif
     }
+
+    /// libgcc's `__clear_cache(start, end)` in this process (libgcc_s, loaded with the C++ runtime Swift uses), or nil.
+    package static let clearCache: (@convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Void)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "__clear_cache") else { return nil }
+        return unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Void).self)
+        #else
+        return nil
+        #endif
+    }()
 }
 
 /// The file `perf report` reads to name code it has no symbols for, `<directory>/perf-<pid>.map`: one line

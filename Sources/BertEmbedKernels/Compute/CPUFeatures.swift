@@ -84,8 +84,8 @@ package struct CPUFeatures: OptionSet, Sendable, Hashable, CustomStringConvertib
     }
 
     /// The value of entry `type` of this process's auxiliary vector (Linux: /proc/self/auxv, pairs of 64-bit words
-    /// ending with type 0; AT_HWCAP is 16, AT_HWCAP2 26, AT_PAGESZ 6), or nil where it cannot be read or has no such entry.
-    /// (Glibc's getauxval is not in Swift's Glibc module.)
+    /// ending with type 0; AT_HWCAP is 16, AT_HWCAP2 26, AT_PAGESZ 6), or nil where it cannot be read or has no such
+    /// entry. (Glibc's getauxval is not in Swift's Glibc module.)
     package static func auxiliaryValue(_ type: UInt64) -> UInt64? {
         #if os(Linux)
         let fd = open("/proc/self/auxv", O_RDONLY)

@@ -4,8 +4,8 @@
 // `reference`, `reference16`, `wideReference`, `splitReference` and `octetReference` are the same arithmetic one value
 // at a time, which the tests hold the generated code to, bit for bit.
 //
-// Operands, for a tile of 6 rows by nr output features (8; 16 for the wide AVX2 kernel, 32 for the zmm one) over K = 16 * blocks inputs (K
-// padded with zeros to whole blocks):
+// Operands, for a tile of 6 rows by nr output features (8; 16 for the wide AVX2 kernel, 32 for the zmm one) over
+// K = 16 * blocks inputs (K padded with zeros to whole blocks):
 // - a: a micro-panel of quantized inputs: for each pair of inputs (2p, 2p + 1), for each of the 6 rows, one 32-bit
 //   word holding the two int16 (input 2p in the low half); then the 6 rows' float32 scales.
 // - b: an int8 weight panel of nr columns (`Int8Weights`' layout): per block, 8 pairs of inputs times nr columns of
@@ -35,7 +35,7 @@
 /// An integer GEMM micro-kernel of int8 layers (file comment).
 package struct Int8GemmKernel: Sendable, CustomStringConvertible {
     /// (a, b, blocks, c, ldc, rows): c (rows x columns, row stride ldc floats) = a x b as the file comment defines,
-    /// for the first `rows` (1 ... `Int8GemmKernel.tileRows`) rows of the tile.
+    /// for the first `rows` (1 ... `layout.rows`) rows of the tile.
     package typealias Function =
         @convention(c) (UnsafeRawPointer, UnsafeRawPointer, Int, UnsafeMutablePointer<Float>, Int, Int) -> Void
 

@@ -1,7 +1,7 @@
 // The inputs of an int8 layer's integer path, quantized on the fly: each row (token) of the layer's input becomes
 // symmetric int16 with one float32 scale, then is packed into the micro-panels Int8GemmKernel.swift reads. For the
-// arm64 kernel (`packSplit`) the same rounding keeps 15 bits (L = 16383), each integer stored as two signed bytes,
-// since `sdot` multiplies bytes only.
+// arm64 kernels (`packSplit`) the same rounding keeps 15 bits (L = 16383), each integer stored as two signed bytes,
+// since `sdot` and `smmla` multiply bytes only.
 //
 // A row x of K values becomes integers q in [-L, L] (L = `levels`) and a scale s:
 //   amax = max |x|;  s = amax / L;  q = round-half-even(x * (L / amax))   (the inverse rounded once)
@@ -16,7 +16,7 @@
 
 /// Quantization and packing of an int8 layer's inputs (file comment).
 package enum Int8Inputs {
-    /// The largest integer of a quantized input (the x86-64 kernels' int16; the arm64 kernel's 15 bits:
+    /// The largest integer of a quantized input (the x86-64 kernels' int16; the arm64 kernels' 15 bits:
     /// `Int8GemmKernel.Layout.levels`).
     package static let levels: Float = 32767
 
@@ -154,7 +154,7 @@ package enum Int8Inputs {
     }
 
     /// The definition (file comment), one value at a time: the integers and the scale of one row, quantized to
-    /// `levels` (the x86-64 kernels' 32767, or the arm64 kernel's 16383).
+    /// `levels` (the x86-64 kernels' 32767, or the arm64 kernels' 16383).
     package static func reference(_ row: [Float], levels: Float = levels) -> (integers: [Int32], scale: Float) {
         if row.contains(where: { !$0.isFinite }) { return ([Int32](repeating: 0, count: row.count), .nan) }
         let amax = row.reduce(Float(0)) { max($0, abs($1)) }

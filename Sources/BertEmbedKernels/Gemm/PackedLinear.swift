@@ -15,7 +15,7 @@
 //
 // An int8 layer (Int8Weights.swift) on a CPU with the integer micro-kernel (`KernelSet.int8Gemm`) packs its weights in
 // panels of the kernel's columns for it and runs `applyIntegers`: per task its input rows are quantized once, in the
-// kernel's layout (Int8Inputs.swift: int16, or 15 bits split into two bytes for the arm64 kernel), and each panel is
+// kernel's layout (Int8Inputs.swift: int16, or 15 bits split into two bytes for the arm64 kernels), and each panel is
 // multiplied over all of K at once (20 bytes per 16 inputs and 8 columns stay in L1); each output is the same sequence
 // of operations whatever the thread count.
 //
